@@ -1,0 +1,94 @@
+# Declarations of the C++ core (src/core) used by the Cython binding.
+from libc.stdint cimport int64_t
+from libcpp cimport bool as cbool
+from libcpp.utility cimport pair
+from libcpp.vector cimport vector
+
+
+cdef extern from "pair_table.hpp" namespace "glassdyn":
+    cdef cppclass PairTable:
+        PairTable()
+        PairTable(int ntypes, double value)
+        void set(int type_i, int type_j, double value) except +
+        double get(int type_i, int type_j)
+        int ntypes()
+        double max_value()
+
+
+cdef extern from "periodic_box.hpp" namespace "glassdyn":
+    cdef cppclass PeriodicBox:
+        double lo[3]
+        double hi[3]
+        double xy, xz, yz
+        cbool periodic[3]
+
+
+cdef extern from "top_selection.hpp" namespace "glassdyn":
+    cdef cppclass GlobalSum:
+        pass
+
+    cdef cppclass LocalSum(GlobalSum):
+        LocalSum()
+
+    vector[char] select_largest(const vector[double]& values, const vector[int64_t]& ids,
+                                int64_t count, const GlobalSum& global_sum) except +
+
+
+cdef extern from "string_links.hpp" namespace "glassdyn":
+    cdef cppclass MobilePoints:
+        vector[double] position
+        vector[double] displacement
+        vector[int] type
+        size_t n_owned
+
+    vector[pair[size_t, size_t]] find_string_links(const MobilePoints& points, const PairTable& delta,
+                                                   double search_radius) except +
+
+
+cdef extern from "string_summary.hpp" namespace "glassdyn":
+    cdef cppclass StringSummary:
+        int64_t n_fast
+        int64_t n_string_atoms
+        int64_t n_long_atoms
+        int64_t n_strings
+        double mean_size_number
+        double mean_size_weight
+        double string_fraction
+        double long_fraction
+        vector[int64_t] size_histogram
+
+    StringSummary summarise_strings(const vector[int64_t]& string_sizes, int64_t n_fast,
+                                    int64_t long_threshold, int64_t maxsize) except +
+
+
+cdef extern from "string_analysis.hpp" namespace "glassdyn":
+    cdef cppclass StringOptions:
+        PairTable delta
+        cbool select_by_fraction
+        double fraction
+        double u_low, u_high
+        int64_t long_threshold
+        int64_t maxsize
+        cbool remove_drift
+
+    int64_t mobile_count(double fraction, int64_t group_size)
+
+    cdef cppclass FrameAtoms:
+        vector[int64_t] id
+        vector[int] type
+        vector[double] mass
+        vector[char] in_group
+        vector[double] reference
+        vector[double] current
+
+    cdef cppclass StringResult:
+        vector[char] mobile
+        vector[int64_t] string_id
+        vector[int64_t] string_size
+        vector[double] displacement
+        double drift[3]
+        StringSummary summary
+        vector[int64_t] fast_by_type, string_by_type, long_by_type
+
+    StringResult analyse_strings(const PeriodicBox& box, const FrameAtoms& atoms,
+                                 const StringOptions& options) except + nogil

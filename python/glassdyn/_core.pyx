@@ -1,0 +1,159 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""Low-level binding of glassdyn's C++ core.
+
+Use :mod:`glassdyn.analysis` instead; this module only converts arrays and calls the
+same C++ functions that the LAMMPS plugin runs on the fly.
+"""
+from libc.stdint cimport int64_t
+from libcpp.vector cimport vector
+
+import numpy as np
+
+
+cdef vector[double] _doubles(values) except *:
+    cdef const double[::1] view = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    cdef vector[double] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        out[i] = view[i]
+    return out
+
+
+cdef vector[int64_t] _int64s(values) except *:
+    cdef const int64_t[::1] view = np.ascontiguousarray(values, dtype=np.int64).ravel()
+    cdef vector[int64_t] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        out[i] = view[i]
+    return out
+
+
+cdef vector[int] _ints(values) except *:
+    cdef const int[::1] view = np.ascontiguousarray(values, dtype=np.intc).ravel()
+    cdef vector[int] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        out[i] = view[i]
+    return out
+
+
+cdef vector[char] _flags(values) except *:
+    cdef const signed char[::1] view = np.ascontiguousarray(values, dtype=np.int8).ravel()
+    cdef vector[char] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        # Not a conditional expression: Cython 3.3 mistypes its temporary for vector[char].
+        out[i] = <char>(view[i] != 0)
+    return out
+
+
+cdef _bool_array(const vector[char]& flags):
+    out = np.zeros(flags.size(), dtype=bool)
+    cdef Py_ssize_t i
+    for i in range(<Py_ssize_t>flags.size()):
+        if flags[i]:
+            out[i] = True
+    return out
+
+
+cdef _summary_dict(const StringSummary& s):
+    return {
+        "n_fast": s.n_fast,
+        "n_string_atoms": s.n_string_atoms,
+        "n_long_atoms": s.n_long_atoms,
+        "n_strings": s.n_strings,
+        "mean_size_number": s.mean_size_number,
+        "mean_size_weight": s.mean_size_weight,
+        "string_fraction": s.string_fraction,
+        "long_fraction": s.long_fraction,
+        "size_histogram": np.array(s.size_histogram, dtype=np.int64),
+    }
+
+
+cdef PairTable _pair_table(int ntypes, double delta, delta_pairs) except *:
+    cdef PairTable table = PairTable(ntypes, delta)
+    for (type_i, type_j), value in (delta_pairs or {}).items():
+        table.set(int(type_i), int(type_j), float(value))
+    return table
+
+
+def select_largest_py(values, ids, int64_t count):
+    """Boolean mask of the `count` largest values, ties to the smallest id."""
+    cdef LocalSum local
+    return _bool_array(select_largest(_doubles(values), _int64s(ids), count, local))
+
+
+def mobile_count_py(double fraction, int64_t group_size):
+    """Number of mobile atoms that `fraction` of a group of `group_size` selects."""
+    return mobile_count(fraction, group_size)
+
+
+def summarise_strings_py(string_sizes, int64_t n_fast, int64_t long_threshold, int64_t maxsize):
+    """Global string observables from the list of string sizes (each >= 2)."""
+    return _summary_dict(summarise_strings(_int64s(string_sizes), n_fast, long_threshold, maxsize))
+
+
+def find_string_links_py(position, displacement, types, size_t n_owned, int ntypes, double delta,
+                         delta_pairs=None, double search_radius=0.0):
+    """Cross-time links between points; returns an (n_links, 2) array of point indices."""
+    cdef MobilePoints points
+    points.position = _doubles(position)
+    points.displacement = _doubles(displacement)
+    points.type = _ints(types)
+    points.n_owned = n_owned
+    cdef PairTable table = _pair_table(ntypes, delta, delta_pairs)
+    links = find_string_links(points, table, search_radius)
+    return np.array([(link.first, link.second) for link in links], dtype=np.int64).reshape(-1, 2)
+
+
+def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *, int ntypes,
+                       double delta, delta_pairs, bint select_by_fraction, double fraction,
+                       double u_low, double u_high, int64_t long_threshold, int64_t maxsize,
+                       bint remove_drift):
+    """Run the core's one-process string analysis; returns a dict of numpy arrays."""
+    cdef PeriodicBox pbox
+    cdef int k
+    for k in range(3):
+        pbox.lo[k] = box["lo"][k]
+        pbox.hi[k] = box["hi"][k]
+        pbox.periodic[k] = bool(box["periodic"][k])
+    pbox.xy, pbox.xz, pbox.yz = box["tilt"]
+
+    cdef FrameAtoms atoms
+    atoms.id = _int64s(ids)
+    atoms.type = _ints(types)
+    atoms.mass = _doubles(masses)
+    atoms.in_group = _flags(in_group)
+    atoms.reference = _doubles(reference)
+    atoms.current = _doubles(current)
+
+    cdef StringOptions options
+    options.delta = _pair_table(ntypes, delta, delta_pairs)
+    options.select_by_fraction = select_by_fraction
+    options.fraction = fraction
+    options.u_low = u_low
+    options.u_high = u_high
+    options.long_threshold = long_threshold
+    options.maxsize = maxsize
+    options.remove_drift = remove_drift
+
+    cdef StringResult result
+    with nogil:
+        result = analyse_strings(pbox, atoms, options)
+
+    out = _summary_dict(result.summary)
+    out.update({
+        "mobile": _bool_array(result.mobile),
+        "string_id": np.array(result.string_id, dtype=np.int64),
+        "string_size": np.array(result.string_size, dtype=np.int64),
+        "displacement": np.array(result.displacement, dtype=np.float64),
+        "drift": np.array([result.drift[0], result.drift[1], result.drift[2]]),
+        "fast_by_type": np.array(result.fast_by_type, dtype=np.int64),
+        "string_by_type": np.array(result.string_by_type, dtype=np.int64),
+        "long_by_type": np.array(result.long_by_type, dtype=np.int64),
+    })
+    return out

@@ -1,0 +1,8 @@
+"""Offline analysis of trajectories with the same C++ code as the LAMMPS plugin.
+
+Classes follow freud's shape: configure in the constructor, ``compute(...)`` returns
+``self``, results are read-only properties that raise until something was computed.
+"""
+from glassdyn.analysis.string_like import StringLike
+
+__all__ = ["StringLike"]

@@ -1,0 +1,232 @@
+"""String-like motion (Donati-Glotzer) over one window, offline."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+import numpy as np
+
+from glassdyn import _core
+from glassdyn.analysis._results import ComputedResults, per_atom_masses
+from glassdyn.io import Box, DumpFrame
+
+#: Names of the global vector of ``compute stringlike/atom``, in its order.
+GLOBAL_VECTOR = ("n_fast", "n_string_atoms", "n_long_atoms", "n_strings", "mean_size_number",
+                 "mean_size_weight", "string_fraction", "long_fraction")
+
+
+class StringLike:
+    """Strings of mobile atoms between a reference frame and a later frame.
+
+    The same C++ code as ``compute stringlike/atom`` runs here, so given the positions the
+    compute saw at the start and end of a window, the results are the same.
+
+    Parameters
+    ----------
+    delta : float
+        Pair-test distance: mobile atoms i, j are linked when one is now within ``delta``
+        of the other's position at the window start.
+    fraction : float, optional
+        Mobile atoms are this fraction of the group with the largest displacement
+        (default 0.05; ties go to the smaller atom ID). Excludes ``u_range``.
+    u_range : (float, float), optional
+        Mobile atoms are those with ``u_range[0] <= u <= u_range[1]`` instead.
+    delta_pairs : mapping (type_i, type_j) -> float, optional
+        Per type pair overrides of ``delta``.
+    remove_drift : bool
+        Remove the group's centre-of-mass displacement (default True).
+    long : int
+        Strings of at least this size count as long (default 6).
+    maxsize : int
+        Largest string size with its own entry in :attr:`size_histogram` (default 50).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassdyn.analysis import StringLike
+    >>> from glassdyn.io import Box
+    >>> box = Box(lo=(0, 0, 0), hi=(10, 10, 10))
+    >>> r0 = np.array([[1.0, 1, 1], [2, 1, 1], [3, 1, 1], [7, 7, 7]])
+    >>> r1 = np.array([[2.0, 1, 1], [3, 1, 1], [4, 1, 1], [7, 7, 7]])  # a chain of 3 hops
+    >>> s = StringLike(delta=0.5, u_range=(0.5, 2.0), remove_drift=False)
+    >>> s.compute(box, ids=[1, 2, 3, 4], types=[1, 1, 1, 1], reference=r0, current=r1).string_size
+    array([3, 3, 3, 0])
+    """
+
+    def __init__(self, delta: float, *, fraction: Optional[float] = None,
+                 u_range: Optional[Sequence[float]] = None,
+                 delta_pairs: Optional[Mapping[tuple[int, int], float]] = None,
+                 remove_drift: bool = True, long: int = 6, maxsize: int = 50) -> None:
+        if not delta > 0:
+            raise ValueError(f"delta must be > 0 (a distance), got {delta}")
+        if fraction is not None and u_range is not None:
+            raise ValueError("give either fraction or u_range, not both")
+        if u_range is None and fraction is None:
+            fraction = 0.05
+        if fraction is not None and not 0 < fraction <= 1:
+            raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        if u_range is not None:
+            if len(u_range) != 2 or not 0 <= u_range[0] < u_range[1]:
+                raise ValueError(f"u_range must be (ulo, uhi) with 0 <= ulo < uhi, got {u_range}")
+        if long < 2:
+            raise ValueError(f"long must be >= 2, got {long}")
+        if maxsize < 1:
+            raise ValueError(f"maxsize must be >= 1, got {maxsize}")
+        for pair, value in (delta_pairs or {}).items():
+            if not value > 0:
+                raise ValueError(f"delta_pairs[{pair}] must be > 0, got {value}")
+        self.delta = float(delta)
+        self.fraction = fraction
+        self.u_range = tuple(u_range) if u_range is not None else None
+        self.delta_pairs = dict(delta_pairs or {})
+        self.remove_drift = bool(remove_drift)
+        self.long = int(long)
+        self.maxsize = int(maxsize)
+        self._results = ComputedResults(type(self).__name__)
+
+    def __repr__(self) -> str:
+        selection = f"fraction={self.fraction}" if self.u_range is None else f"u_range={self.u_range}"
+        return (f"StringLike(delta={self.delta}, {selection}, delta_pairs={self.delta_pairs}, "
+                f"remove_drift={self.remove_drift}, long={self.long}, maxsize={self.maxsize})")
+
+    def compute(self, box: Box, ids: Sequence[int], types: Sequence[int], reference: Any, current: Any, *,
+                masses: Any = None, group: Any = None, ntypes: Optional[int] = None) -> "StringLike":
+        """Analyse one window.
+
+        Parameters
+        ----------
+        box : Box
+            The box at the window end (used to wrap positions and build periodic images).
+        ids, types : array-like of int, shape (N,)
+        reference, current : array-like, shape (N, 3)
+            Unwrapped positions at the window start and end, rows in the order of ``ids``.
+        masses : None, mapping type -> mass, or array (N,)
+            Weights of the drift removal; LAMMPS uses the atom masses (None: all equal).
+        group : array-like of bool (N,), optional
+            Atoms to analyse (default all).
+        ntypes : int, optional
+            Number of atom types (default: the largest type present).
+
+        Returns
+        -------
+        StringLike
+            ``self``, with results available as properties.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        types = np.asarray(types, dtype=np.intc)
+        n = len(ids)
+        reference = np.asarray(reference, dtype=float)
+        current = np.asarray(current, dtype=float)
+        if reference.shape != (n, 3) or current.shape != (n, 3):
+            raise ValueError(f"reference and current must have shape ({n}, 3), got {reference.shape} "
+                             f"and {current.shape}")
+        if types.shape != (n,):
+            raise ValueError(f"types must have one entry per atom ({n}), got shape {types.shape}")
+        if len(np.unique(ids)) != n:
+            raise ValueError("atom ids must be unique")
+        in_group = np.ones(n, dtype=bool) if group is None else np.asarray(group, dtype=bool)
+        ntypes = int(ntypes if ntypes is not None else (types.max() if n else 1))
+        for (type_i, type_j) in self.delta_pairs:
+            if not (1 <= type_i <= ntypes and 1 <= type_j <= ntypes):
+                raise ValueError(f"delta_pairs names type pair ({type_i}, {type_j}) outside 1..{ntypes}")
+        low, high = self.u_range if self.u_range is not None else (0.0, 0.0)
+        values = _core.analyse_strings_py(
+            box.as_core(), ids, types, per_atom_masses(types, masses), in_group, reference, current,
+            ntypes=ntypes, delta=self.delta, delta_pairs=self.delta_pairs,
+            select_by_fraction=self.u_range is None, fraction=self.fraction or 0.0, u_low=low, u_high=high,
+            long_threshold=self.long, maxsize=self.maxsize, remove_drift=self.remove_drift)
+        values["ids"] = ids
+        self._results.store(values)
+        return self
+
+    def compute_frames(self, start: DumpFrame, end: DumpFrame, *, masses: Any = None, group: Any = None,
+                       ntypes: Optional[int] = None) -> "StringLike":
+        """Analyse the window between two dump frames (matched by atom ID)."""
+        if not np.array_equal(start["id"], end["id"]):
+            raise ValueError("the two frames hold different atoms; dump the same group at both steps")
+        return self.compute(end.box, end["id"], end["type"], start.unwrapped_positions(),
+                            end.unwrapped_positions(), masses=masses, group=group, ntypes=ntypes)
+
+    # ---- per-atom results, in the order of the ids given to compute()
+    @property
+    def ids(self) -> np.ndarray:
+        return self._results.get("ids")
+
+    @property
+    def mobile(self) -> np.ndarray:
+        """bool (N,): the atom is mobile ("fast")."""
+        return self._results.get("mobile")
+
+    @property
+    def string_id(self) -> np.ndarray:
+        """int (N,): smallest atom ID of the atom's string; 0 if it is in no string."""
+        return self._results.get("string_id")
+
+    @property
+    def string_size(self) -> np.ndarray:
+        """int (N,): size xi of the atom's string; 1 for isolated mobile atoms, 0 otherwise."""
+        return self._results.get("string_size")
+
+    @property
+    def displacement(self) -> np.ndarray:
+        """float (N,): displacement u over the window (drift removed if asked)."""
+        return self._results.get("displacement")
+
+    @property
+    def drift(self) -> np.ndarray:
+        """float (3,): removed centre-of-mass displacement of the group."""
+        return self._results.get("drift")
+
+    # ---- global results
+    @property
+    def n_fast(self) -> int:
+        return int(self._results.get("n_fast"))
+
+    @property
+    def n_string_atoms(self) -> int:
+        return int(self._results.get("n_string_atoms"))
+
+    @property
+    def n_long_atoms(self) -> int:
+        return int(self._results.get("n_long_atoms"))
+
+    @property
+    def n_strings(self) -> int:
+        return int(self._results.get("n_strings"))
+
+    @property
+    def mean_size_number(self) -> float:
+        return float(self._results.get("mean_size_number"))
+
+    @property
+    def mean_size_weight(self) -> float:
+        return float(self._results.get("mean_size_weight"))
+
+    @property
+    def string_fraction(self) -> float:
+        return float(self._results.get("string_fraction"))
+
+    @property
+    def long_fraction(self) -> float:
+        return float(self._results.get("long_fraction"))
+
+    @property
+    def size_histogram(self) -> np.ndarray:
+        """int (maxsize+1,): entry xi-1 counts clusters of size xi; the last counts sizes > maxsize."""
+        return self._results.get("size_histogram")
+
+    @property
+    def fast_by_type(self) -> np.ndarray:
+        return self._results.get("fast_by_type")
+
+    @property
+    def string_by_type(self) -> np.ndarray:
+        return self._results.get("string_by_type")
+
+    @property
+    def long_by_type(self) -> np.ndarray:
+        return self._results.get("long_by_type")
+
+    @property
+    def global_vector(self) -> np.ndarray:
+        """The 8 values of the compute's global vector, in its order."""
+        return np.array([self._results.get(name) for name in GLOBAL_VECTOR], dtype=float)

@@ -1,0 +1,536 @@
+#include "compute_stringlike_atom.h"
+
+#include "fix_window_store.h"
+#include "mpi_global_sum.h"
+
+#include "atom.h"
+#include "comm.h"
+#include "domain.h"
+#include "error.h"
+#include "group.h"
+#include "memory.h"
+#include "modify.h"
+#include "neighbor.h"
+#include "update.h"
+
+#include "disjoint_set.hpp"
+#include "string_analysis.hpp"
+#include "string_links.hpp"
+#include "string_summary.hpp"
+#include "top_selection.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+using namespace LAMMPS_NS;
+
+namespace {
+enum CommMode { COMM_DISPLACEMENT, COMM_LABEL };
+constexpr int TABLE_COLUMNS = 6;    // xi, n(xi), type, fast, string, long
+}    // namespace
+
+ComputeStringLikeAtom::ComputeStringLikeAtom(LAMMPS *lmp, int narg, char **arg) :
+    Compute(lmp, narg, arg), select_by_fraction(true), fraction(0.05), u_low(0.0), u_high(0.0),
+    remove_drift(true), long_threshold(6), maxsize(50), window_length(0), store(nullptr), clock(nullptr),
+    nmax(0), displacement(nullptr), mobile(nullptr), label(nullptr), comm_mode(COMM_DISPLACEMENT),
+    global_values(nullptr), size_and_type_table(nullptr), output_atom(nullptr), nmax_output(0)
+{
+  if (atom->tag_enable == 0) error->all(FLERR, "Compute stringlike/atom requires atom IDs");
+  if (group->dynamic[igroup])
+    error->all(FLERR, "Compute stringlike/atom cannot use the dynamic group {}: the analysed set must not change "
+               "within a window", group->names[igroup]);
+  parse_arguments(narg, arg);
+
+  peratom_flag = 1;
+  size_peratom_cols = 4;
+  vector_flag = 1;
+  size_vector = NGLOBAL;
+  extvector = 0;
+  array_flag = 1;
+  size_array_rows = static_cast<int>(std::max<bigint>(maxsize + 1, atom->ntypes));
+  size_array_cols = TABLE_COLUMNS;
+  extarray = 0;
+  comm_forward = 4;
+
+  memory->create(global_values, NGLOBAL, "stringlike/atom:global_values");
+  memory->create(size_and_type_table, size_array_rows, TABLE_COLUMNS, "stringlike/atom:table");
+  for (int k = 0; k < NGLOBAL; k++) global_values[k] = 0.0;
+  for (int r = 0; r < size_array_rows; r++)
+    for (int c = 0; c < TABLE_COLUMNS; c++) size_and_type_table[r][c] = 0.0;
+  vector = global_values;
+  array = size_and_type_table;
+
+  if (sync_fix_id.empty()) own_clock = std::make_unique<RegularWindowClock>(window_length);
+  store_id = std::string(id) + "_GLASSDYN_WINDOW";
+  modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], int(NCOLUMNS)));
+  attach_store();
+}
+
+ComputeStringLikeAtom::~ComputeStringLikeAtom()
+{
+  if (modify->nfix && modify->get_fix_by_id(store_id)) modify->delete_fix(store_id);
+  memory->destroy(global_values);
+  memory->destroy(size_and_type_table);
+  memory->destroy(displacement);
+  memory->destroy(mobile);
+  memory->destroy(label);
+  memory->destroy(output_atom);
+}
+
+void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
+{
+  const char *usage = "compute ID group stringlike/atom delta D [window N | sync FIX-ID] [keyword value ...]";
+  if (narg < 5 || strcmp(arg[3], "delta") != 0)
+    error->all(FLERR, "Illegal compute stringlike/atom command: the first argument must be 'delta D'; usage: {}",
+               usage);
+  const double delta_all = utils::numeric(FLERR, arg[4], false, lmp);
+  if (!(delta_all > 0.0)) error->all(FLERR, "Compute stringlike/atom: delta must be > 0 (a distance), got {}", arg[4]);
+  delta = glassdyn::PairTable(atom->ntypes, delta_all);
+
+  bool fraction_given = false, range_given = false;
+  int iarg = 5;
+  while (iarg < narg) {
+    const std::string keyword = arg[iarg];
+    auto need = [&](int nvalues) {
+      if (iarg + nvalues >= narg) utils::missing_cmd_args(FLERR, "compute stringlike/atom " + keyword, error);
+    };
+    if (keyword == "delta/pair") {
+      need(3);
+      const int ti = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      const int tj = utils::inumeric(FLERR, arg[iarg + 2], false, lmp);
+      const double value = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
+      if (ti < 1 || ti > atom->ntypes || tj < 1 || tj > atom->ntypes)
+        error->all(FLERR, "Compute stringlike/atom delta/pair: atom types must be in 1..{}, got {} {}", atom->ntypes,
+                   ti, tj);
+      if (!(value > 0.0)) error->all(FLERR, "Compute stringlike/atom delta/pair: distance must be > 0, got {}", value);
+      delta.set(ti, tj, value);
+      iarg += 4;
+    } else if (keyword == "window") {
+      need(1);
+      window_length = utils::bnumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (window_length <= 0)
+        error->all(FLERR, "Compute stringlike/atom window: N must be a positive number of steps, got {}",
+                   arg[iarg + 1]);
+      iarg += 2;
+    } else if (keyword == "sync") {
+      need(1);
+      sync_fix_id = arg[iarg + 1];
+      iarg += 2;
+    } else if (keyword == "fraction") {
+      need(1);
+      fraction = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+      if (!(fraction > 0.0 && fraction <= 1.0))
+        error->all(FLERR, "Compute stringlike/atom fraction: F must be in (0,1], got {}", arg[iarg + 1]);
+      fraction_given = true;
+      iarg += 2;
+    } else if (keyword == "range") {
+      need(2);
+      u_low = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+      u_high = utils::numeric(FLERR, arg[iarg + 2], false, lmp);
+      if (u_low < 0.0) error->all(FLERR, "Compute stringlike/atom range: ulo must be >= 0, got {}", u_low);
+      if (u_low >= u_high)
+        error->all(FLERR, "Compute stringlike/atom range: ulo must be < uhi, got ulo = {} uhi = {}", u_low, u_high);
+      range_given = true;
+      select_by_fraction = false;
+      iarg += 3;
+    } else if (keyword == "drift") {
+      need(1);
+      remove_drift = utils::logical(FLERR, arg[iarg + 1], false, lmp) == 1;
+      iarg += 2;
+    } else if (keyword == "long") {
+      need(1);
+      long_threshold = utils::bnumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (long_threshold < 2)
+        error->all(FLERR, "Compute stringlike/atom long: L must be an integer >= 2, got {}", arg[iarg + 1]);
+      iarg += 2;
+    } else if (keyword == "maxsize") {
+      need(1);
+      maxsize = utils::bnumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (maxsize < 1 || maxsize > 100000)
+        error->all(FLERR, "Compute stringlike/atom maxsize: M must be an integer in 1..100000, got {}", arg[iarg + 1]);
+      iarg += 2;
+    } else {
+      error->all(FLERR,
+                 "Compute stringlike/atom: unknown keyword '{}'; allowed: delta/pair, window, sync, fraction, range, "
+                 "drift, long, maxsize",
+                 keyword);
+    }
+  }
+  if (fraction_given && range_given)
+    error->all(FLERR, "Compute stringlike/atom: keywords fraction and range exclude each other; give one");
+  if (window_length > 0 && !sync_fix_id.empty())
+    error->all(FLERR, "Compute stringlike/atom: keywords window and sync exclude each other; give one");
+  if (window_length == 0 && sync_fix_id.empty())
+    error->all(FLERR, "Compute stringlike/atom needs 'window N' (steps) or 'sync FIX-ID' to define its windows");
+}
+
+void ComputeStringLikeAtom::attach_store()
+{
+  store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
+  if (!store) error->all(FLERR, "Compute stringlike/atom {}: its internal fix {} is missing", id, store_id);
+  if (sync_fix_id.empty()) {
+    clock = own_clock.get();
+  } else {
+    Fix *fix = modify->get_fix_by_id(sync_fix_id);
+    if (!fix) error->all(FLERR, "Compute stringlike/atom sync: no fix with ID {}", sync_fix_id);
+    clock = dynamic_cast<WindowClock *>(fix);
+    if (!clock)
+      error->all(FLERR, "Compute stringlike/atom sync: fix {} (style {}) does not publish window boundaries; use a "
+                 "fix that does (fix dms) or 'window N'", sync_fix_id, fix->style);
+  }
+  store->attach(this, clock);
+
+  const size_t nsaved = NGLOBAL + size_t(size_array_rows) * TABLE_COLUMNS;
+  if (store->saved_results.size() == nsaved) {
+    std::copy_n(store->saved_results.begin(), NGLOBAL, global_values);
+    for (int r = 0; r < size_array_rows; r++)
+      for (int c = 0; c < TABLE_COLUMNS; c++)
+        size_and_type_table[r][c] = store->saved_results[NGLOBAL + size_t(r) * TABLE_COLUMNS + c];
+  }
+}
+
+void ComputeStringLikeAtom::init()
+{
+  // Fixes can be deleted and re-created between runs; look everything up again.
+  attach_store();
+}
+
+void ComputeStringLikeAtom::begin_window()
+{
+  double **x = atom->x;
+  imageint *image = atom->image;
+  double **values = store->values();
+  for (int i = 0; i < atom->nlocal; i++) domain->unmap(x[i], image[i], &values[i][REF_X]);
+}
+
+void ComputeStringLikeAtom::grow_work_arrays()
+{
+  if (atom->nmax <= nmax) return;
+  nmax = atom->nmax;
+  memory->destroy(displacement);
+  memory->destroy(mobile);
+  memory->destroy(label);
+  memory->create(displacement, nmax, 3, "stringlike/atom:displacement");
+  memory->create(mobile, nmax, "stringlike/atom:mobile");
+  memory->create(label, nmax, "stringlike/atom:label");
+}
+
+void ComputeStringLikeAtom::finish_window(bigint /*window_start*/, bigint /*window_end*/)
+{
+  grow_work_arrays();
+  compute_displacements();
+  select_mobile();
+  label_strings();
+}
+
+void ComputeStringLikeAtom::compute_displacements()
+{
+  double **x = atom->x;
+  imageint *image = atom->image;
+  int *mask = atom->mask;
+  double **values = store->values();
+  const int nlocal = atom->nlocal;
+
+  // Mass-weighted mean displacement of the group: the centre-of-mass drift.
+  double local_moment[4] = {0.0, 0.0, 0.0, 0.0};
+  for (int i = 0; i < nlocal; i++) {
+    if (!(mask[i] & groupbit)) {
+      displacement[i][0] = displacement[i][1] = displacement[i][2] = 0.0;
+      continue;
+    }
+    double unwrapped[3];
+    domain->unmap(x[i], image[i], unwrapped);
+    for (int k = 0; k < 3; k++) displacement[i][k] = unwrapped[k] - values[i][REF_X + k];
+    const double m = atom->rmass ? atom->rmass[i] : atom->mass[atom->type[i]];
+    local_moment[0] += m;
+    for (int k = 0; k < 3; k++) local_moment[k + 1] += m * displacement[i][k];
+  }
+  if (!remove_drift) return;
+  double moment[4];
+  MPI_Allreduce(local_moment, moment, 4, MPI_DOUBLE, MPI_SUM, world);
+  if (moment[0] <= 0.0) return;
+  const double drift[3] = {moment[1] / moment[0], moment[2] / moment[0], moment[3] / moment[0]};
+  for (int i = 0; i < nlocal; i++)
+    if (mask[i] & groupbit)
+      for (int k = 0; k < 3; k++) displacement[i][k] -= drift[k];
+}
+
+void ComputeStringLikeAtom::select_mobile()
+{
+  int *mask = atom->mask;
+  tagint *tag = atom->tag;
+  double **values = store->values();
+  const int nlocal = atom->nlocal;
+
+  std::vector<double> u;
+  std::vector<int64_t> ids;
+  std::vector<int> local_index;
+  for (int i = 0; i < nlocal; i++) {
+    const double *d = displacement[i];
+    values[i][OUT_U] = (mask[i] & groupbit) ? std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]) : 0.0;
+    mobile[i] = 0.0;
+    if (!(mask[i] & groupbit)) continue;
+    u.push_back(values[i][OUT_U]);
+    ids.push_back(tag[i]);
+    local_index.push_back(i);
+  }
+
+  if (select_by_fraction) {
+    const int64_t wanted = glassdyn::mobile_count(fraction, group->count(igroup));
+    const auto chosen = glassdyn::select_largest(u, ids, wanted, MpiGlobalSum(world));
+    for (size_t g = 0; g < local_index.size(); g++) mobile[local_index[g]] = chosen[g];
+  } else {
+    for (size_t g = 0; g < local_index.size(); g++) mobile[local_index[g]] = (u[g] >= u_low && u[g] <= u_high);
+  }
+
+  double u_max_local = 0.0, u_max = 0.0;
+  for (size_t g = 0; g < local_index.size(); g++)
+    if (mobile[local_index[g]] != 0.0) u_max_local = std::max(u_max_local, u[g]);
+  MPI_Allreduce(&u_max_local, &u_max, 1, MPI_DOUBLE, MPI_MAX, world);
+  check_ghost_reach(u_max);
+
+  comm_mode = COMM_DISPLACEMENT;
+  comm->forward_comm(this);
+}
+
+void ComputeStringLikeAtom::check_ghost_reach(double u_max_mobile)
+{
+  // A partner j of atom i satisfies |r_i(t) - r_j(t)| < delta + max(u_i, u_j). Ghost atoms
+  // are guaranteed out to the communication cutoff minus the skin (atoms drift up to half a
+  // skin each between reneighborings), so the reach must fit inside that.
+  const double reach = delta.max_value() + u_max_mobile;
+  const double guaranteed = comm->get_comm_cutoff() - neighbor->skin;
+  if (reach > guaranteed)
+    error->all(FLERR,
+               "Compute stringlike/atom {}: a mobile atom moved u = {:.4g} in the window, so string partners may lie "
+               "up to delta + u = {:.4g} away, beyond the guaranteed ghost-atom reach {:.4g} (communication cutoff "
+               "{:.4g} minus skin {:.4g}); use 'comm_modify cutoff {:.4g}' or a shorter window",
+               id, u_max_mobile, reach, guaranteed, comm->get_comm_cutoff(), neighbor->skin,
+               std::ceil((reach + neighbor->skin) * 1.05 * 100.0) / 100.0);
+}
+
+void ComputeStringLikeAtom::label_strings()
+{
+  const int nlocal = atom->nlocal;
+  const int nall = nlocal + atom->nghost;
+  tagint *tag = atom->tag;
+  int *type = atom->type;
+  double **x = atom->x;
+
+  // Mobile atoms this rank sees: owned ones first, then ghost copies.
+  glassdyn::MobilePoints points;
+  std::vector<int> atom_of_point;
+  for (int i = 0; i < nall; i++) {
+    if (i == nlocal) points.n_owned = points.size();
+    if (mobile[i] == 0.0) continue;
+    points.add(x[i], displacement[i], type[i]);
+    atom_of_point.push_back(i);
+  }
+  if (nall == nlocal) points.n_owned = points.size();
+
+  glassdyn::DisjointSet components(points.size());
+  const double reach = delta.max_value() + [&] {
+    double u = 0.0;
+    for (size_t p = 0; p < points.size(); p++) {
+      const double *d = &points.displacement[3 * p];
+      u = std::max(u, std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]));
+    }
+    return u;
+  }();
+  for (const auto &link : glassdyn::find_string_links(points, delta, reach)) {
+    if (tag[atom_of_point[link.first]] == tag[atom_of_point[link.second]]) continue;    // own periodic image
+    components.unite(link.first, link.second);
+  }
+  // Copies of one atom on this rank (owned + periodic ghost images) are the same atom.
+  std::unordered_map<tagint, size_t> first_copy;
+  for (size_t p = 0; p < points.size(); p++) {
+    const auto inserted = first_copy.emplace(tag[atom_of_point[p]], p);
+    if (!inserted.second) components.unite(p, inserted.first->second);
+  }
+
+  // Per component: smallest and largest atom ID, so that "linked" means "holds two atoms".
+  std::unordered_map<size_t, std::pair<tagint, tagint>> id_range;
+  for (size_t p = 0; p < points.size(); p++) {
+    const tagint t = tag[atom_of_point[p]];
+    const auto inserted = id_range.emplace(components.find(p), std::make_pair(t, t));
+    if (!inserted.second) {
+      inserted.first->second.first = std::min(inserted.first->second.first, t);
+      inserted.first->second.second = std::max(inserted.first->second.second, t);
+    }
+  }
+  auto linked = [&](size_t p) {
+    const auto &range = id_range.at(components.find(p));
+    return range.first != range.second;
+  };
+
+  // Labels: the smallest atom ID of the string, propagated across ranks through ghost atoms
+  // until no rank lowers any label (strings spanning k subdomains settle in about k rounds).
+  std::unordered_map<size_t, tagint> component_label;
+  for (const auto &entry : id_range) component_label[entry.first] = entry.second.first;
+  for (int i = 0; i < nall; i++) label[i] = 0.0;
+  for (size_t p = 0; p < points.n_owned; p++) {
+    label[atom_of_point[p]] = double(component_label[components.find(p)]);
+  }
+  while (true) {
+    comm_mode = COMM_LABEL;
+    comm->forward_comm(this);
+    for (size_t p = points.n_owned; p < points.size(); p++) {
+      const double ghost_label = label[atom_of_point[p]];
+      if (ghost_label <= 0.0) continue;
+      tagint &current = component_label[components.find(p)];
+      current = std::min(current, static_cast<tagint>(ghost_label));
+    }
+    int changed_local = 0, changed = 0;
+    for (size_t p = 0; p < points.n_owned; p++) {
+      const double updated = double(component_label[components.find(p)]);
+      if (updated < label[atom_of_point[p]]) {
+        label[atom_of_point[p]] = updated;
+        changed_local = 1;
+      }
+    }
+    MPI_Allreduce(&changed_local, &changed, 1, MPI_INT, MPI_MAX, world);
+    if (!changed) break;
+  }
+
+  // String sizes: every rank contributes (label, count) for its owned string atoms; the
+  // gathered list is small (string atoms only) and identical on every rank.
+  std::map<tagint, int64_t> local_count;
+  for (size_t p = 0; p < points.n_owned; p++)
+    if (linked(p)) ++local_count[static_cast<tagint>(label[atom_of_point[p]])];
+  std::vector<int64_t> send;
+  for (const auto &entry : local_count) {
+    send.push_back(entry.first);
+    send.push_back(entry.second);
+  }
+  int nsend = int(send.size());
+  std::vector<int> counts(comm->nprocs), offsets(comm->nprocs, 0);
+  MPI_Allgather(&nsend, 1, MPI_INT, counts.data(), 1, MPI_INT, world);
+  for (int r = 1; r < comm->nprocs; r++) offsets[r] = offsets[r - 1] + counts[r - 1];
+  std::vector<int64_t> gathered(size_t(offsets.back() + counts.back()));
+  MPI_Allgatherv(send.data(), nsend, MPI_INT64_T, gathered.data(), counts.data(), offsets.data(), MPI_INT64_T, world);
+  std::map<tagint, int64_t> size_of_label;
+  for (size_t k = 0; k + 1 < gathered.size(); k += 2) size_of_label[static_cast<tagint>(gathered[k])] += gathered[k + 1];
+
+  // Per-atom results.
+  double **values = store->values();
+  for (int i = 0; i < nlocal; i++) {
+    values[i][OUT_MOBILE] = mobile[i];
+    values[i][OUT_STRING_ID] = 0.0;
+    values[i][OUT_SIZE] = mobile[i];
+  }
+  std::vector<int64_t> local_by_type(3 * size_t(atom->ntypes), 0);    // fast, string, long
+  for (size_t p = 0; p < points.n_owned; p++) {
+    const int i = atom_of_point[p];
+    const int t = type[i] - 1;
+    ++local_by_type[3 * t];
+    if (!linked(p)) continue;
+    const tagint string_label = static_cast<tagint>(label[i]);
+    const int64_t xi = size_of_label.at(string_label);
+    values[i][OUT_STRING_ID] = double(string_label);
+    values[i][OUT_SIZE] = double(xi);
+    ++local_by_type[3 * t + 1];
+    if (xi >= long_threshold) ++local_by_type[3 * t + 2];
+  }
+  MPI_Allreduce(MPI_IN_PLACE, local_by_type.data(), int(local_by_type.size()), MPI_INT64_T, MPI_SUM, world);
+
+  int64_t n_fast = 0;
+  for (int t = 0; t < atom->ntypes; t++) n_fast += local_by_type[3 * t];
+  std::vector<int64_t> sizes;
+  for (const auto &entry : size_of_label) sizes.push_back(entry.second);
+  const auto summary = glassdyn::summarise_strings(sizes, n_fast, long_threshold, maxsize);
+
+  global_values[N_FAST] = double(summary.n_fast);
+  global_values[N_STRING] = double(summary.n_string_atoms);
+  global_values[N_LONG] = double(summary.n_long_atoms);
+  global_values[N_STRINGS] = double(summary.n_strings);
+  global_values[MEAN_SIZE_NUMBER] = summary.mean_size_number;
+  global_values[MEAN_SIZE_WEIGHT] = summary.mean_size_weight;
+  global_values[STRING_FRACTION] = summary.string_fraction;
+  global_values[LONG_FRACTION] = summary.long_fraction;
+  for (int r = 0; r < size_array_rows; r++) {
+    double *row = size_and_type_table[r];
+    std::fill(row, row + TABLE_COLUMNS, 0.0);
+    if (r < int(summary.size_histogram.size())) {
+      row[0] = r + 1;
+      row[1] = double(summary.size_histogram[r]);
+    }
+    if (r < atom->ntypes) {
+      row[2] = r + 1;
+      for (int c = 0; c < 3; c++) row[3 + c] = double(local_by_type[3 * r + c]);
+    }
+  }
+  publish_window_results();
+}
+
+void ComputeStringLikeAtom::publish_window_results()
+{
+  auto &saved = store->saved_results;
+  saved.assign(global_values, global_values + NGLOBAL);
+  for (int r = 0; r < size_array_rows; r++)
+    saved.insert(saved.end(), size_and_type_table[r], size_and_type_table[r] + TABLE_COLUMNS);
+}
+
+void ComputeStringLikeAtom::compute_vector()
+{
+  invoked_vector = update->ntimestep;
+}
+
+void ComputeStringLikeAtom::compute_array()
+{
+  invoked_array = update->ntimestep;
+}
+
+void ComputeStringLikeAtom::compute_peratom()
+{
+  invoked_peratom = update->ntimestep;
+  if (atom->nmax > nmax_output) {
+    nmax_output = atom->nmax;
+    memory->destroy(output_atom);
+    memory->create(output_atom, nmax_output, 4, "stringlike/atom:output_atom");
+    array_atom = output_atom;
+  }
+  double **values = store->values();
+  for (int i = 0; i < atom->nlocal; i++)
+    for (int c = 0; c < 4; c++) output_atom[i][c] = values[i][OUT_MOBILE + c];
+}
+
+int ComputeStringLikeAtom::pack_forward_comm(int n, int *list, double *buf, int /*pbc_flag*/, int * /*pbc*/)
+{
+  // Displacements are differences of positions, so periodic images need no shift.
+  int m = 0;
+  for (int k = 0; k < n; k++) {
+    const int j = list[k];
+    if (comm_mode == COMM_DISPLACEMENT) {
+      buf[m++] = displacement[j][0];
+      buf[m++] = displacement[j][1];
+      buf[m++] = displacement[j][2];
+      buf[m++] = mobile[j];
+    } else {
+      buf[m++] = label[j];
+    }
+  }
+  return m;
+}
+
+void ComputeStringLikeAtom::unpack_forward_comm(int n, int first, double *buf)
+{
+  int m = 0;
+  for (int i = first; i < first + n; i++) {
+    if (comm_mode == COMM_DISPLACEMENT) {
+      displacement[i][0] = buf[m++];
+      displacement[i][1] = buf[m++];
+      displacement[i][2] = buf[m++];
+      mobile[i] = buf[m++];
+    } else {
+      label[i] = buf[m++];
+    }
+  }
+}
+
+double ComputeStringLikeAtom::memory_usage()
+{
+  return double(nmax) * 6 * sizeof(double) + double(nmax_output) * 4 * sizeof(double);
+}

@@ -1,0 +1,88 @@
+/* glassdyn: compute stringlike/atom
+
+   Per-atom string-like motion (Donati-Glotzer) over consecutive analysis windows,
+   evaluated on the fly at each window end. See docs/compute_stringlike_atom.md.
+*/
+
+#ifdef COMPUTE_CLASS
+// clang-format off
+ComputeStyle(stringlike/atom,ComputeStringLikeAtom);
+// clang-format on
+#else
+
+#ifndef GLASSDYN_COMPUTE_STRINGLIKE_ATOM_H
+#define GLASSDYN_COMPUTE_STRINGLIKE_ATOM_H
+
+#include "compute.h"
+#include "window_clock.h"
+
+#include "pair_table.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace LAMMPS_NS {
+
+class ComputeStringLikeAtom : public Compute, public WindowListener {
+ public:
+  ComputeStringLikeAtom(class LAMMPS *, int, char **);
+  ~ComputeStringLikeAtom() override;
+  void init() override;
+  void compute_vector() override;
+  void compute_array() override;
+  void compute_peratom() override;
+  int pack_forward_comm(int, int *, double *, int, int *) override;
+  void unpack_forward_comm(int, int, double *) override;
+  double memory_usage() override;
+
+  void finish_window(bigint window_start, bigint window_end) override;
+  void begin_window() override;
+
+  // Layout of the per-atom store: reference position, then the results of the last window.
+  enum StoreColumn { REF_X, REF_Y, REF_Z, OUT_MOBILE, OUT_STRING_ID, OUT_SIZE, OUT_U, NCOLUMNS };
+  enum GlobalValue {
+    N_FAST, N_STRING, N_LONG, N_STRINGS, MEAN_SIZE_NUMBER, MEAN_SIZE_WEIGHT, STRING_FRACTION, LONG_FRACTION,
+    NGLOBAL
+  };
+
+ private:
+  void parse_arguments(int narg, char **arg);
+  void attach_store();
+  void compute_displacements();
+  void select_mobile();
+  void check_ghost_reach(double u_max_mobile);
+  void label_strings();
+  void publish_window_results();
+  void grow_work_arrays();
+
+  glassdyn::PairTable delta;
+  bool select_by_fraction;
+  double fraction, u_low, u_high;
+  bool remove_drift;
+  bigint long_threshold, maxsize;
+  bigint window_length;
+  std::string sync_fix_id;
+  std::string store_id;
+
+  class FixWindowStore *store;
+  std::unique_ptr<RegularWindowClock> own_clock;
+  const WindowClock *clock;
+
+  // Work arrays over local + ghost atoms, filled at a window end only.
+  int nmax;
+  double **displacement;    // r(t) - r(t0) - drift
+  double *mobile;           // 1.0 for mobile atoms of the group
+  double *label;            // string label being propagated (smallest atom ID)
+  int comm_mode;
+
+  double *global_values;
+  double **size_and_type_table;
+  double **output_atom;
+  int nmax_output;
+};
+
+}    // namespace LAMMPS_NS
+
+#endif
+#endif

@@ -1,0 +1,170 @@
+#include "fix_window_store.h"
+
+#include "atom.h"
+#include "comm.h"
+#include "error.h"
+#include "memory.h"
+#include "update.h"
+
+#include <cstring>
+
+using namespace LAMMPS_NS;
+using namespace FixConst;
+
+// Syntax (issued by the owning compute): fix ID group GLASSDYN/WINDOW ncolumns
+
+FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
+    Fix(lmp, narg, arg), per_atom(nullptr), owner(nullptr), clock(nullptr), reference_set(0),
+    start_step(0), end_step(0)
+{
+  if (narg != 4) error->all(FLERR, "Illegal fix GLASSDYN/WINDOW command: expected 1 argument (ncolumns)");
+  ncolumns = utils::inumeric(FLERR, arg[3], false, lmp);
+  if (ncolumns < 1) error->all(FLERR, "Fix GLASSDYN/WINDOW: ncolumns must be >= 1, got {}", ncolumns);
+
+  restart_global = 1;
+  restart_peratom = 1;
+  nevery = 1;
+
+  grow_arrays(atom->nmax);
+  atom->add_callback(Atom::GROW);
+  atom->add_callback(Atom::RESTART);
+  for (int i = 0; i < atom->nlocal; i++)
+    for (int k = 0; k < ncolumns; k++) per_atom[i][k] = 0.0;
+}
+
+FixWindowStore::~FixWindowStore()
+{
+  atom->delete_callback(id, Atom::GROW);
+  atom->delete_callback(id, Atom::RESTART);
+  memory->destroy(per_atom);
+}
+
+int FixWindowStore::setmask()
+{
+  return END_OF_STEP;
+}
+
+void FixWindowStore::attach(WindowListener *listener, const WindowClock *window_clock)
+{
+  owner = listener;
+  clock = window_clock;
+  if (reference_set) end_step = clock->window_end(start_step);
+}
+
+void FixWindowStore::start_window(bigint step)
+{
+  owner->begin_window();
+  start_step = step;
+  end_step = clock->window_end(step);
+  reference_set = 1;
+}
+
+void FixWindowStore::setup(int /*vflag*/)
+{
+  if (!owner || !clock) error->all(FLERR, "Fix {} has no owning glassdyn compute", id);
+  const bigint now = update->ntimestep;
+  if (reference_set && now < start_step) {
+    // reset_timestep moved time backwards: the stored window cannot end sensibly.
+    if (comm->me == 0)
+      error->warning(FLERR, "Fix {}: timestep {} precedes the window start {}; starting a new window", id, now,
+                     start_step);
+    reference_set = 0;
+  }
+  if (!reference_set && clock->may_start_window(now)) start_window(now);
+}
+
+void FixWindowStore::end_of_step()
+{
+  const bigint now = update->ntimestep;
+  if (reference_set) {
+    if (now != end_step) return;    // nothing to do between window ends
+    owner->finish_window(start_step, now);
+    start_window(now);
+  } else if (clock->may_start_window(now)) {
+    start_window(now);
+  }
+}
+
+void FixWindowStore::grow_arrays(int nmax)
+{
+  memory->grow(per_atom, nmax, ncolumns, "glassdyn/window:per_atom");
+}
+
+void FixWindowStore::copy_arrays(int i, int j, int /*delflag*/)
+{
+  std::memcpy(per_atom[j], per_atom[i], sizeof(double) * ncolumns);
+}
+
+void FixWindowStore::set_arrays(int i)
+{
+  // An atom created mid-window has no reference yet; its values are refreshed at the next
+  // window start. Zeros keep the outputs of the running window unaffected.
+  for (int k = 0; k < ncolumns; k++) per_atom[i][k] = 0.0;
+}
+
+int FixWindowStore::pack_exchange(int i, double *buf)
+{
+  for (int k = 0; k < ncolumns; k++) buf[k] = per_atom[i][k];
+  return ncolumns;
+}
+
+int FixWindowStore::unpack_exchange(int nlocal, double *buf)
+{
+  for (int k = 0; k < ncolumns; k++) per_atom[nlocal][k] = buf[k];
+  return ncolumns;
+}
+
+int FixWindowStore::pack_restart(int i, double *buf)
+{
+  // The first value is the record length, as LAMMPS's per-atom restart format requires.
+  buf[0] = ncolumns + 1;
+  for (int k = 0; k < ncolumns; k++) buf[k + 1] = per_atom[i][k];
+  return ncolumns + 1;
+}
+
+void FixWindowStore::unpack_restart(int nlocal, int nth)
+{
+  double **extra = atom->extra;
+  int m = 0;
+  for (int i = 0; i < nth; i++) m += static_cast<int>(extra[nlocal][m]);
+  const int stored = static_cast<int>(extra[nlocal][m]) - 1;
+  m++;
+  if (stored != ncolumns)
+    error->one(FLERR, "Fix {}: restart file holds {} values per atom, expected {}", id, stored, ncolumns);
+  for (int k = 0; k < ncolumns; k++) per_atom[nlocal][k] = extra[nlocal][m++];
+}
+
+int FixWindowStore::size_restart(int /*nlocal*/)
+{
+  return ncolumns + 1;
+}
+
+int FixWindowStore::maxsize_restart()
+{
+  return ncolumns + 1;
+}
+
+void FixWindowStore::write_restart(FILE *fp)
+{
+  std::vector<double> state = {double(reference_set), double(start_step), double(saved_results.size())};
+  state.insert(state.end(), saved_results.begin(), saved_results.end());
+  if (comm->me == 0) {
+    int size = int(state.size() * sizeof(double));
+    fwrite(&size, sizeof(int), 1, fp);
+    fwrite(state.data(), sizeof(double), state.size(), fp);
+  }
+}
+
+void FixWindowStore::restart(char *buf)
+{
+  auto *state = reinterpret_cast<double *>(buf);
+  reference_set = static_cast<int>(state[0]);
+  start_step = static_cast<bigint>(state[1]);
+  const auto nresults = static_cast<size_t>(state[2]);
+  saved_results.assign(state + 3, state + 3 + nresults);
+}
+
+double FixWindowStore::memory_usage()
+{
+  return double(atom->nmax) * ncolumns * sizeof(double);
+}

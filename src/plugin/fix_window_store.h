@@ -1,0 +1,71 @@
+/* glassdyn: internal per-atom store of analysis-window state.
+
+   Holds, per atom, the state a window analysis needs from its start (e.g. unwrapped
+   positions at t0) and the per-atom results of the last finished window. The values
+   migrate with atoms between ranks and are written to and read from restart files.
+   It also runs the window schedule: at each window end it asks its owner to evaluate
+   the finished window and to record the next reference, before any output at that step.
+   Created by glassdyn computes; not meant to be used directly in input scripts.
+*/
+
+#ifdef FIX_CLASS
+// clang-format off
+FixStyle(GLASSDYN/WINDOW,FixWindowStore);
+// clang-format on
+#else
+
+#ifndef GLASSDYN_FIX_WINDOW_STORE_H
+#define GLASSDYN_FIX_WINDOW_STORE_H
+
+#include "fix.h"
+#include "window_clock.h"
+
+#include <vector>
+
+namespace LAMMPS_NS {
+
+class FixWindowStore : public Fix {
+ public:
+  FixWindowStore(class LAMMPS *, int, char **);
+  ~FixWindowStore() override;
+  int setmask() override;
+  void setup(int) override;
+  void end_of_step() override;
+
+  void grow_arrays(int) override;
+  void copy_arrays(int, int, int) override;
+  void set_arrays(int) override;
+  int pack_exchange(int, double *) override;
+  int unpack_exchange(int, double *) override;
+  int pack_restart(int, double *) override;
+  void unpack_restart(int, int) override;
+  int size_restart(int) override;
+  int maxsize_restart() override;
+  void write_restart(FILE *) override;
+  void restart(char *) override;
+  double memory_usage() override;
+
+  // Owner interface.
+  void attach(WindowListener *owner, const WindowClock *clock);
+  double **values() const { return per_atom; }
+  int columns() const { return ncolumns; }
+  bool has_reference() const { return reference_set != 0; }
+  bigint window_start() const { return start_step; }
+  // Global results of the last finished window, kept across restarts.
+  std::vector<double> saved_results;
+
+ private:
+  void start_window(bigint step);
+
+  int ncolumns;
+  double **per_atom;
+  WindowListener *owner;
+  const WindowClock *clock;
+  int reference_set;
+  bigint start_step, end_step;
+};
+
+}    // namespace LAMMPS_NS
+
+#endif
+#endif

@@ -1,0 +1,45 @@
+// Registers every glassdyn style with LAMMPS. This is the only exported symbol of the plugin.
+
+#include "lammpsplugin_abi.h"
+
+#include "compute_stringlike_atom.h"
+#include "fix_window_store.h"
+
+using namespace LAMMPS_NS;
+
+#ifndef GLASSDYN_LAMMPS_VERSION
+#error "GLASSDYN_LAMMPS_VERSION must be defined by the build (the LAMMPS version string, e.g. \"22 Jul 2025\")"
+#endif
+#ifndef GLASSDYN_VERSION
+#error "GLASSDYN_VERSION must be defined by the build"
+#endif
+
+namespace {
+
+template <typename Style> void *create_style(void *lmp, int argc, char **argv)
+{
+  return new Style(static_cast<LAMMPS *>(lmp), argc, argv);
+}
+
+}    // namespace
+
+extern "C" __attribute__((visibility("default"))) void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
+{
+  auto register_style = reinterpret_cast<lammpsplugin_regfunc>(regfunc);
+  lammpsplugin_t plugin;
+  plugin.version = GLASSDYN_LAMMPS_VERSION;
+  plugin.author = "glassdyn developers";
+  plugin.handle = handle;
+
+  plugin.style = "compute";
+  plugin.name = "stringlike/atom";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": string-like motion of mobile atoms per analysis window";
+  plugin.creator.v2 = &create_style<ComputeStringLikeAtom>;
+  register_style(&plugin, lmp);
+
+  plugin.style = "fix";
+  plugin.name = "GLASSDYN/WINDOW";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": internal per-atom window store of glassdyn computes";
+  plugin.creator.v2 = &create_style<FixWindowStore>;
+  register_style(&plugin, lmp);
+}

@@ -1,0 +1,45 @@
+// When analysis windows of a glassdyn compute begin and end.
+#pragma once
+
+#include "lmptype.h"
+
+namespace LAMMPS_NS {
+
+// A time source that decides analysis-window boundaries. `compute stringlike/atom window N`
+// uses a RegularWindowClock; a fix that drives an oscillation (fix dms) implements this
+// interface so that windows coincide with its cycles (keyword `sync FIX-ID`).
+class WindowClock {
+ public:
+  // May a first window begin at this step?
+  virtual bool may_start_window(bigint step) const = 0;
+  // The step at which a window that began at `window_start` ends.
+  virtual bigint window_end(bigint window_start) const = 0;
+
+ protected:
+  // Not deleted through this interface; non-virtual so LAMMPS classes can implement it
+  // (their destructors are noexcept(false)).
+  ~WindowClock() = default;
+};
+
+class RegularWindowClock final : public WindowClock {
+ public:
+  explicit RegularWindowClock(bigint length) : length_(length) {}
+  bool may_start_window(bigint) const override { return true; }
+  bigint window_end(bigint window_start) const override { return window_start + length_; }
+
+ private:
+  bigint length_;
+};
+
+// What a window store tells its owner. The owner evaluates a finished window from the
+// stored reference, then records the reference of the window that starts.
+class WindowListener {
+ public:
+  virtual void finish_window(bigint window_start, bigint window_end) = 0;
+  virtual void begin_window() = 0;
+
+ protected:
+  ~WindowListener() = default;
+};
+
+}    // namespace LAMMPS_NS
