@@ -43,7 +43,7 @@ def planted_input(crystal: PlantedCrystal, units: str, *, processors: str = "* *
     run 0
     # read_dump resets the timestep (to 0 here), which LAMMPS forbids while dumps exist.
     read_dump moved.dump 0 x y z ix iy iz box no replace yes
-    fix gv all ave/time 10 1 10 c_s[1] c_s[2] c_s[3] c_s[4] c_s[5] c_s[6] c_s[7] c_s[8] file global.txt
+    fix gv all ave/time 10 1 10 c_s[1] c_s[2] c_s[3] c_s[4] c_s[5] c_s[6] c_s[7] c_s[8] file global.txt format " %.15g"
     fix ga all ave/time 10 1 10 c_s[1] c_s[2] c_s[3] c_s[4] c_s[5] c_s[6] mode vector file table.txt
     dump d all custom 10 atoms.dump id type c_s[1] c_s[2] c_s[3] c_s[4]
     dump_modify d sort id

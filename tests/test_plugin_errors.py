@@ -1,0 +1,106 @@
+"""Every documented bad input of compute stringlike/atom stops LAMMPS with a message that
+names the argument (docs/compute_stringlike_atom.md, section Restrictions/errors)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from planted import standard_plan
+
+BASE = """
+units lj
+atom_style atomic
+{pre}
+lattice fcc 1.0
+region box block 0 4 0 4 0 4
+create_box 2 box
+create_atoms 1 box
+mass * 1.0
+pair_style zero 2.5
+pair_coeff * *
+{post}
+compute s all stringlike/atom {args}
+run 0
+"""
+
+CASES = [
+    # (arguments, extra commands, expected message fragment)
+    ("window 10", "", "first argument must be 'delta D'"),
+    ("", "", "first argument must be 'delta D'"),
+    ("delta -0.5 window 10", "", "delta must be > 0"),
+    ("delta 0 window 10", "", "delta must be > 0"),
+    ("delta abc window 10", "", "Expected floating point parameter instead of 'abc'"),
+    ("delta 0.5", "", "needs 'window N'"),
+    ("delta 0.5 window 0", "", "window: N must be a positive number of steps"),
+    ("delta 0.5 window -5", "", "window: N must be a positive number of steps"),
+    ("delta 0.5 window 2.5", "", "Expected integer parameter instead of '2.5'"),
+    ("delta 0.5 window", "", "Illegal compute stringlike/atom window command: missing argument"),
+    ("delta 0.5 window 10 fraction 0", "", r"fraction: F must be in \(0,1\]"),
+    ("delta 0.5 window 10 fraction 1.5", "", r"fraction: F must be in \(0,1\]"),
+    ("delta 0.5 window 10 range 1.0 0.5", "", "range: ulo must be < uhi"),
+    ("delta 0.5 window 10 range 0.5 0.5", "", "range: ulo must be < uhi"),
+    ("delta 0.5 window 10 range -1 0.5", "", "range: ulo must be >= 0"),
+    ("delta 0.5 window 10 fraction 0.1 range 0.1 1", "", "fraction and range exclude each other"),
+    ("delta 0.5 window 10 sync dmsfix", "", "window and sync exclude each other"),
+    ("delta 0.5 sync nosuchfix", "", "sync: no fix with ID nosuchfix"),
+    ("delta 0.5 sync integrate", "fix integrate all nve",
+     "sync: fix integrate \\(style nve\\) does not publish window boundaries"),
+    ("delta 0.5 window 10 foo 3", "", "unknown keyword 'foo'; allowed: delta/pair, window, sync"),
+    ("delta 0.5 window 10 delta/pair 1 3 0.4", "", r"delta/pair: atom types must be in 1..2, got 1 3"),
+    ("delta 0.5 window 10 delta/pair 1 2 -0.4", "", "delta/pair: distance must be > 0"),
+    ("delta 0.5 window 10 delta/pair 1 2", "", "Illegal compute stringlike/atom delta/pair command: missing"),
+    ("delta 0.5 window 10 drift maybe", "", "Expected boolean parameter instead of 'maybe'"),
+    ("delta 0.5 window 10 long 1", "", "long: L must be an integer >= 2"),
+    ("delta 0.5 window 10 maxsize 0", "", "maxsize: M must be an integer in 1..100000"),
+]
+
+
+@pytest.mark.parametrize("args, post, message", CASES, ids=[c[0] or "empty" for c in CASES])
+def test_bad_arguments(lammps, args, post, message):
+    result = lammps(BASE.format(pre="", post=post, args=args), expect_ok=False)
+    assert result.returncode != 0 or "ERROR" in result.output
+    assert re.search(message, result.error_message()), result.error_message()
+
+
+def test_dynamic_group_is_refused(lammps):
+    post = "region lower block INF INF INF INF 0 2\ngroup moving dynamic all region lower"
+    script = BASE.format(pre="", post=post, args="delta 0.5 window 10").replace("compute s all", "compute s moving")
+    result = lammps(script, expect_ok=False)
+    assert "cannot use the dynamic group moving" in result.error_message()
+
+
+def test_atom_ids_are_required(lammps):
+    result = lammps(BASE.format(pre="atom_modify id no", post="", args="delta 0.5 window 10"), expect_ok=False)
+    assert "requires atom IDs" in result.error_message()
+
+
+def test_displacement_beyond_ghost_reach_names_comm_cutoff(lammps, tmp_path):
+    """An atom that jumps 3 lattice constants could have partners beyond the ghost atoms:
+    the compute must stop and name the comm_modify cutoff that fixes it, and that cutoff
+    must indeed let the same run finish."""
+    crystal = standard_plan(1.5874)
+    far = crystal.isolated[0] - 1
+    crystal.r1[far] = crystal.r0[far] + np.array([3.0, 0.0, 0.0]) * crystal.a
+    crystal.write_data(tmp_path / "planted.data")
+    crystal.write_moved_dump(tmp_path / "moved.dump")
+    script = """
+    units lj
+    atom_style atomic
+    read_data planted.data
+    mass * 1.0
+    pair_style zero 2.5
+    pair_coeff * *
+    {comm}
+    compute s all stringlike/atom delta 0.55 window 10 fraction 0.05
+    run 0
+    read_dump moved.dump 0 x y z ix iy iz box no replace yes
+    run 10
+    """
+    failed = lammps(script.format(comm=""), nprocs=2, expect_ok=False)
+    message = failed.error_message()
+    assert "beyond the guaranteed ghost-atom reach" in message
+    suggested = re.search(r"comm_modify cutoff ([0-9.]+)", message)
+    assert suggested, message
+    lammps(script.format(comm=f"comm_modify cutoff {suggested.group(1)}"), nprocs=2, name="in.fixed")
