@@ -161,3 +161,20 @@ def test_restart_mid_window_equals_uninterrupted(lammps, tmp_path, ka_liquid):
     np.testing.assert_allclose(read_ave_time_scalars(whole / "global.txt")[200],
                                read_ave_time_scalars(parts / "global.txt")[200], rtol=1e-12)
     assert b[0].sum() == 50
+
+
+@pytest.mark.slow
+def test_skipped_window_end_is_discarded_with_a_warning(lammps, tmp_path, ka_liquid):
+    """reset_timestep past the end of an open window: the window cannot be evaluated at its
+    end step, so it is dropped with a warning and a fresh window runs to completion."""
+    script = md_input(ka_liquid, window=50, steps=20).replace(OUTPUTS.format(window=50), "")
+    script += f"""
+    reset_timestep 100
+    {OUTPUTS.format(window=50)}
+    run 60
+    """
+    result = lammps(script)
+    assert "window that began at step 0 (due to end at step 50) is discarded" in result.output
+    frame = read_dump(tmp_path / "frames.dump")[-1]
+    assert frame.timestep == 150
+    assert frame["c_s[1]"].sum() == 50

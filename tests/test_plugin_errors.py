@@ -104,3 +104,15 @@ def test_displacement_beyond_ghost_reach_names_comm_cutoff(lammps, tmp_path):
     suggested = re.search(r"comm_modify cutoff ([0-9.]+)", message)
     assert suggested, message
     lammps(script.format(comm=f"comm_modify cutoff {suggested.group(1)}"), nprocs=2, name="in.fixed")
+
+
+def test_comm_mode_multi_is_refused(lammps):
+    result = lammps(BASE.format(pre="", post="neighbor 0.3 multi\ncomm_modify mode multi", args="delta 0.5 window 10"), expect_ok=False)
+    assert "requires comm_modify mode single" in result.error_message()
+
+
+def test_deleting_the_internal_fix_is_reported(lammps):
+    script = BASE.format(pre="", post="", args="delta 0.5 window 10").replace(
+        "run 0", "run 0\nunfix s_GLASSDYN_WINDOW\nrun 0")
+    result = lammps(script, expect_ok=False)
+    assert "its internal fix s_GLASSDYN_WINDOW is missing" in result.error_message()

@@ -185,3 +185,21 @@ def test_delta_pair_changes_only_that_pair(lammps, tmp_path):
                     expected_id[atom - 1], expected_size[atom - 1] = min(piece), len(piece)
     np.testing.assert_array_equal(frame["c_s[2]"].astype(int), expected_id)
     np.testing.assert_array_equal(frame["c_s[3]"].astype(int), expected_size)
+
+
+def test_atom_created_mid_window_is_measured_from_its_creation(lammps, tmp_path):
+    """create_atoms while a window is open: the new atom's reference is where it appears
+    (u = 0 without dynamics), not leftover memory; the planted strings are unchanged."""
+    crystal = standard_plan(UNITS["lj"][0])
+    crystal.write_data(tmp_path / "planted.data")
+    crystal.write_moved_dump(tmp_path / "moved.dump")
+    script = planted_input(crystal, "lj").replace(
+        "    run 10", "    create_atoms 1 single 4.4 4.4 4.4 units box\n    run 10")
+    lammps(script)
+    frame = read_dump(tmp_path / "atoms.dump")[-1]
+    new = frame["id"] == len(crystal.ids) + 1
+    assert new.sum() == 1
+    assert frame["c_s[4]"][new][0] == pytest.approx(0.0, abs=1e-9)
+    assert frame["c_s[1]"][new][0] == 0
+    mobile, string_id, size = expected_per_atom(crystal)
+    np.testing.assert_array_equal(frame["c_s[2]"][~new].astype(int), string_id)

@@ -7,6 +7,7 @@
 #include "comm.h"
 #include "domain.h"
 #include "error.h"
+#include "exceptions.h"
 #include "group.h"
 #include "memory.h"
 #include "modify.h"
@@ -22,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <unordered_map>
 
@@ -178,8 +180,8 @@ void ComputeStringLikeAtom::attach_store()
     if (!fix) error->all(FLERR, "Compute stringlike/atom sync: no fix with ID {}", sync_fix_id);
     clock = dynamic_cast<WindowClock *>(fix);
     if (!clock)
-      error->all(FLERR, "Compute stringlike/atom sync: fix {} (style {}) does not publish window boundaries; use a "
-                 "fix that does (fix dms) or 'window N'", sync_fix_id, fix->style);
+      error->all(FLERR, "Compute stringlike/atom sync: fix {} (style {}) does not publish window boundaries; "
+                 "use 'window N' instead", sync_fix_id, fix->style);
   }
   store->attach(this, clock);
 
@@ -196,6 +198,27 @@ void ComputeStringLikeAtom::init()
 {
   // Fixes can be deleted and re-created between runs; look everything up again.
   attach_store();
+  // The ghost-reach guarantee below assumes one communication cutoff for all atoms.
+  if (comm->mode != Comm::SINGLE)
+    error->all(FLERR, "Compute stringlike/atom requires comm_modify mode single (per-type ghost cutoffs could "
+               "hide string partners)");
+  if (!neighbor->dist_check && neighbor->every > 1 && comm->me == 0)
+    error->warning(FLERR, "Compute stringlike/atom: with 'neigh_modify every {} check no' atoms may move more than "
+                   "half the skin between reneighborings, so partners near the ghost cutoff can be missed",
+                   neighbor->every);
+}
+
+void ComputeStringLikeAtom::check_store_alive()
+{
+  if (modify->get_fix_by_id(store_id) != store)
+    error->all(FLERR, "Compute stringlike/atom {}: its internal fix {} was deleted; delete and re-create the compute",
+               id, store_id);
+}
+
+void ComputeStringLikeAtom::initialise_atom(int i)
+{
+  // An atom created mid-window is measured from where it appears.
+  domain->unmap(atom->x[i], atom->image[i], &store->values()[i][REF_X]);
 }
 
 void ComputeStringLikeAtom::begin_window()
@@ -219,6 +242,19 @@ void ComputeStringLikeAtom::grow_work_arrays()
 }
 
 void ComputeStringLikeAtom::finish_window(bigint /*window_start*/, bigint /*window_end*/)
+{
+  // The core reports broken invariants with exceptions; turn them into a LAMMPS error rather
+  // than letting them unwind through LAMMPS (not every rank need throw, hence error->one).
+  try {
+    evaluate_window();
+  } catch (LAMMPSException &) {
+    throw;    // already a LAMMPS error with its own message
+  } catch (std::exception &e) {
+    error->one(FLERR, "Compute stringlike/atom {}: window evaluation failed: {}", id, e.what());
+  }
+}
+
+void ComputeStringLikeAtom::evaluate_window()
 {
   grow_work_arrays();
   compute_displacements();
@@ -413,6 +449,13 @@ void ComputeStringLikeAtom::label_strings()
   MPI_Allgatherv(send.data(), nsend, MPI_INT64_T, gathered.data(), counts.data(), offsets.data(), MPI_INT64_T, world);
   std::map<tagint, int64_t> size_of_label;
   for (size_t k = 0; k + 1 < gathered.size(); k += 2) size_of_label[static_cast<tagint>(gathered[k])] += gathered[k + 1];
+  // A pair exactly at the delta boundary can be linked by one owner and not by the other
+  // (ghost positions carry the periodic shift's rounding); a label then gathers one atom
+  // only. Every rank sees the same gathered list, so all treat such atoms as isolated.
+  for (auto it = size_of_label.begin(); it != size_of_label.end();) {
+    if (it->second < 2) it = size_of_label.erase(it);
+    else ++it;
+  }
 
   // Per-atom results.
   double **values = store->values();
@@ -426,8 +469,8 @@ void ComputeStringLikeAtom::label_strings()
     const int i = atom_of_point[p];
     const int t = type[i] - 1;
     ++local_by_type[3 * t];
-    if (!linked(p)) continue;
     const tagint string_label = static_cast<tagint>(label[i]);
+    if (!linked(p) || size_of_label.find(string_label) == size_of_label.end()) continue;
     const int64_t xi = size_of_label.at(string_label);
     values[i][OUT_STRING_ID] = double(string_label);
     values[i][OUT_SIZE] = double(xi);
@@ -486,6 +529,7 @@ void ComputeStringLikeAtom::compute_array()
 void ComputeStringLikeAtom::compute_peratom()
 {
   invoked_peratom = update->ntimestep;
+  check_store_alive();
   if (atom->nmax > nmax_output) {
     nmax_output = atom->nmax;
     memory->destroy(output_atom);

@@ -38,6 +38,7 @@ class ComputeStringLikeAtom : public Compute, public WindowListener {
 
   void finish_window(bigint window_start, bigint window_end) override;
   void begin_window() override;
+  void initialise_atom(int i) override;
 
   // Layout of the per-atom store: reference position, then the results of the last window.
   enum StoreColumn { REF_X, REF_Y, REF_Z, OUT_MOBILE, OUT_STRING_ID, OUT_SIZE, OUT_U, NCOLUMNS };
@@ -49,6 +50,8 @@ class ComputeStringLikeAtom : public Compute, public WindowListener {
  private:
   void parse_arguments(int narg, char **arg);
   void attach_store();
+  void check_store_alive();
+  void evaluate_window();
   void compute_displacements();
   void select_mobile();
   void check_ghost_reach(double u_max_mobile);

@@ -23,6 +23,8 @@ FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
 
   restart_global = 1;
   restart_peratom = 1;
+  create_attribute = 1;    // atoms made by create_atoms, fix deposit, ... need a reference
+  maxexchange = ncolumns;
   nevery = 1;
 
   grow_arrays(atom->nmax);
@@ -59,16 +61,25 @@ void FixWindowStore::start_window(bigint step)
   reference_set = 1;
 }
 
+void FixWindowStore::discard_window(const char *reason)
+{
+  if (comm->me == 0)
+    error->warning(FLERR, "Fix {}: the window that began at step {} (due to end at step {}) is discarded: {}; a new "
+                   "window starts at step {}", id, start_step, end_step, reason, update->ntimestep);
+  reference_set = 0;
+}
+
 void FixWindowStore::setup(int /*vflag*/)
 {
   if (!owner || !clock) error->all(FLERR, "Fix {} has no owning glassdyn compute", id);
   const bigint now = update->ntimestep;
-  if (reference_set && now < start_step) {
-    // reset_timestep moved time backwards: the stored window cannot end sensibly.
-    if (comm->me == 0)
-      error->warning(FLERR, "Fix {}: timestep {} precedes the window start {}; starting a new window", id, now,
-                     start_step);
-    reference_set = 0;
+  if (reference_set && now < start_step) discard_window("the timestep was reset to before its start");
+  if (reference_set && now > end_step)
+    discard_window("the timestep moved past its end outside a run (minimize, reset_timestep or a shorter window)");
+  if (reference_set && now == end_step) {
+    // A window ending exactly here that no end_of_step evaluated (e.g. after a minimize).
+    owner->finish_window(start_step, now);
+    start_window(now);
   }
   if (!reference_set && clock->may_start_window(now)) start_window(now);
 }
@@ -77,12 +88,16 @@ void FixWindowStore::end_of_step()
 {
   const bigint now = update->ntimestep;
   if (reference_set) {
-    if (now != end_step) return;    // nothing to do between window ends
-    owner->finish_window(start_step, now);
-    start_window(now);
-  } else if (clock->may_start_window(now)) {
-    start_window(now);
+    if (now < end_step) return;    // nothing to do between window ends
+    if (now > end_step) {
+      discard_window("its end step was skipped");
+    } else {
+      owner->finish_window(start_step, now);
+      start_window(now);
+      return;
+    }
   }
+  if (clock->may_start_window(now)) start_window(now);
 }
 
 void FixWindowStore::grow_arrays(int nmax)
@@ -97,9 +112,8 @@ void FixWindowStore::copy_arrays(int i, int j, int /*delflag*/)
 
 void FixWindowStore::set_arrays(int i)
 {
-  // An atom created mid-window has no reference yet; its values are refreshed at the next
-  // window start. Zeros keep the outputs of the running window unaffected.
   for (int k = 0; k < ncolumns; k++) per_atom[i][k] = 0.0;
+  if (owner) owner->initialise_atom(i);
 }
 
 int FixWindowStore::pack_exchange(int i, double *buf)
@@ -144,9 +158,16 @@ int FixWindowStore::maxsize_restart()
   return ncolumns + 1;
 }
 
+namespace {
+// Marks the layout of the global restart record, so a foreign or corrupt record is refused.
+constexpr double RESTART_FORMAT = 20251122.1;
+constexpr size_t MAX_SAVED_RESULTS = 10000000;
+}    // namespace
+
 void FixWindowStore::write_restart(FILE *fp)
 {
-  std::vector<double> state = {double(reference_set), double(start_step), double(saved_results.size())};
+  std::vector<double> state = {RESTART_FORMAT, double(reference_set), double(start_step),
+                               double(saved_results.size())};
   state.insert(state.end(), saved_results.begin(), saved_results.end());
   if (comm->me == 0) {
     int size = int(state.size() * sizeof(double));
@@ -158,10 +179,13 @@ void FixWindowStore::write_restart(FILE *fp)
 void FixWindowStore::restart(char *buf)
 {
   auto *state = reinterpret_cast<double *>(buf);
-  reference_set = static_cast<int>(state[0]);
-  start_step = static_cast<bigint>(state[1]);
-  const auto nresults = static_cast<size_t>(state[2]);
-  saved_results.assign(state + 3, state + 3 + nresults);
+  if (state[0] != RESTART_FORMAT || state[3] < 0.0 || state[3] > double(MAX_SAVED_RESULTS))
+    error->all(FLERR, "Fix {}: the restart file's window record has an unknown layout (written by another glassdyn "
+               "version?)", id);
+  reference_set = static_cast<int>(state[1]);
+  start_step = static_cast<bigint>(state[2]);
+  const auto nresults = static_cast<size_t>(state[3]);
+  saved_results.assign(state + 4, state + 4 + nresults);
 }
 
 double FixWindowStore::memory_usage()

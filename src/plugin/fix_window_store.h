@@ -56,6 +56,7 @@ class FixWindowStore : public Fix {
 
  private:
   void start_window(bigint step);
+  void discard_window(const char *reason);
 
   int ncolumns;
   double **per_atom;

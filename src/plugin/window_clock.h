@@ -32,11 +32,13 @@ class RegularWindowClock final : public WindowClock {
 };
 
 // What a window store tells its owner. The owner evaluates a finished window from the
-// stored reference, then records the reference of the window that starts.
+// stored reference, then records the reference of the window that starts; an atom created
+// while a window is open gets its reference from the owner too.
 class WindowListener {
  public:
   virtual void finish_window(bigint window_start, bigint window_end) = 0;
   virtual void begin_window() = 0;
+  virtual void initialise_atom(int i) = 0;
 
  protected:
   ~WindowListener() = default;

