@@ -171,3 +171,13 @@ def test_offline_box_too_small_for_reach():
     with pytest.raises(ValueError, match="exceeds the box width"):
         StringLike(delta=1.0, fraction=1.0, remove_drift=False).compute(
             Box(lo=(0, 0, 0), hi=(4, 4, 4)), [1, 2], [1, 1], r0, r1)
+
+
+def test_docstring_examples_run():
+    """The runnable example in StringLike's docstring (a 3-atom hop chain) gives what it shows."""
+    import doctest
+
+    import glassdyn.analysis.string_like as module
+
+    failures, attempted = doctest.testmod(module)
+    assert attempted > 0 and failures == 0
