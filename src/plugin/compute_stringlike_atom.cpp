@@ -26,6 +26,7 @@
 #include <exception>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 using namespace LAMMPS_NS;
 
@@ -348,94 +349,104 @@ void ComputeStringLikeAtom::check_ghost_reach(double u_max_mobile)
                std::ceil((reach + neighbor->skin) * 1.05 * 100.0) / 100.0);
 }
 
+// Mobile atoms this rank sees (owned ones first, then ghost copies), grouped into the pieces
+// of strings that lie on this rank.
+struct ComputeStringLikeAtom::LocalStrings {
+  glassdyn::MobilePoints points;
+  std::vector<int> atom_of_point;
+  glassdyn::DisjointSet components{0};
+  std::unordered_map<size_t, tagint> component_label;    // smallest atom ID known so far
+  std::unordered_set<size_t> linked_components;          // pieces holding two or more atoms
+
+  bool linked(size_t p) { return linked_components.count(components.find(p)) != 0; }
+};
+
 void ComputeStringLikeAtom::label_strings()
+{
+  LocalStrings local = find_local_strings();
+  propagate_labels(local);
+  store_window_results(local, gather_string_sizes(local));
+}
+
+ComputeStringLikeAtom::LocalStrings ComputeStringLikeAtom::find_local_strings()
 {
   const int nlocal = atom->nlocal;
   const int nall = nlocal + atom->nghost;
   tagint *tag = atom->tag;
-  int *type = atom->type;
-  double **x = atom->x;
 
-  // Mobile atoms this rank sees: owned ones first, then ghost copies.
-  glassdyn::MobilePoints points;
-  std::vector<int> atom_of_point;
+  LocalStrings local;
+  auto &points = local.points;
+  double u_max = 0.0;
   for (int i = 0; i < nall; i++) {
     if (i == nlocal) points.n_owned = points.size();
     if (mobile[i] == 0.0) continue;
-    points.add(x[i], displacement[i], type[i]);
-    atom_of_point.push_back(i);
+    points.add(atom->x[i], displacement[i], atom->type[i]);
+    local.atom_of_point.push_back(i);
+    const double *d = displacement[i];
+    u_max = std::max(u_max, std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]));
   }
   if (nall == nlocal) points.n_owned = points.size();
+  auto tag_of = [&](size_t p) { return tag[local.atom_of_point[p]]; };
 
-  glassdyn::DisjointSet components(points.size());
-  const double reach = delta.max_value() + [&] {
-    double u = 0.0;
-    for (size_t p = 0; p < points.size(); p++) {
-      const double *d = &points.displacement[3 * p];
-      u = std::max(u, std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]));
-    }
-    return u;
-  }();
-  for (const auto &link : glassdyn::find_string_links(points, delta, reach)) {
-    if (tag[atom_of_point[link.first]] == tag[atom_of_point[link.second]]) continue;    // own periodic image
-    components.unite(link.first, link.second);
-  }
+  local.components = glassdyn::DisjointSet(points.size());
+  for (const auto &link : glassdyn::find_string_links(points, delta, delta.max_value() + u_max))
+    if (tag_of(link.first) != tag_of(link.second))    // not an atom and its own periodic image
+      local.components.unite(link.first, link.second);
   // Copies of one atom on this rank (owned + periodic ghost images) are the same atom.
   std::unordered_map<tagint, size_t> first_copy;
   for (size_t p = 0; p < points.size(); p++) {
-    const auto inserted = first_copy.emplace(tag[atom_of_point[p]], p);
-    if (!inserted.second) components.unite(p, inserted.first->second);
+    const auto inserted = first_copy.emplace(tag_of(p), p);
+    if (!inserted.second) local.components.unite(p, inserted.first->second);
   }
 
-  // Per component: smallest and largest atom ID, so that "linked" means "holds two atoms".
-  std::unordered_map<size_t, std::pair<tagint, tagint>> id_range;
   for (size_t p = 0; p < points.size(); p++) {
-    const tagint t = tag[atom_of_point[p]];
-    const auto inserted = id_range.emplace(components.find(p), std::make_pair(t, t));
-    if (!inserted.second) {
-      inserted.first->second.first = std::min(inserted.first->second.first, t);
-      inserted.first->second.second = std::max(inserted.first->second.second, t);
+    const size_t root = local.components.find(p);
+    const auto inserted = local.component_label.emplace(root, tag_of(p));
+    if (!inserted.second && inserted.first->second != tag_of(p)) {
+      local.linked_components.insert(root);
+      inserted.first->second = std::min(inserted.first->second, tag_of(p));
     }
   }
-  auto linked = [&](size_t p) {
-    const auto &range = id_range.at(components.find(p));
-    return range.first != range.second;
-  };
+  return local;
+}
 
-  // Labels: the smallest atom ID of the string, propagated across ranks through ghost atoms
-  // until no rank lowers any label (strings spanning k subdomains settle in about k rounds).
-  std::unordered_map<size_t, tagint> component_label;
-  for (const auto &entry : id_range) component_label[entry.first] = entry.second.first;
+void ComputeStringLikeAtom::propagate_labels(LocalStrings &local)
+{
+  // Labels (smallest atom ID of the string) travel through ghost atoms until no rank lowers
+  // any label: a string spanning k subdomains settles in about k rounds.
+  const int nall = atom->nlocal + atom->nghost;
   for (int i = 0; i < nall; i++) label[i] = 0.0;
-  for (size_t p = 0; p < points.n_owned; p++) {
-    label[atom_of_point[p]] = double(component_label[components.find(p)]);
-  }
+  for (size_t p = 0; p < local.points.n_owned; p++)
+    label[local.atom_of_point[p]] = double(local.component_label[local.components.find(p)]);
   while (true) {
     comm_mode = COMM_LABEL;
     comm->forward_comm(this);
-    for (size_t p = points.n_owned; p < points.size(); p++) {
-      const double ghost_label = label[atom_of_point[p]];
+    for (size_t p = local.points.n_owned; p < local.points.size(); p++) {
+      const double ghost_label = label[local.atom_of_point[p]];
       if (ghost_label <= 0.0) continue;
-      tagint &current = component_label[components.find(p)];
+      tagint &current = local.component_label[local.components.find(p)];
       current = std::min(current, static_cast<tagint>(ghost_label));
     }
     int changed_local = 0, changed = 0;
-    for (size_t p = 0; p < points.n_owned; p++) {
-      const double updated = double(component_label[components.find(p)]);
-      if (updated < label[atom_of_point[p]]) {
-        label[atom_of_point[p]] = updated;
+    for (size_t p = 0; p < local.points.n_owned; p++) {
+      const double updated = double(local.component_label[local.components.find(p)]);
+      if (updated < label[local.atom_of_point[p]]) {
+        label[local.atom_of_point[p]] = updated;
         changed_local = 1;
       }
     }
     MPI_Allreduce(&changed_local, &changed, 1, MPI_INT, MPI_MAX, world);
     if (!changed) break;
   }
+}
 
-  // String sizes: every rank contributes (label, count) for its owned string atoms; the
-  // gathered list is small (string atoms only) and identical on every rank.
+std::map<tagint, int64_t> ComputeStringLikeAtom::gather_string_sizes(LocalStrings &local)
+{
+  // Every rank contributes (label, count) of its owned string atoms; the gathered list is
+  // small (string atoms only) and identical on every rank.
   std::map<tagint, int64_t> local_count;
-  for (size_t p = 0; p < points.n_owned; p++)
-    if (linked(p)) ++local_count[static_cast<tagint>(label[atom_of_point[p]])];
+  for (size_t p = 0; p < local.points.n_owned; p++)
+    if (local.linked(p)) ++local_count[static_cast<tagint>(label[local.atom_of_point[p]])];
   std::vector<int64_t> send;
   for (const auto &entry : local_count) {
     send.push_back(entry.first);
@@ -456,31 +467,34 @@ void ComputeStringLikeAtom::label_strings()
     if (it->second < 2) it = size_of_label.erase(it);
     else ++it;
   }
+  return size_of_label;
+}
 
-  // Per-atom results.
+void ComputeStringLikeAtom::store_window_results(LocalStrings &local, const std::map<tagint, int64_t> &size_of_label)
+{
   double **values = store->values();
-  for (int i = 0; i < nlocal; i++) {
+  for (int i = 0; i < atom->nlocal; i++) {
     values[i][OUT_MOBILE] = mobile[i];
     values[i][OUT_STRING_ID] = 0.0;
     values[i][OUT_SIZE] = mobile[i];
   }
-  std::vector<int64_t> local_by_type(3 * size_t(atom->ntypes), 0);    // fast, string, long
-  for (size_t p = 0; p < points.n_owned; p++) {
-    const int i = atom_of_point[p];
-    const int t = type[i] - 1;
-    ++local_by_type[3 * t];
+  std::vector<int64_t> by_type(3 * size_t(atom->ntypes), 0);    // fast, string, long per type
+  for (size_t p = 0; p < local.points.n_owned; p++) {
+    const int i = local.atom_of_point[p];
+    const int t = atom->type[i] - 1;
+    ++by_type[3 * t];
     const tagint string_label = static_cast<tagint>(label[i]);
-    if (!linked(p) || size_of_label.find(string_label) == size_of_label.end()) continue;
-    const int64_t xi = size_of_label.at(string_label);
+    const auto string = size_of_label.find(string_label);
+    if (!local.linked(p) || string == size_of_label.end()) continue;
     values[i][OUT_STRING_ID] = double(string_label);
-    values[i][OUT_SIZE] = double(xi);
-    ++local_by_type[3 * t + 1];
-    if (xi >= long_threshold) ++local_by_type[3 * t + 2];
+    values[i][OUT_SIZE] = double(string->second);
+    ++by_type[3 * t + 1];
+    if (string->second >= long_threshold) ++by_type[3 * t + 2];
   }
-  MPI_Allreduce(MPI_IN_PLACE, local_by_type.data(), int(local_by_type.size()), MPI_INT64_T, MPI_SUM, world);
+  MPI_Allreduce(MPI_IN_PLACE, by_type.data(), int(by_type.size()), MPI_INT64_T, MPI_SUM, world);
 
   int64_t n_fast = 0;
-  for (int t = 0; t < atom->ntypes; t++) n_fast += local_by_type[3 * t];
+  for (int t = 0; t < atom->ntypes; t++) n_fast += by_type[3 * t];
   std::vector<int64_t> sizes;
   for (const auto &entry : size_of_label) sizes.push_back(entry.second);
   const auto summary = glassdyn::summarise_strings(sizes, n_fast, long_threshold, maxsize);
@@ -502,7 +516,7 @@ void ComputeStringLikeAtom::label_strings()
     }
     if (r < atom->ntypes) {
       row[2] = r + 1;
-      for (int c = 0; c < 3; c++) row[3 + c] = double(local_by_type[3 * r + c]);
+      for (int c = 0; c < 3; c++) row[3 + c] = double(by_type[3 * r + c]);
     }
   }
   publish_window_results();

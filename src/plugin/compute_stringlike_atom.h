@@ -18,6 +18,7 @@ ComputeStyle(stringlike/atom,ComputeStringLikeAtom);
 
 #include "pair_table.hpp"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,7 +56,12 @@ class ComputeStringLikeAtom : public Compute, public WindowListener {
   void compute_displacements();
   void select_mobile();
   void check_ghost_reach(double u_max_mobile);
+  struct LocalStrings;
   void label_strings();
+  LocalStrings find_local_strings();
+  void propagate_labels(LocalStrings &local);
+  std::map<tagint, int64_t> gather_string_sizes(LocalStrings &local);
+  void store_window_results(LocalStrings &local, const std::map<tagint, int64_t> &size_of_label);
   void publish_window_results();
   void grow_work_arrays();
 
