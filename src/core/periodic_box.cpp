@@ -1,6 +1,8 @@
 #include "periodic_box.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace glassdyn {
@@ -38,6 +40,54 @@ std::array<double, 3> PeriodicBox::perpendicular_width() const
   auto norm = [](const std::array<double, 3> &u) { return std::sqrt(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]); };
   const double volume = a[0] * b[1] * c[2];
   return {volume / norm(cross(b, c)), volume / norm(cross(c, a)), volume / norm(cross(a, b))};
+}
+
+std::array<double, 3> PeriodicBox::wrapped_fractional(const double *x) const
+{
+  auto f = to_fractional(x);
+  for (int k = 0; k < 3; ++k)
+    if (periodic[k]) f[k] -= std::floor(f[k]);
+  return f;
+}
+
+std::vector<std::array<double, 3>> PeriodicBox::images_near(const std::array<double, 3> &fractional,
+                                                            double reach) const
+{
+  const auto width = perpendicular_width();
+  std::vector<std::array<double, 3>> images;
+  int span[3];
+  for (int k = 0; k < 3; ++k) span[k] = periodic[k] ? 1 : 0;
+  for (int sz = -span[2]; sz <= span[2]; ++sz)
+    for (int sy = -span[1]; sy <= span[1]; ++sy)
+      for (int sx = -span[0]; sx <= span[0]; ++sx) {
+        if (sx == 0 && sy == 0 && sz == 0) continue;
+        const std::array<double, 3> f{fractional[0] + sx, fractional[1] + sy, fractional[2] + sz};
+        bool near = true;
+        for (int k = 0; k < 3; ++k) near = near && f[k] >= -reach / width[k] && f[k] <= 1.0 + reach / width[k];
+        if (near) images.push_back(to_cartesian(f));
+      }
+  return images;
+}
+
+double PeriodicBox::minimum_image_distance(const double *a, const double *b) const
+{
+  const auto fa = to_fractional(a), fb = to_fractional(b);
+  std::array<double, 3> df{fa[0] - fb[0], fa[1] - fb[1], fa[2] - fb[2]};
+  for (int k = 0; k < 3; ++k)
+    if (periodic[k]) df[k] -= std::round(df[k]);
+  double best = std::numeric_limits<double>::max();
+  int span[3];
+  for (int k = 0; k < 3; ++k) span[k] = periodic[k] ? 1 : 0;
+  for (int sz = -span[2]; sz <= span[2]; ++sz)
+    for (int sy = -span[1]; sy <= span[1]; ++sy)
+      for (int sx = -span[0]; sx <= span[0]; ++sx) {
+        const std::array<double, 3> f{df[0] + sx, df[1] + sy, df[2] + sz};
+        const auto origin = to_cartesian({0.0, 0.0, 0.0});
+        const auto r = to_cartesian(f);
+        const double dx = r[0] - origin[0], dy = r[1] - origin[1], dz = r[2] - origin[2];
+        best = std::min(best, std::sqrt(dx * dx + dy * dy + dz * dz));
+      }
+  return best;
 }
 
 void PeriodicBox::validate() const

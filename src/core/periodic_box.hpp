@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 
 namespace glassdyn {
 
@@ -18,6 +19,14 @@ struct PeriodicBox {
   std::array<double, 3> to_cartesian(const std::array<double, 3> &fractional) const;
   // Distance between the two faces perpendicular to each edge.
   std::array<double, 3> perpendicular_width() const;
+  // Fractional coordinates wrapped into [0,1) along periodic dimensions.
+  std::array<double, 3> wrapped_fractional(const double *x) const;
+  // Cartesian positions of the periodic images (other than itself) of a point at wrapped
+  // fractional coordinates that lie within `reach` of the box, as LAMMPS ghost atoms would.
+  std::vector<std::array<double, 3>> images_near(const std::array<double, 3> &fractional, double reach) const;
+  // Shortest distance between two points over the periodic images (27 shifts; exact when
+  // the distance is below every perpendicular width).
+  double minimum_image_distance(const double *a, const double *b) const;
   void validate() const;
 };
 

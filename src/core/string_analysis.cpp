@@ -31,28 +31,6 @@ void check_sizes(const FrameAtoms &atoms, const StringOptions &options)
                                   std::to_string(options.delta.ntypes()));
 }
 
-// Adds the periodic images of point `i` that lie within `reach` of the box, so every
-// partner within `reach` of an owned point is present, as LAMMPS ghost atoms would be.
-void add_periodic_images(const PeriodicBox &box, const std::array<double, 3> &fractional,
-                         const double *displacement, int type, double reach,
-                         const std::array<double, 3> &width, MobilePoints &points)
-{
-  int span[3];
-  for (int k = 0; k < 3; ++k) span[k] = box.periodic[k] ? 1 : 0;
-  for (int sz = -span[2]; sz <= span[2]; ++sz)
-    for (int sy = -span[1]; sy <= span[1]; ++sy)
-      for (int sx = -span[0]; sx <= span[0]; ++sx) {
-        if (sx == 0 && sy == 0 && sz == 0) continue;
-        const std::array<double, 3> f{fractional[0] + sx, fractional[1] + sy, fractional[2] + sz};
-        bool near = true;
-        for (int k = 0; k < 3; ++k)
-          near = near && f[k] >= -reach / width[k] && f[k] <= 1.0 + reach / width[k];
-        if (!near) continue;
-        const auto x = box.to_cartesian(f);
-        points.add(x.data(), displacement, type);
-      }
-}
-
 }    // namespace
 
 StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, const StringOptions &options)
@@ -117,9 +95,7 @@ StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, co
   std::vector<std::array<double, 3>> fractional;
   for (size_t i = 0; i < n; ++i) {
     if (!result.mobile[i]) continue;
-    auto f = box.to_fractional(&atoms.current[3 * i]);
-    for (int k = 0; k < 3; ++k)
-      if (box.periodic[k]) f[k] -= std::floor(f[k]);
+    const auto f = box.wrapped_fractional(&atoms.current[3 * i]);
     points.add(box.to_cartesian(f).data(), &d[3 * i], atoms.type[i]);
     atom_of_point.push_back(i);
     fractional.push_back(f);
@@ -127,7 +103,8 @@ StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, co
   points.n_owned = points.size();
   for (size_t p = 0; p < points.n_owned; ++p) {
     const size_t before = points.size();
-    add_periodic_images(box, fractional[p], &d[3 * atom_of_point[p]], points.type[p], reach, width, points);
+    for (const auto &image : box.images_near(fractional[p], reach))
+      points.add(image.data(), &d[3 * atom_of_point[p]], points.type[p]);
     atom_of_point.insert(atom_of_point.end(), points.size() - before, atom_of_point[p]);
   }
 

@@ -36,15 +36,10 @@ constexpr int TABLE_COLUMNS = 6;    // xi, n(xi), type, fast, string, long
 }    // namespace
 
 ComputeStringLikeAtom::ComputeStringLikeAtom(LAMMPS *lmp, int narg, char **arg) :
-    Compute(lmp, narg, arg), select_by_fraction(true), fraction(0.05), u_low(0.0), u_high(0.0),
-    remove_drift(true), long_threshold(6), maxsize(50), window_length(0), store(nullptr), clock(nullptr),
-    nmax(0), displacement(nullptr), mobile(nullptr), label(nullptr), comm_mode(COMM_DISPLACEMENT),
+    WindowedCompute(lmp, narg, arg), select_by_fraction(true), fraction(0.05), u_low(0.0), u_high(0.0),
+    remove_drift(true), long_threshold(6), maxsize(50), nmax(0), displacement(nullptr), mobile(nullptr), label(nullptr), comm_mode(COMM_DISPLACEMENT),
     global_values(nullptr), size_and_type_table(nullptr), output_atom(nullptr), nmax_output(0)
 {
-  if (atom->tag_enable == 0) error->all(FLERR, "Compute stringlike/atom requires atom IDs");
-  if (group->dynamic[igroup])
-    error->all(FLERR, "Compute stringlike/atom cannot use the dynamic group {}: the analysed set must not change "
-               "within a window", group->names[igroup]);
   parse_arguments(narg, arg);
 
   peratom_flag = 1;
@@ -66,15 +61,11 @@ ComputeStringLikeAtom::ComputeStringLikeAtom(LAMMPS *lmp, int narg, char **arg) 
   vector = global_values;
   array = size_and_type_table;
 
-  if (sync_fix_id.empty()) own_clock = std::make_unique<RegularWindowClock>(window_length);
-  store_id = std::string(id) + "_GLASSDYN_WINDOW";
-  modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], int(NCOLUMNS)));
-  attach_store();
+  create_store(NCOLUMNS);
 }
 
 ComputeStringLikeAtom::~ComputeStringLikeAtom()
 {
-  if (modify->nfix && modify->get_fix_by_id(store_id)) modify->delete_fix(store_id);
   memory->destroy(global_values);
   memory->destroy(size_and_type_table);
   memory->destroy(displacement);
@@ -96,6 +87,10 @@ void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
   bool fraction_given = false, range_given = false;
   int iarg = 5;
   while (iarg < narg) {
+    if (const int used = parse_window_keyword(narg, arg, iarg)) {
+      iarg += used;
+      continue;
+    }
     const std::string keyword = arg[iarg];
     auto need = [&](int nvalues) {
       if (iarg + nvalues >= narg) utils::missing_cmd_args(FLERR, "compute stringlike/atom " + keyword, error);
@@ -111,17 +106,6 @@ void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
       if (!(value > 0.0)) error->all(FLERR, "Compute stringlike/atom delta/pair: distance must be > 0, got {}", value);
       delta.set(ti, tj, value);
       iarg += 4;
-    } else if (keyword == "window") {
-      need(1);
-      window_length = utils::bnumeric(FLERR, arg[iarg + 1], false, lmp);
-      if (window_length <= 0)
-        error->all(FLERR, "Compute stringlike/atom window: N must be a positive number of steps, got {}",
-                   arg[iarg + 1]);
-      iarg += 2;
-    } else if (keyword == "sync") {
-      need(1);
-      sync_fix_id = arg[iarg + 1];
-      iarg += 2;
     } else if (keyword == "fraction") {
       need(1);
       fraction = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
@@ -164,56 +148,15 @@ void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
   }
   if (fraction_given && range_given)
     error->all(FLERR, "Compute stringlike/atom: keywords fraction and range exclude each other; give one");
-  if (window_length > 0 && !sync_fix_id.empty())
-    error->all(FLERR, "Compute stringlike/atom: keywords window and sync exclude each other; give one");
-  if (window_length == 0 && sync_fix_id.empty())
-    error->all(FLERR, "Compute stringlike/atom needs 'window N' (steps) or 'sync FIX-ID' to define its windows");
 }
 
-void ComputeStringLikeAtom::attach_store()
+void ComputeStringLikeAtom::restore_global_results(const std::vector<double> &saved)
 {
-  store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
-  if (!store) error->all(FLERR, "Compute stringlike/atom {}: its internal fix {} is missing", id, store_id);
-  if (sync_fix_id.empty()) {
-    clock = own_clock.get();
-  } else {
-    Fix *fix = modify->get_fix_by_id(sync_fix_id);
-    if (!fix) error->all(FLERR, "Compute stringlike/atom sync: no fix with ID {}", sync_fix_id);
-    clock = dynamic_cast<WindowClock *>(fix);
-    if (!clock)
-      error->all(FLERR, "Compute stringlike/atom sync: fix {} (style {}) does not publish window boundaries; "
-                 "use 'window N' instead", sync_fix_id, fix->style);
-  }
-  store->attach(this, clock);
-
-  const size_t nsaved = NGLOBAL + size_t(size_array_rows) * TABLE_COLUMNS;
-  if (store->saved_results.size() == nsaved) {
-    std::copy_n(store->saved_results.begin(), NGLOBAL, global_values);
-    for (int r = 0; r < size_array_rows; r++)
-      for (int c = 0; c < TABLE_COLUMNS; c++)
-        size_and_type_table[r][c] = store->saved_results[NGLOBAL + size_t(r) * TABLE_COLUMNS + c];
-  }
-}
-
-void ComputeStringLikeAtom::init()
-{
-  // Fixes can be deleted and re-created between runs; look everything up again.
-  attach_store();
-  // The ghost-reach guarantee below assumes one communication cutoff for all atoms.
-  if (comm->mode != Comm::SINGLE)
-    error->all(FLERR, "Compute stringlike/atom requires comm_modify mode single (per-type ghost cutoffs could "
-               "hide string partners)");
-  if (!neighbor->dist_check && neighbor->every > 1 && comm->me == 0)
-    error->warning(FLERR, "Compute stringlike/atom: with 'neigh_modify every {} check no' atoms may move more than "
-                   "half the skin between reneighborings, so partners near the ghost cutoff can be missed",
-                   neighbor->every);
-}
-
-void ComputeStringLikeAtom::check_store_alive()
-{
-  if (modify->get_fix_by_id(store_id) != store)
-    error->all(FLERR, "Compute stringlike/atom {}: its internal fix {} was deleted; delete and re-create the compute",
-               id, store_id);
+  if (saved.size() != NGLOBAL + size_t(size_array_rows) * TABLE_COLUMNS) return;
+  std::copy_n(saved.begin(), NGLOBAL, global_values);
+  for (int r = 0; r < size_array_rows; r++)
+    for (int c = 0; c < TABLE_COLUMNS; c++)
+      size_and_type_table[r][c] = saved[NGLOBAL + size_t(r) * TABLE_COLUMNS + c];
 }
 
 void ComputeStringLikeAtom::initialise_atom(int i)
@@ -339,7 +282,7 @@ void ComputeStringLikeAtom::check_ghost_reach(double u_max_mobile)
   // are guaranteed out to the communication cutoff minus the skin (atoms drift up to half a
   // skin each between reneighborings), so the reach must fit inside that.
   const double reach = delta.max_value() + u_max_mobile;
-  const double guaranteed = comm->get_comm_cutoff() - neighbor->skin;
+  const double guaranteed = guaranteed_ghost_reach();
   if (reach > guaranteed)
     error->all(FLERR,
                "Compute stringlike/atom {}: a mobile atom moved u = {:.4g} in the window, so string partners may lie "
@@ -524,10 +467,10 @@ void ComputeStringLikeAtom::store_window_results(LocalStrings &local, const std:
 
 void ComputeStringLikeAtom::publish_window_results()
 {
-  auto &saved = store->saved_results;
-  saved.assign(global_values, global_values + NGLOBAL);
+  std::vector<double> saved(global_values, global_values + NGLOBAL);
   for (int r = 0; r < size_array_rows; r++)
     saved.insert(saved.end(), size_and_type_table[r], size_and_type_table[r] + TABLE_COLUMNS);
+  save_global_results(std::move(saved));
 }
 
 void ComputeStringLikeAtom::compute_vector()

@@ -13,8 +13,7 @@ ComputeStyle(stringlike/atom,ComputeStringLikeAtom);
 #ifndef GLASSDYN_COMPUTE_STRINGLIKE_ATOM_H
 #define GLASSDYN_COMPUTE_STRINGLIKE_ATOM_H
 
-#include "compute.h"
-#include "window_clock.h"
+#include "compute_windowed.h"
 
 #include "pair_table.hpp"
 
@@ -25,11 +24,10 @@ ComputeStyle(stringlike/atom,ComputeStringLikeAtom);
 
 namespace LAMMPS_NS {
 
-class ComputeStringLikeAtom : public Compute, public WindowListener {
+class ComputeStringLikeAtom : public WindowedCompute {
  public:
   ComputeStringLikeAtom(class LAMMPS *, int, char **);
   ~ComputeStringLikeAtom() override;
-  void init() override;
   void compute_vector() override;
   void compute_array() override;
   void compute_peratom() override;
@@ -50,8 +48,7 @@ class ComputeStringLikeAtom : public Compute, public WindowListener {
 
  private:
   void parse_arguments(int narg, char **arg);
-  void attach_store();
-  void check_store_alive();
+  void restore_global_results(const std::vector<double> &saved) override;
   void evaluate_window();
   void compute_displacements();
   void select_mobile();
@@ -70,13 +67,6 @@ class ComputeStringLikeAtom : public Compute, public WindowListener {
   double fraction, u_low, u_high;
   bool remove_drift;
   bigint long_threshold, maxsize;
-  bigint window_length;
-  std::string sync_fix_id;
-  std::string store_id;
-
-  class FixWindowStore *store;
-  std::unique_ptr<RegularWindowClock> own_clock;
-  const WindowClock *clock;
 
   // Work arrays over local + ghost atoms, filled at a window end only.
   int nmax;

@@ -1,0 +1,60 @@
+/* glassdyn: common base of the per-window analysis computes.
+
+   Owns what stringlike/atom and cage/atom share: the internal per-atom window store
+   (fix GLASSDYN/WINDOW), the `window N` / `sync FIX-ID` keywords and the clock they
+   select, and the checks every window analysis needs. Derived computes say what one
+   window evaluation does (finish_window / begin_window / initialise_atom).
+*/
+
+#ifndef GLASSDYN_COMPUTE_WINDOWED_H
+#define GLASSDYN_COMPUTE_WINDOWED_H
+
+#include "compute.h"
+#include "window_clock.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace LAMMPS_NS {
+
+class FixWindowStore;
+
+class WindowedCompute : public Compute, public WindowListener {
+ public:
+  WindowedCompute(class LAMMPS *, int, char **);
+  ~WindowedCompute() override;
+  void init() override;
+
+  // Window-end results another compute can read (the store and the step the window began).
+  FixWindowStore *window_store() const { return store; }
+
+ protected:
+  // Consumes `window N` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if neither.
+  int parse_window_keyword(int narg, char **arg, int iarg);
+  // After all keywords: checks them, creates the store with `ncolumns` per-atom values.
+  void create_store(int ncolumns);
+  void check_store_alive();
+  // Largest distance (from an owned atom) at which every atom is guaranteed to be present
+  // as a local or ghost atom: the communication cutoff minus the neighbor skin.
+  double guaranteed_ghost_reach() const;
+  // Global results kept in the restart file: derived computes copy them in and out.
+  virtual void restore_global_results(const std::vector<double> &) {}
+  void save_global_results(std::vector<double> values);
+
+  std::string style_label;    // "Compute stringlike/atom", for messages
+  FixWindowStore *store;
+
+ private:
+  void attach_store();
+
+  bigint window_length;
+  std::string sync_fix_id;
+  std::string store_id;
+  std::unique_ptr<RegularWindowClock> own_clock;
+  const WindowClock *clock;
+};
+
+}    // namespace LAMMPS_NS
+
+#endif
