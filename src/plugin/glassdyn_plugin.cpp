@@ -2,6 +2,8 @@
 
 #include "lammpsplugin_abi.h"
 
+#include "compute_cage_atom.h"
+#include "compute_displacement_distribution.h"
 #include "compute_stringlike_atom.h"
 #include "fix_window_store.h"
 
@@ -35,6 +37,16 @@ extern "C" __attribute__((visibility("default"))) void lammpsplugin_init(void *l
   plugin.name = "stringlike/atom";
   plugin.info = "glassdyn " GLASSDYN_VERSION ": string-like motion of mobile atoms per analysis window";
   plugin.creator.v2 = &create_style<ComputeStringLikeAtom>;
+  register_style(&plugin, lmp);
+
+  plugin.name = "cage/atom";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": cage breaking (neighbours lost) per analysis window";
+  plugin.creator.v2 = &create_style<ComputeCageAtom>;
+  register_style(&plugin, lmp);
+
+  plugin.name = "displacement/distribution";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": p(u) per atom type over the last window of a stringlike/atom compute";
+  plugin.creator.v2 = &create_style<ComputeDisplacementDistribution>;
   register_style(&plugin, lmp);
 
   plugin.style = "fix";

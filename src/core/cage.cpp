@@ -1,0 +1,116 @@
+#include "cage.hpp"
+
+#include "cell_grid.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace glassdyn {
+
+std::vector<std::vector<size_t>> neighbours_within(const std::vector<double> &position, const std::vector<int> &type,
+                                                   size_t n_owned, const PairTable &cutoff)
+{
+  if (position.size() != 3 * type.size()) throw std::invalid_argument("neighbours_within: inconsistent arrays");
+  std::vector<std::vector<size_t>> neighbours(n_owned);
+  if (n_owned == 0) return neighbours;
+  const double radius = cutoff.max_value();
+  if (!(radius > 0.0)) throw std::invalid_argument("neighbours_within: cutoff must be > 0");
+  const CellGrid grid(position, radius);
+  for (size_t i = 0; i < n_owned; ++i) {
+    const double *ri = &position[3 * i];
+    grid.for_each_candidate(i, [&](size_t j) {
+      if (j == i) return;
+      const double *rj = &position[3 * j];
+      const double dx = ri[0] - rj[0], dy = ri[1] - rj[1], dz = ri[2] - rj[2];
+      const double cut = cutoff.get(type[i], type[j]);
+      if (dx * dx + dy * dy + dz * dz < cut * cut) neighbours[i].push_back(j);
+    });
+  }
+  return neighbours;
+}
+
+CageOutcome compare_cage(const std::vector<double> &distance_now, const std::vector<double> &cutoff,
+                         double hysteresis, int64_t nlost)
+{
+  if (distance_now.size() != cutoff.size()) throw std::invalid_argument("compare_cage: inconsistent arrays");
+  CageOutcome outcome;
+  for (size_t k = 0; k < distance_now.size(); ++k)
+    if (distance_now[k] < 0.0 || distance_now[k] > cutoff[k] * (1.0 + hysteresis)) ++outcome.n_lost;
+  outcome.broken = outcome.n_lost >= nlost;
+  return outcome;
+}
+
+CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_box, const FrameAtoms &atoms,
+                         const CageOptions &options)
+{
+  start_box.validate();
+  end_box.validate();
+  const size_t n = atoms.id.size();
+  if (atoms.type.size() != n || atoms.in_group.size() != n || atoms.reference.size() != 3 * n ||
+      atoms.current.size() != 3 * n)
+    throw std::invalid_argument("analyse_cages: per-atom arrays differ in length");
+  const int ntypes = options.cutoff.ntypes();
+  for (int t : atoms.type)
+    if (t < 1 || t > ntypes)
+      throw std::invalid_argument("analyse_cages: atom type " + std::to_string(t) + " outside 1.." +
+                                  std::to_string(ntypes));
+  const double reach = options.cutoff.max_value() * (1.0 + options.hysteresis);
+  for (const auto *box : {&start_box, &end_box}) {
+    const auto width = box->perpendicular_width();
+    for (int k = 0; k < 3; ++k)
+      if (box->periodic[k] && 2.0 * reach > width[k])
+        throw std::invalid_argument("analyse_cages: cutoff x (1 + hysteresis) = " + std::to_string(reach) +
+                                    " exceeds half the box width (" + std::to_string(width[k]) + ")");
+  }
+
+  // Reference frame: every atom wrapped into the box first, then the images near the box.
+  std::vector<double> position;
+  std::vector<int> type;
+  std::vector<size_t> atom_of_point;
+  std::vector<std::array<double, 3>> fractional(n);
+  for (size_t i = 0; i < n; ++i) {
+    fractional[i] = start_box.wrapped_fractional(&atoms.reference[3 * i]);
+    const auto x = start_box.to_cartesian(fractional[i]);
+    position.insert(position.end(), x.begin(), x.end());
+    type.push_back(atoms.type[i]);
+    atom_of_point.push_back(i);
+  }
+  for (size_t i = 0; i < n; ++i)
+    for (const auto &image : start_box.images_near(fractional[i], options.cutoff.max_value())) {
+      position.insert(position.end(), image.begin(), image.end());
+      type.push_back(atoms.type[i]);
+      atom_of_point.push_back(i);
+    }
+  const auto neighbours = neighbours_within(position, type, n, options.cutoff);
+
+  CageResult result;
+  result.n_cage.assign(n, 0);
+  result.n_lost.assign(n, 0);
+  result.broken.assign(n, 0);
+  result.atoms_by_type.assign(ntypes, 0);
+  result.broken_by_type.assign(ntypes, 0);
+  result.lost_by_type.assign(ntypes, 0);
+  result.cage_by_type.assign(ntypes, 0);
+  for (size_t i = 0; i < n; ++i) {
+    if (!atoms.in_group[i]) continue;
+    std::vector<double> distance, cutoff;
+    for (size_t point : neighbours[i]) {
+      const size_t j = atom_of_point[point];
+      if (j == i) continue;    // its own periodic image, only in boxes too small to analyse
+      distance.push_back(end_box.minimum_image_distance(&atoms.current[3 * i], &atoms.current[3 * j]));
+      cutoff.push_back(options.cutoff.get(atoms.type[i], atoms.type[j]));
+    }
+    const auto outcome = compare_cage(distance, cutoff, options.hysteresis, options.nlost);
+    const int t = atoms.type[i] - 1;
+    result.n_cage[i] = int64_t(distance.size());
+    result.n_lost[i] = outcome.n_lost;
+    result.broken[i] = outcome.broken;
+    ++result.atoms_by_type[t];
+    result.broken_by_type[t] += outcome.broken;
+    result.lost_by_type[t] += outcome.n_lost;
+    result.cage_by_type[t] += int64_t(distance.size());
+  }
+  return result;
+}
+
+}    // namespace glassdyn

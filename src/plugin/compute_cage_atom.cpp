@@ -1,0 +1,310 @@
+#include "compute_cage_atom.h"
+
+#include "fix_window_store.h"
+
+#include "atom.h"
+#include "comm.h"
+#include "error.h"
+#include "exceptions.h"
+#include "group.h"
+#include "memory.h"
+#include "update.h"
+
+#include "cage.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <unordered_map>
+
+using namespace LAMMPS_NS;
+
+namespace {
+enum OutputColumn { OUT_NCAGE, OUT_NLOST, OUT_BROKEN, NOUTPUTS };
+constexpr int DEFAULT_MAXCAGE = 32;
+}    // namespace
+
+ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
+    WindowedCompute(lmp, narg, arg), hysteresis(0.1), nlost(1), maxcage(DEFAULT_MAXCAGE), global_values(nullptr),
+    type_table(nullptr), output_atom(nullptr), nmax_output(0)
+{
+  parse_arguments(narg, arg);
+
+  peratom_flag = 1;
+  size_peratom_cols = NOUTPUTS;
+  vector_flag = 1;
+  size_vector = NGLOBAL;
+  extvector = 0;
+  array_flag = 1;
+  size_array_rows = atom->ntypes;
+  size_array_cols = NTYPECOLUMNS;
+  extarray = 0;
+
+  memory->create(global_values, NGLOBAL, "cage/atom:global_values");
+  memory->create(type_table, size_array_rows, NTYPECOLUMNS, "cage/atom:type_table");
+  for (int k = 0; k < NGLOBAL; k++) global_values[k] = 0.0;
+  for (int r = 0; r < size_array_rows; r++)
+    for (int c = 0; c < NTYPECOLUMNS; c++) type_table[r][c] = (c == TYPE) ? r + 1 : 0.0;
+  vector = global_values;
+  array = type_table;
+
+  create_store(1 + maxcage + NOUTPUTS);
+}
+
+ComputeCageAtom::~ComputeCageAtom()
+{
+  memory->destroy(global_values);
+  memory->destroy(type_table);
+  memory->destroy(output_atom);
+}
+
+void ComputeCageAtom::parse_arguments(int narg, char **arg)
+{
+  if (narg < 5 || strcmp(arg[3], "cutoff") != 0)
+    error->all(FLERR, "Illegal compute cage/atom command: the first argument must be 'cutoff RC'; usage: compute ID "
+               "group cage/atom cutoff RC [window N | sync FIX-ID] [keyword value ...]");
+  const double cutoff_all = utils::numeric(FLERR, arg[4], false, lmp);
+  if (!(cutoff_all > 0.0)) error->all(FLERR, "Compute cage/atom: cutoff must be > 0 (a distance), got {}", arg[4]);
+  cutoff = glassdyn::PairTable(atom->ntypes, cutoff_all);
+
+  int iarg = 5;
+  while (iarg < narg) {
+    if (const int used = parse_window_keyword(narg, arg, iarg)) {
+      iarg += used;
+      continue;
+    }
+    const std::string keyword = arg[iarg];
+    auto need = [&](int nvalues) {
+      if (iarg + nvalues >= narg) utils::missing_cmd_args(FLERR, "compute cage/atom " + keyword, error);
+    };
+    if (keyword == "cutoff/pair") {
+      need(3);
+      const int ti = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      const int tj = utils::inumeric(FLERR, arg[iarg + 2], false, lmp);
+      const double value = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
+      if (ti < 1 || ti > atom->ntypes || tj < 1 || tj > atom->ntypes)
+        error->all(FLERR, "Compute cage/atom cutoff/pair: atom types must be in 1..{}, got {} {}", atom->ntypes, ti,
+                   tj);
+      if (!(value > 0.0)) error->all(FLERR, "Compute cage/atom cutoff/pair: distance must be > 0, got {}", value);
+      cutoff.set(ti, tj, value);
+      iarg += 4;
+    } else if (keyword == "hysteresis") {
+      need(1);
+      hysteresis = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+      if (hysteresis < 0.0)
+        error->all(FLERR, "Compute cage/atom hysteresis: h must be >= 0, got {}", arg[iarg + 1]);
+      iarg += 2;
+    } else if (keyword == "nlost") {
+      need(1);
+      nlost = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (nlost < 1) error->all(FLERR, "Compute cage/atom nlost: N must be an integer >= 1, got {}", arg[iarg + 1]);
+      iarg += 2;
+    } else if (keyword == "maxcage") {
+      need(1);
+      maxcage = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (maxcage < 1 || maxcage > 1000)
+        error->all(FLERR, "Compute cage/atom maxcage: M must be an integer in 1..1000, got {}", arg[iarg + 1]);
+      iarg += 2;
+    } else {
+      error->all(FLERR, "Compute cage/atom: unknown keyword '{}'; allowed: cutoff/pair, hysteresis, nlost, maxcage, "
+                 "window, sync", keyword);
+    }
+  }
+}
+
+void ComputeCageAtom::restore_global_results(const std::vector<double> &saved)
+{
+  if (saved.size() != NGLOBAL + size_t(size_array_rows) * NTYPECOLUMNS) return;
+  std::copy_n(saved.begin(), NGLOBAL, global_values);
+  for (int r = 0; r < size_array_rows; r++)
+    for (int c = 0; c < NTYPECOLUMNS; c++) type_table[r][c] = saved[NGLOBAL + size_t(r) * NTYPECOLUMNS + c];
+}
+
+void ComputeCageAtom::setup()
+{
+  // Here, not in init(): LAMMPS sets the communication cutoff after initialising computes,
+  // and this runs before the window store's setup can record the first cages.
+  // A lost neighbour may be judged by its absence only if every atom within the loss
+  // distance is guaranteed to be present as a local or ghost atom.
+  const double loss_distance = cutoff.max_value() * (1.0 + hysteresis);
+  if (loss_distance > guaranteed_ghost_reach())
+    error->all(FLERR,
+               "Compute cage/atom: cutoff x (1 + hysteresis) = {:.4g} exceeds the guaranteed ghost-atom reach {:.4g} "
+               "(communication cutoff minus skin); use 'comm_modify cutoff {:.4g}' or a smaller cutoff",
+               loss_distance, guaranteed_ghost_reach(), std::ceil((loss_distance + (comm->get_comm_cutoff() -
+               guaranteed_ghost_reach())) * 1.05 * 100.0) / 100.0);
+}
+
+void ComputeCageAtom::begin_window()
+{
+  const int nlocal = atom->nlocal;
+  const int nall = nlocal + atom->nghost;
+  int *mask = atom->mask;
+  tagint *tag = atom->tag;
+  double **values = store->values();
+
+  // Points: the analysed local atoms first, then every other local and ghost atom.
+  std::vector<double> position;
+  std::vector<int> type, atom_of_point;
+  auto add = [&](int i) {
+    position.insert(position.end(), atom->x[i], atom->x[i] + 3);
+    type.push_back(atom->type[i]);
+    atom_of_point.push_back(i);
+  };
+  for (int i = 0; i < nlocal; i++)
+    if (mask[i] & groupbit) add(i);
+  const size_t n_owned = type.size();
+  for (int i = 0; i < nall; i++)
+    if (i >= nlocal || !(mask[i] & groupbit)) add(i);
+
+  int largest_local = 0;
+  try {
+    const auto neighbours = glassdyn::neighbours_within(position, type, n_owned, cutoff);
+    for (int i = 0; i < nlocal; i++) values[i][0] = 0.0;
+    for (size_t p = 0; p < n_owned; p++) {
+      const int i = atom_of_point[p];
+      int count = 0;
+      for (size_t q : neighbours[p]) {
+        const tagint neighbour = tag[atom_of_point[q]];
+        if (neighbour == tag[i]) continue;    // its own periodic image
+        if (count < maxcage) values[i][id_column(count)] = double(neighbour);
+        ++count;
+      }
+      values[i][0] = std::min(count, maxcage);
+      largest_local = std::max(largest_local, count);
+    }
+  } catch (LAMMPSException &) {
+    throw;
+  } catch (std::exception &e) {
+    error->one(FLERR, "Compute cage/atom {}: finding cages failed: {}", id, e.what());
+  }
+  int largest = 0;
+  MPI_Allreduce(&largest_local, &largest, 1, MPI_INT, MPI_MAX, world);
+  if (largest > maxcage)
+    error->all(FLERR, "Compute cage/atom {}: an atom has {} neighbours within the cutoff at the window start, more "
+               "than maxcage = {}; raise it with 'maxcage {}' (or check the cutoff)", id, largest, maxcage, largest);
+}
+
+void ComputeCageAtom::initialise_atom(int i)
+{
+  // An atom created mid-window has no cage yet: it is analysed from the next window on.
+  store->values()[i][0] = 0.0;
+}
+
+void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end*/)
+{
+  const int nlocal = atom->nlocal;
+  const int nall = nlocal + atom->nghost;
+  int *mask = atom->mask;
+  tagint *tag = atom->tag;
+  double **x = atom->x;
+  double **values = store->values();
+
+  // Every copy (owned or periodic ghost image) of each atom this rank sees, as a linked list.
+  std::unordered_map<tagint, int> first_copy;
+  first_copy.reserve(size_t(nall));
+  std::vector<int> next_copy(nall, -1);
+  for (int i = nall - 1; i >= 0; i--) {
+    auto inserted = first_copy.emplace(tag[i], i);
+    if (!inserted.second) {
+      next_copy[i] = inserted.first->second;
+      inserted.first->second = i;
+    }
+  }
+
+  const int ntypes = atom->ntypes;
+  std::vector<double> sums(4 * size_t(ntypes), 0.0);    // atoms, broken, lost, cage size per type
+  std::vector<double> distance, cut;
+  try {
+    for (int i = 0; i < nlocal; i++) {
+      values[i][output_column(OUT_NCAGE)] = values[i][output_column(OUT_NLOST)] =
+          values[i][output_column(OUT_BROKEN)] = 0.0;
+      if (!(mask[i] & groupbit)) continue;
+      const int n_cage = static_cast<int>(values[i][0]);
+      distance.clear();
+      cut.clear();
+      for (int k = 0; k < n_cage; k++) {
+        const auto found = first_copy.find(static_cast<tagint>(values[i][id_column(k)]));
+        double nearest = -1.0;    // not present on this rank: beyond every guaranteed distance
+        int nearest_type = atom->type[i];
+        if (found != first_copy.end()) {
+          for (int j = found->second; j >= 0; j = next_copy[j]) {
+            const double dx = x[i][0] - x[j][0], dy = x[i][1] - x[j][1], dz = x[i][2] - x[j][2];
+            const double d = std::sqrt(dx * dx + dy * dy + dz * dz);
+            if (nearest < 0.0 || d < nearest) {
+              nearest = d;
+              nearest_type = atom->type[j];
+            }
+          }
+        }
+        distance.push_back(nearest);
+        cut.push_back(cutoff.get(atom->type[i], nearest_type));
+      }
+      const auto outcome = glassdyn::compare_cage(distance, cut, hysteresis, nlost);
+      values[i][output_column(OUT_NCAGE)] = n_cage;
+      values[i][output_column(OUT_NLOST)] = double(outcome.n_lost);
+      values[i][output_column(OUT_BROKEN)] = outcome.broken ? 1.0 : 0.0;
+      double *s = &sums[4 * size_t(atom->type[i] - 1)];
+      s[0] += 1.0;
+      s[1] += outcome.broken ? 1.0 : 0.0;
+      s[2] += double(outcome.n_lost);
+      s[3] += n_cage;
+    }
+  } catch (LAMMPSException &) {
+    throw;
+  } catch (std::exception &e) {
+    error->one(FLERR, "Compute cage/atom {}: window evaluation failed: {}", id, e.what());
+  }
+  // Whole numbers: the sums are exact and the same on any number of ranks.
+  MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, world);
+
+  double total[4] = {0.0, 0.0, 0.0, 0.0};
+  for (int t = 0; t < ntypes; t++) {
+    const double *s = &sums[4 * size_t(t)];
+    for (int k = 0; k < 4; k++) total[k] += s[k];
+    double *row = type_table[t];
+    row[TYPE] = t + 1;
+    row[TYPE_ATOMS] = s[0];
+    row[TYPE_FRACTION_BROKEN] = s[0] > 0.0 ? s[1] / s[0] : 0.0;
+    row[TYPE_MEAN_LOST] = s[0] > 0.0 ? s[2] / s[0] : 0.0;
+    row[TYPE_MEAN_CAGE] = s[0] > 0.0 ? s[3] / s[0] : 0.0;
+  }
+  global_values[FRACTION_BROKEN] = total[0] > 0.0 ? total[1] / total[0] : 0.0;
+  global_values[MEAN_LOST] = total[0] > 0.0 ? total[2] / total[0] : 0.0;
+  global_values[MEAN_CAGE] = total[0] > 0.0 ? total[3] / total[0] : 0.0;
+
+  std::vector<double> saved(global_values, global_values + NGLOBAL);
+  for (int r = 0; r < size_array_rows; r++) saved.insert(saved.end(), type_table[r], type_table[r] + NTYPECOLUMNS);
+  save_global_results(std::move(saved));
+}
+
+void ComputeCageAtom::compute_vector()
+{
+  invoked_vector = update->ntimestep;
+}
+
+void ComputeCageAtom::compute_array()
+{
+  invoked_array = update->ntimestep;
+}
+
+void ComputeCageAtom::compute_peratom()
+{
+  invoked_peratom = update->ntimestep;
+  check_store_alive();
+  if (atom->nmax > nmax_output) {
+    nmax_output = atom->nmax;
+    memory->destroy(output_atom);
+    memory->create(output_atom, nmax_output, NOUTPUTS, "cage/atom:output_atom");
+    array_atom = output_atom;
+  }
+  double **values = store->values();
+  for (int i = 0; i < atom->nlocal; i++)
+    for (int c = 0; c < NOUTPUTS; c++) output_atom[i][c] = values[i][output_column(c)];
+}
+
+double ComputeCageAtom::memory_usage()
+{
+  return double(nmax_output) * NOUTPUTS * sizeof(double);
+}

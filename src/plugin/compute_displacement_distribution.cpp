@@ -1,0 +1,148 @@
+#include "compute_displacement_distribution.h"
+
+#include "compute_stringlike_atom.h"
+#include "fix_window_store.h"
+
+#include "atom.h"
+#include "error.h"
+#include "memory.h"
+#include "modify.h"
+#include "update.h"
+
+#include <cmath>
+
+using namespace LAMMPS_NS;
+
+namespace {
+enum SetValue { MEAN, MOST_PROBABLE, FRACTION_BEYOND, FRACTION_OVER, NSETVALUES };
+}
+
+ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, int narg, char **arg) :
+    Compute(lmp, narg, arg), source(nullptr), histogram_of_window(-1), summary(nullptr), table(nullptr)
+{
+  if (narg < 4)
+    error->all(FLERR, "Illegal compute displacement/distribution command: usage: compute ID group "
+               "displacement/distribution STRINGLIKE-ID [bins N] [umax U] [logmin L] [beyond B]");
+  source_id = arg[3];
+  bool logmin_given = false, beyond_given = false;
+  int iarg = 4;
+  while (iarg < narg) {
+    const std::string keyword = arg[iarg];
+    if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "compute displacement/distribution " + keyword, error);
+    if (keyword == "bins") {
+      spec.bins = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (spec.bins < 1 || spec.bins > 100000)
+        error->all(FLERR, "Compute displacement/distribution bins: N must be an integer in 1..100000, got {}",
+                   arg[iarg + 1]);
+    } else if (keyword == "umax") {
+      spec.u_max = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+      if (!(spec.u_max > 0.0))
+        error->all(FLERR, "Compute displacement/distribution umax: U must be > 0 (a distance), got {}", arg[iarg + 1]);
+    } else if (keyword == "logmin") {
+      spec.log_min = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+      logmin_given = true;
+    } else if (keyword == "beyond") {
+      spec.beyond = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
+      if (spec.beyond < 0.0)
+        error->all(FLERR, "Compute displacement/distribution beyond: B must be >= 0, got {}", arg[iarg + 1]);
+      beyond_given = true;
+    } else {
+      error->all(FLERR, "Compute displacement/distribution: unknown keyword '{}'; allowed: bins, umax, logmin, beyond",
+                 keyword);
+    }
+    iarg += 2;
+  }
+  if (!logmin_given) spec.log_min = std::log10(spec.u_max) - 3.0;
+  if (!beyond_given) spec.beyond = 0.5 * spec.u_max;
+  if (!(spec.log_min < std::log10(spec.u_max)))
+    error->all(FLERR, "Compute displacement/distribution logmin: L must be < log10(umax) = {:.4g}, got {}",
+               std::log10(spec.u_max), spec.log_min);
+
+  vector_flag = 1;
+  size_vector = NSETVALUES * sets();
+  extvector = 0;
+  array_flag = 1;
+  size_array_rows = spec.bins;
+  size_array_cols = 2 + 2 * sets();
+  extarray = 0;
+  memory->create(summary, size_vector, "displacement/distribution:summary");
+  memory->create(table, size_array_rows, size_array_cols, "displacement/distribution:table");
+  vector = summary;
+  array = table;
+  init();
+  refresh();
+}
+
+ComputeDisplacementDistribution::~ComputeDisplacementDistribution()
+{
+  memory->destroy(summary);
+  memory->destroy(table);
+}
+
+void ComputeDisplacementDistribution::init()
+{
+  Compute *compute = modify->get_compute_by_id(source_id);
+  if (!compute)
+    error->all(FLERR, "Compute displacement/distribution: no compute with ID {}; define the compute stringlike/atom "
+               "first", source_id);
+  source = dynamic_cast<ComputeStringLikeAtom *>(compute);
+  if (!source)
+    error->all(FLERR, "Compute displacement/distribution: compute {} has style {}, not stringlike/atom", source_id,
+               compute->style);
+}
+
+int ComputeDisplacementDistribution::sets() const
+{
+  return atom->ntypes + 1;
+}
+
+void ComputeDisplacementDistribution::refresh()
+{
+  // Recount only when the source has finished a new window; between windows p(u) is fixed.
+  FixWindowStore *store = source->window_store();
+  const bool have_window = !store->saved_results.empty();
+  const bigint key = have_window ? store->window_start() : -1;
+  if (key == histogram_of_window) return;
+  histogram_of_window = key;
+
+  glassdyn::DisplacementHistogram histogram(spec, atom->ntypes);
+  if (have_window) {
+    double **values = store->values();
+    const int both = groupbit;
+    for (int i = 0; i < atom->nlocal; i++)
+      if ((atom->mask[i] & both) && (atom->mask[i] & source->groupbit))
+        histogram.add(values[i][ComputeStringLikeAtom::OUT_U], atom->type[i]);
+  }
+  auto &tallies = histogram.tallies();
+  MPI_Allreduce(MPI_IN_PLACE, tallies.data(), int(tallies.size()), MPI_DOUBLE, MPI_SUM, world);
+  const auto distributions = histogram.distributions();
+
+  for (int s = 0; s < sets(); s++) {
+    const auto &set = distributions[s];
+    summary[NSETVALUES * s + MEAN] = set.mean;
+    summary[NSETVALUES * s + MOST_PROBABLE] = set.most_probable;
+    summary[NSETVALUES * s + FRACTION_BEYOND] = set.fraction_beyond;
+    summary[NSETVALUES * s + FRACTION_OVER] = set.fraction_over;
+  }
+  for (int b = 0; b < spec.bins; b++) {
+    double *row = table[b];
+    row[0] = histogram.bin_centre(b);
+    row[1 + sets()] = histogram.log_bin_centre(b);
+    for (int s = 0; s < sets(); s++) {
+      row[1 + s] = distributions[s].density[b];
+      row[2 + sets() + s] = distributions[s].log_density[b];
+    }
+  }
+}
+
+void ComputeDisplacementDistribution::compute_vector()
+{
+  invoked_vector = update->ntimestep;
+  refresh();
+}
+
+void ComputeDisplacementDistribution::compute_array()
+{
+  invoked_array = update->ntimestep;
+  refresh();
+}
