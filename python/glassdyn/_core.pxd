@@ -92,3 +92,39 @@ cdef extern from "string_analysis.hpp" namespace "glassdyn":
 
     StringResult analyse_strings(const PeriodicBox& box, const FrameAtoms& atoms,
                                  const StringOptions& options) except + nogil
+
+
+cdef extern from "cage.hpp" namespace "glassdyn":
+    cdef cppclass CageOptions:
+        PairTable cutoff
+        double hysteresis
+        int64_t nlost
+
+    cdef cppclass CageResult:
+        vector[int64_t] n_cage, n_lost
+        vector[char] broken
+        vector[int64_t] atoms_by_type, broken_by_type, lost_by_type, cage_by_type
+
+    CageResult analyse_cages(const PeriodicBox& start_box, const PeriodicBox& end_box, const FrameAtoms& atoms,
+                             const CageOptions& options) except + nogil
+
+
+cdef extern from "displacement_histogram.hpp" namespace "glassdyn":
+    cdef cppclass HistogramSpec:
+        int bins
+        double u_max
+        double log_min
+        double beyond
+
+    cdef cppclass DistributionSet:
+        double count
+        vector[double] density
+        vector[double] log_density
+        double mean, most_probable, fraction_beyond, fraction_over
+
+    cdef cppclass DisplacementHistogram:
+        DisplacementHistogram(const HistogramSpec& spec, int ntypes) except +
+        void add(double u, int type) except +
+        vector[DistributionSet] distributions()
+        double bin_centre(int b)
+        double log_bin_centre(int b)

@@ -110,11 +110,7 @@ def find_string_links_py(position, displacement, types, size_t n_owned, int ntyp
     return np.array([(link.first, link.second) for link in links], dtype=np.int64).reshape(-1, 2)
 
 
-def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *, int ntypes,
-                       double delta, delta_pairs, bint select_by_fraction, double fraction,
-                       double u_low, double u_high, int64_t long_threshold, int64_t maxsize,
-                       bint remove_drift):
-    """Run the core's one-process string analysis; returns a dict of numpy arrays."""
+cdef PeriodicBox _box(box) except *:
     cdef PeriodicBox pbox
     cdef int k
     for k in range(3):
@@ -122,7 +118,15 @@ def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *,
         pbox.hi[k] = box["hi"][k]
         pbox.periodic[k] = bool(box["periodic"][k])
     pbox.xy, pbox.xz, pbox.yz = box["tilt"]
+    return pbox
 
+
+def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *, int ntypes,
+                       double delta, delta_pairs, bint select_by_fraction, double fraction,
+                       double u_low, double u_high, int64_t long_threshold, int64_t maxsize,
+                       bint remove_drift):
+    """Run the core's one-process string analysis; returns a dict of numpy arrays."""
+    cdef PeriodicBox pbox = _box(box)
     cdef FrameAtoms atoms
     atoms.id = _int64s(ids)
     atoms.type = _ints(types)
@@ -157,3 +161,63 @@ def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *,
         "long_by_type": np.array(result.long_by_type, dtype=np.int64),
     })
     return out
+
+
+def analyse_cages_py(start_box, end_box, ids, types, in_group, reference, current, *, int ntypes,
+                     double cutoff, cutoff_pairs, double hysteresis, int64_t nlost):
+    """Run the core's one-process cage analysis; returns a dict of numpy arrays."""
+    cdef PeriodicBox box0 = _box(start_box)
+    cdef PeriodicBox box1 = _box(end_box)
+    cdef FrameAtoms atoms
+    atoms.id = _int64s(ids)
+    atoms.type = _ints(types)
+    atoms.in_group = _flags(in_group)
+    atoms.reference = _doubles(reference)
+    atoms.current = _doubles(current)
+    cdef CageOptions options
+    options.cutoff = _pair_table(ntypes, cutoff, cutoff_pairs)
+    options.hysteresis = hysteresis
+    options.nlost = nlost
+    cdef CageResult result
+    with nogil:
+        result = analyse_cages(box0, box1, atoms, options)
+    return {
+        "n_cage": np.array(result.n_cage, dtype=np.int64),
+        "n_lost": np.array(result.n_lost, dtype=np.int64),
+        "broken": _bool_array(result.broken),
+        "atoms_by_type": np.array(result.atoms_by_type, dtype=np.int64),
+        "broken_by_type": np.array(result.broken_by_type, dtype=np.int64),
+        "lost_by_type": np.array(result.lost_by_type, dtype=np.int64),
+        "cage_by_type": np.array(result.cage_by_type, dtype=np.int64),
+    }
+
+
+def displacement_histogram_py(u, types, int ntypes, int bins, double u_max, double log_min, double beyond):
+    """p(u) of all atoms and per type with the core's histogram (the one the plugin uses)."""
+    cdef HistogramSpec spec
+    spec.bins = bins
+    spec.u_max = u_max
+    spec.log_min = log_min
+    spec.beyond = beyond
+    cdef DisplacementHistogram* histogram = new DisplacementHistogram(spec, ntypes)
+    cdef vector[double] values = _doubles(u)
+    cdef vector[int] kinds = _ints(types)
+    cdef size_t i
+    cdef int b
+    try:
+        for i in range(values.size()):
+            histogram.add(values[i], kinds[i])
+        sets = histogram.distributions()
+        return {
+            "u_centres": np.array([histogram.bin_centre(b) for b in range(bins)]),
+            "log_centres": np.array([histogram.log_bin_centre(b) for b in range(bins)]),
+            "count": np.array([s.count for s in sets]),
+            "density": np.array([list(s.density) for s in sets]),
+            "log_density": np.array([list(s.log_density) for s in sets]),
+            "mean": np.array([s.mean for s in sets]),
+            "most_probable": np.array([s.most_probable for s in sets]),
+            "fraction_beyond": np.array([s.fraction_beyond for s in sets]),
+            "fraction_over": np.array([s.fraction_over for s in sets]),
+        }
+    finally:
+        del histogram

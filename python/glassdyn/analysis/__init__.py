@@ -3,6 +3,8 @@
 Classes follow freud's shape: configure in the constructor, ``compute(...)`` returns
 ``self``, results are read-only properties that raise until something was computed.
 """
+from glassdyn.analysis.cages import Cages
+from glassdyn.analysis.displacement_distribution import DisplacementDistribution
 from glassdyn.analysis.string_like import StringLike
 
-__all__ = ["StringLike"]
+__all__ = ["Cages", "DisplacementDistribution", "StringLike"]

@@ -1,0 +1,156 @@
+"""Cage breaking over one window, offline (twin of compute cage/atom)."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+import numpy as np
+
+from glassdyn import _core
+from glassdyn.analysis._results import ComputedResults
+from glassdyn.io import Box, DumpFrame
+
+
+class Cages:
+    """Neighbours lost from each atom's cage between a reference frame and a later frame.
+
+    The cage of atom i is every atom closer than ``cutoff`` (per type pair if given) at the
+    window start; a neighbour is lost when it is farther than ``cutoff * (1 + hysteresis)`` at
+    the window end; the cage is broken when at least ``nlost`` neighbours are lost. The same
+    C++ code as ``compute cage/atom`` runs here.
+
+    Parameters
+    ----------
+    cutoff : float
+        Cage radius, typically the first minimum of g(r).
+    cutoff_pairs : mapping (type_i, type_j) -> float, optional
+        Per type pair overrides of ``cutoff``.
+    hysteresis : float
+        Relative margin h (default 0.1) that keeps vibrations at the shell edge from counting.
+    nlost : int
+        Neighbours that must be lost for a broken cage (default 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassdyn.analysis import Cages
+    >>> from glassdyn.io import Box
+    >>> box = Box(lo=(0, 0, 0), hi=(10, 10, 10))
+    >>> r0 = np.array([[1.0, 1, 1], [2, 1, 1], [6, 6, 6]])
+    >>> r1 = np.array([[1.0, 1, 1], [3.5, 1, 1], [6, 6, 6]])   # atom 2 leaves atom 1's cage
+    >>> c = Cages(cutoff=1.5).compute(box, box, [1, 2, 3], [1, 1, 1], r0, r1)
+    >>> c.n_cage.tolist(), c.n_lost.tolist(), c.broken.tolist()
+    ([1, 1, 0], [1, 1, 0], [True, True, False])
+    """
+
+    def __init__(self, cutoff: float, *, cutoff_pairs: Optional[Mapping[tuple[int, int], float]] = None,
+                 hysteresis: float = 0.1, nlost: int = 1) -> None:
+        if not cutoff > 0:
+            raise ValueError(f"cutoff must be > 0 (a distance), got {cutoff}")
+        if hysteresis < 0:
+            raise ValueError(f"hysteresis must be >= 0, got {hysteresis}")
+        if nlost < 1:
+            raise ValueError(f"nlost must be >= 1, got {nlost}")
+        for pair, value in (cutoff_pairs or {}).items():
+            if not value > 0:
+                raise ValueError(f"cutoff_pairs[{pair}] must be > 0, got {value}")
+        self.cutoff = float(cutoff)
+        self.cutoff_pairs = dict(cutoff_pairs or {})
+        self.hysteresis = float(hysteresis)
+        self.nlost = int(nlost)
+        self._results = ComputedResults(type(self).__name__)
+
+    def __repr__(self) -> str:
+        return (f"Cages(cutoff={self.cutoff}, cutoff_pairs={self.cutoff_pairs}, hysteresis={self.hysteresis}, "
+                f"nlost={self.nlost})")
+
+    def compute(self, start_box: Box, end_box: Box, ids: Sequence[int], types: Sequence[int], reference: Any,
+                current: Any, *, group: Any = None, ntypes: Optional[int] = None) -> "Cages":
+        """Analyse one window.
+
+        Parameters
+        ----------
+        start_box, end_box : Box
+            Boxes at the window start (cages) and end (losses).
+        ids, types : array-like of int, shape (N,)
+        reference, current : array-like, shape (N, 3)
+            Positions at the window start and end (wrapped or unwrapped).
+        group : array-like of bool (N,), optional
+            Atoms whose cages are analysed (default all); all atoms count as neighbours.
+        ntypes : int, optional
+            Number of atom types (default: the largest type present).
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        types = np.asarray(types, dtype=np.intc)
+        n = len(ids)
+        reference = np.asarray(reference, dtype=float)
+        current = np.asarray(current, dtype=float)
+        if reference.shape != (n, 3) or current.shape != (n, 3):
+            raise ValueError(f"reference and current must have shape ({n}, 3)")
+        if types.shape != (n,):
+            raise ValueError(f"types must have one entry per atom ({n}), got shape {types.shape}")
+        in_group = np.ones(n, dtype=bool) if group is None else np.asarray(group, dtype=bool)
+        ntypes = int(ntypes if ntypes is not None else (types.max() if n else 1))
+        for (type_i, type_j) in self.cutoff_pairs:
+            if not (1 <= type_i <= ntypes and 1 <= type_j <= ntypes):
+                raise ValueError(f"cutoff_pairs names type pair ({type_i}, {type_j}) outside 1..{ntypes}")
+        values = _core.analyse_cages_py(start_box.as_core(), end_box.as_core(), ids, types, in_group, reference,
+                                        current, ntypes=ntypes, cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs,
+                                        hysteresis=self.hysteresis, nlost=self.nlost)
+        values["ids"] = ids
+        self._results.store(values)
+        return self
+
+    def compute_frames(self, start: DumpFrame, end: DumpFrame, *, group: Any = None,
+                       ntypes: Optional[int] = None) -> "Cages":
+        """Analyse the window between two dump frames (matched by atom ID)."""
+        if not np.array_equal(start["id"], end["id"]):
+            raise ValueError("the two frames hold different atoms; dump the same group at both steps")
+        return self.compute(start.box, end.box, end["id"], end["type"], start.unwrapped_positions(),
+                            end.unwrapped_positions(), group=group, ntypes=ntypes)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self._results.get("ids")
+
+    @property
+    def n_cage(self) -> np.ndarray:
+        """int (N,): neighbours at the window start (0 outside the group)."""
+        return self._results.get("n_cage")
+
+    @property
+    def n_lost(self) -> np.ndarray:
+        """int (N,): neighbours lost by the window end."""
+        return self._results.get("n_lost")
+
+    @property
+    def broken(self) -> np.ndarray:
+        """bool (N,): the cage broke (n_lost >= nlost)."""
+        return self._results.get("broken")
+
+    @property
+    def type_table(self) -> np.ndarray:
+        """(ntypes, 5): type, analysed atoms, fraction broken, mean lost, mean cage size — the
+        layout of the compute's global array."""
+        atoms = self._results.get("atoms_by_type").astype(float)
+        safe = np.where(atoms > 0, atoms, 1.0)
+        return np.column_stack([np.arange(1, len(atoms) + 1), atoms,
+                                self._results.get("broken_by_type") / safe,
+                                self._results.get("lost_by_type") / safe,
+                                self._results.get("cage_by_type") / safe])
+
+    @property
+    def global_vector(self) -> np.ndarray:
+        """Fraction broken, mean neighbours lost, mean cage size — the compute's global vector."""
+        atoms = self._results.get("atoms_by_type").sum()
+        if atoms == 0:
+            return np.zeros(3)
+        return np.array([self._results.get("broken_by_type").sum(), self._results.get("lost_by_type").sum(),
+                         self._results.get("cage_by_type").sum()]) / atoms
+
+    @property
+    def fraction_broken(self) -> float:
+        return float(self.global_vector[0])
+
+    @property
+    def mean_lost(self) -> float:
+        return float(self.global_vector[1])
