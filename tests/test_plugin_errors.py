@@ -116,3 +116,58 @@ def test_deleting_the_internal_fix_is_reported(lammps):
         "run 0", "run 0\nunfix s_GLASSDYN_WINDOW\nrun 0")
     result = lammps(script, expect_ok=False)
     assert "its internal fix s_GLASSDYN_WINDOW is missing" in result.error_message()
+
+
+CAGE_CASES = [
+    ("window 10", "first argument must be 'cutoff RC'"),
+    ("cutoff -1 window 10", "cutoff must be > 0"),
+    ("cutoff 1.2", "needs 'window N'"),
+    ("cutoff 1.2 window 0", "window: N must be a positive number of steps"),
+    ("cutoff 1.2 sync nofix", "sync: no fix with ID nofix"),
+    ("cutoff 1.2 window 10 sync nofix", "window and sync exclude each other"),
+    ("cutoff 1.2 window 10 cutoff/pair 1 3 1.0", r"cutoff/pair: atom types must be in 1..2, got 1 3"),
+    ("cutoff 1.2 window 10 cutoff/pair 1 2 0", "cutoff/pair: distance must be > 0"),
+    ("cutoff 1.2 window 10 hysteresis -0.1", "hysteresis: h must be >= 0"),
+    ("cutoff 1.2 window 10 nlost 0", "nlost: N must be an integer >= 1"),
+    ("cutoff 1.2 window 10 nlost 1.5", "Expected integer parameter instead of '1.5'"),
+    ("cutoff 1.2 window 10 maxcage 0", r"maxcage: M must be an integer in 1..1000"),
+    ("cutoff 1.2 window 10 maxcage", "Illegal compute cage/atom maxcage command: missing argument"),
+    ("cutoff 1.2 window 10 bogus 1", "unknown keyword 'bogus'; allowed: cutoff/pair, hysteresis, nlost, maxcage"),
+    ("cutoff 2.4 window 10", r"cutoff x \(1 \+ hysteresis\) = 2.64 exceeds the guaranteed ghost-atom reach 2.5"),
+]
+
+
+@pytest.mark.parametrize("args, message", CAGE_CASES, ids=[c[0] for c in CAGE_CASES])
+def test_cage_bad_arguments(lammps, args, message):
+    script = BASE.format(pre="", post="", args="delta 0.5 window 10").replace(
+        "compute s all stringlike/atom delta 0.5 window 10", f"compute c all cage/atom {args}")
+    result = lammps(script, expect_ok=False)
+    assert re.search(message, result.error_message()), result.error_message()
+
+
+def test_cage_dynamic_group_is_refused(lammps):
+    post = "region lower block INF INF INF INF 0 2\ngroup moving dynamic all region lower"
+    script = BASE.format(pre="", post=post, args="delta 0.5 window 10").replace(
+        "compute s all stringlike/atom delta 0.5 window 10", "compute c moving cage/atom cutoff 1.2 window 10")
+    assert "Compute cage/atom cannot use the dynamic group moving" in lammps(script, expect_ok=False).error_message()
+
+
+PU_CASES = [
+    ("", "usage: compute ID group displacement/distribution STRINGLIKE-ID"),
+    ("nosuch", "no compute with ID nosuch; define the compute stringlike/atom first"),
+    ("k", "compute k has style ke, not stringlike/atom"),
+    ("s bins 0", r"bins: N must be an integer in 1..100000"),
+    ("s umax 0", "umax: U must be > 0"),
+    ("s beyond -1", "beyond: B must be >= 0"),
+    ("s umax 4 logmin 1", r"logmin: L must be < log10\(umax\) = 0.6021"),
+    ("s colour red", "unknown keyword 'colour'; allowed: bins, umax, logmin, beyond"),
+    ("s bins", "Illegal compute displacement/distribution bins command: missing argument"),
+]
+
+
+@pytest.mark.parametrize("args, message", PU_CASES, ids=[c[0] or "empty" for c in PU_CASES])
+def test_displacement_distribution_bad_arguments(lammps, args, message):
+    script = BASE.format(pre="", post="compute k all ke", args="delta 0.5 window 10").replace(
+        "run 0", f"compute pu all displacement/distribution {args}\nrun 0")
+    result = lammps(script, expect_ok=False)
+    assert re.search(message, result.error_message()), result.error_message()
