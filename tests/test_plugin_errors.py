@@ -171,3 +171,28 @@ def test_displacement_distribution_bad_arguments(lammps, args, message):
         "run 0", f"compute pu all displacement/distribution {args}\nrun 0")
     result = lammps(script, expect_ok=False)
     assert re.search(message, result.error_message()), result.error_message()
+
+
+def test_cage_box_narrower_than_twice_the_loss_distance(lammps):
+    """A 6.35-wide box with cutoff 3.0 (loss distance 3.3): a neighbour could enter a cage
+    through two periodic images, so the compute refuses (the ghost reach itself is enlarged)."""
+    script = BASE.format(pre="", post="comm_modify cutoff 8.0", args="delta 0.5 window 10").replace(
+        "compute s all stringlike/atom delta 0.5 window 10", "compute c all cage/atom cutoff 3.0 window 10")
+    message = lammps(script, expect_ok=False).error_message()
+    assert "twice cutoff x (1 + hysteresis) = 6.6 exceeds the smallest periodic box width 6.3" in message
+
+
+def test_displacement_distribution_reports_a_deleted_source(lammps):
+    script = BASE.format(pre="", post="", args="delta 0.5 window 10").replace(
+        "run 0", "compute pu all displacement/distribution s\nrun 0\nuncompute s\nprint \"$(c_pu[1])\"")
+    assert "its compute s was deleted" in lammps(script, expect_ok=False).error_message()
+
+
+def test_displacement_distribution_is_zero_before_the_first_window(lammps, tmp_path):
+    """Before any window has ended, densities and summaries are 0 and bin centres are set."""
+    script = BASE.format(pre="", post="", args="delta 0.5 window 10").replace(
+        "run 0", "compute pu all displacement/distribution s bins 4 umax 2.0\nrun 0\n"
+        "print \"$(c_pu[1]) $(c_pu[2]) $(c_pu[1][1]) $(c_pu[4][1]) $(c_pu[2][2])\" file early.txt")
+    lammps(script)
+    values = [float(v) for v in (tmp_path / "early.txt").read_text().split()]
+    assert values == [0.0, 0.0, 0.25, 1.75, 0.0]

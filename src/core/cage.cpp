@@ -100,6 +100,7 @@ CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_bo
       distance.push_back(end_box.minimum_image_distance(&atoms.current[3 * i], &atoms.current[3 * j]));
       cutoff.push_back(options.cutoff.get(atoms.type[i], atoms.type[j]));
     }
+    if (distance.empty()) continue;    // no cage: nothing to break, not counted (as on the fly)
     const auto outcome = compare_cage(distance, cutoff, options.hysteresis, options.nlost);
     const int t = atoms.type[i] - 1;
     result.n_cage[i] = int64_t(distance.size());

@@ -67,7 +67,8 @@ std::vector<DistributionSet> DisplacementHistogram::distributions() const
       if (t[FIRST_BIN + b] > t[FIRST_BIN + mode]) mode = b;
     }
     out.mean = t[SUM_U] / out.count;
-    out.most_probable = bin_centre(mode);
+    // No atom below u_max: there is no most probable u inside the histogram.
+    out.most_probable = t[FIRST_BIN + mode] > 0.0 ? bin_centre(mode) : 0.0;
     out.fraction_beyond = t[BEYOND] / out.count;
     out.fraction_over = t[OVER] / out.count;
   }

@@ -4,6 +4,7 @@
 
 #include "atom.h"
 #include "comm.h"
+#include "domain.h"
 #include "error.h"
 #include "exceptions.h"
 #include "group.h"
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <unordered_map>
 
 using namespace LAMMPS_NS;
@@ -132,8 +134,29 @@ void ComputeCageAtom::setup()
     error->all(FLERR,
                "Compute cage/atom: cutoff x (1 + hysteresis) = {:.4g} exceeds the guaranteed ghost-atom reach {:.4g} "
                "(communication cutoff minus skin); use 'comm_modify cutoff {:.4g}' or a smaller cutoff",
-               loss_distance, guaranteed_ghost_reach(), std::ceil((loss_distance + (comm->get_comm_cutoff() -
-               guaranteed_ghost_reach())) * 1.05 * 100.0) / 100.0);
+               loss_distance, guaranteed_ghost_reach(), suggested_comm_cutoff(loss_distance));
+  // One neighbour must not enter a cage twice through two periodic images.
+  const double width = smallest_periodic_width();
+  if (2.0 * loss_distance > width)
+    error->all(FLERR, "Compute cage/atom: twice cutoff x (1 + hysteresis) = {:.4g} exceeds the smallest periodic box "
+               "width {:.4g}; use a larger box or a smaller cutoff", 2.0 * loss_distance, width);
+}
+
+double ComputeCageAtom::smallest_periodic_width() const
+{
+  // Distance between opposite faces along each periodic direction of the (tilted) box.
+  const double *h = domain->h;    // xprd, yprd, zprd, yz, xz, xy
+  const double a[3] = {h[0], 0.0, 0.0}, b[3] = {h[5], h[1], 0.0}, c[3] = {h[4], h[3], h[2]};
+  auto cross_norm = [](const double *u, const double *v) {
+    const double x = u[1] * v[2] - u[2] * v[1], y = u[2] * v[0] - u[0] * v[2], z = u[0] * v[1] - u[1] * v[0];
+    return std::sqrt(x * x + y * y + z * z);
+  };
+  const double volume = h[0] * h[1] * h[2];
+  const double widths[3] = {volume / cross_norm(b, c), volume / cross_norm(c, a), volume / cross_norm(a, b)};
+  double smallest = std::numeric_limits<double>::max();
+  for (int k = 0; k < 3; k++)
+    if (domain->periodicity[k]) smallest = std::min(smallest, widths[k]);
+  return smallest;
 }
 
 void ComputeCageAtom::begin_window()
@@ -222,6 +245,9 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
           values[i][output_column(OUT_BROKEN)] = 0.0;
       if (!(mask[i] & groupbit)) continue;
       const int n_cage = static_cast<int>(values[i][0]);
+      // No cage (no neighbour at the window start, or created during the window): nothing
+      // to break, and not counted among the analysed atoms.
+      if (n_cage == 0) continue;
       distance.clear();
       cut.clear();
       for (int k = 0; k < n_cage; k++) {

@@ -39,6 +39,7 @@ class ComputeCageAtom : public WindowedCompute {
  private:
   void parse_arguments(int narg, char **arg);
   void restore_global_results(const std::vector<double> &saved) override;
+  double smallest_periodic_width() const;
   // Store layout: cage size at t0, the neighbour IDs, then the outputs of the last window.
   int id_column(int k) const { return 1 + k; }
   int output_column(int k) const { return 1 + maxcage + k; }

@@ -15,10 +15,12 @@ using namespace LAMMPS_NS;
 
 namespace {
 enum SetValue { MEAN, MOST_PROBABLE, FRACTION_BEYOND, FRACTION_OVER, NSETVALUES };
+constexpr bigint NO_WINDOW_YET = -1;      // the source has not finished a window
+constexpr bigint NOT_YET_FILLED = -2;     // forces the first refresh to fill the outputs
 }
 
 ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, int narg, char **arg) :
-    Compute(lmp, narg, arg), source(nullptr), histogram_of_window(-1), summary(nullptr), table(nullptr)
+    Compute(lmp, narg, arg), source(nullptr), histogram_of_window(NOT_YET_FILLED), summary(nullptr), table(nullptr)
 {
   if (narg < 4)
     error->all(FLERR, "Illegal compute displacement/distribution command: usage: compute ID group "
@@ -28,6 +30,9 @@ ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, in
   int iarg = 4;
   while (iarg < narg) {
     const std::string keyword = arg[iarg];
+    if (keyword != "bins" && keyword != "umax" && keyword != "logmin" && keyword != "beyond")
+      error->all(FLERR, "Compute displacement/distribution: unknown keyword '{}'; allowed: bins, umax, logmin, beyond",
+                 keyword);
     if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "compute displacement/distribution " + keyword, error);
     if (keyword == "bins") {
       spec.bins = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
@@ -46,9 +51,6 @@ ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, in
       if (spec.beyond < 0.0)
         error->all(FLERR, "Compute displacement/distribution beyond: B must be >= 0, got {}", arg[iarg + 1]);
       beyond_given = true;
-    } else {
-      error->all(FLERR, "Compute displacement/distribution: unknown keyword '{}'; allowed: bins, umax, logmin, beyond",
-                 keyword);
     }
     iarg += 2;
   }
@@ -98,10 +100,14 @@ int ComputeDisplacementDistribution::sets() const
 
 void ComputeDisplacementDistribution::refresh()
 {
+  // The source may have been deleted since init(): never follow a stale pointer.
+  if (modify->get_compute_by_id(source_id) != source)
+    error->all(FLERR, "Compute displacement/distribution: its compute {} was deleted; delete and re-create this compute",
+               source_id);
   // Recount only when the source has finished a new window; between windows p(u) is fixed.
   FixWindowStore *store = source->window_store();
   const bool have_window = !store->saved_results.empty();
-  const bigint key = have_window ? store->window_start() : -1;
+  const bigint key = have_window ? store->window_start() : NO_WINDOW_YET;
   if (key == histogram_of_window) return;
   histogram_of_window = key;
 

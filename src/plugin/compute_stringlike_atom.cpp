@@ -289,7 +289,7 @@ void ComputeStringLikeAtom::check_ghost_reach(double u_max_mobile)
                "up to delta + u = {:.4g} away, beyond the guaranteed ghost-atom reach {:.4g} (communication cutoff "
                "{:.4g} minus skin {:.4g}); use 'comm_modify cutoff {:.4g}' or a shorter window",
                id, u_max_mobile, reach, guaranteed, comm->get_comm_cutoff(), neighbor->skin,
-               std::ceil((reach + neighbor->skin) * 1.05 * 100.0) / 100.0);
+               suggested_comm_cutoff(reach));
 }
 
 // Mobile atoms this rank sees (owned ones first, then ghost copies), grouped into the pieces

@@ -9,6 +9,8 @@
 #include "modify.h"
 #include "neighbor.h"
 
+#include <cmath>
+
 using namespace LAMMPS_NS;
 
 WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
@@ -97,6 +99,13 @@ double WindowedCompute::guaranteed_ghost_reach() const
   // Atoms drift up to half a skin each between reneighborings, so a pair closer than the
   // communication cutoff minus the skin is always present on the rank that owns one of them.
   return comm->get_comm_cutoff() - neighbor->skin;
+}
+
+double WindowedCompute::suggested_comm_cutoff(double reach) const
+{
+  const double needed = (reach + neighbor->skin) * 1.05;
+  const double scale = std::pow(10.0, std::floor(std::log10(needed)) - 2.0);
+  return std::ceil(needed / scale) * scale;
 }
 
 void WindowedCompute::save_global_results(std::vector<double> values)

@@ -38,6 +38,9 @@ class WindowedCompute : public Compute, public WindowListener {
   // Largest distance (from an owned atom) at which every atom is guaranteed to be present
   // as a local or ghost atom: the communication cutoff minus the neighbor skin.
   double guaranteed_ghost_reach() const;
+  // The `comm_modify cutoff` value to suggest when `reach` must be guaranteed: reach plus the
+  // skin with 5 % to spare, rounded up to 3 significant digits (sensible in any units).
+  double suggested_comm_cutoff(double reach) const;
   // Global results kept in the restart file: derived computes copy them in and out.
   virtual void restore_global_results(const std::vector<double> &) {}
   void save_global_results(std::vector<double> values);
