@@ -28,37 +28,13 @@ constexpr int DEFAULT_MAXCAGE = 32;
 }    // namespace
 
 ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
-    WindowedCompute(lmp, narg, arg), hysteresis(0.1), nlost(1), maxcage(DEFAULT_MAXCAGE), global_values(nullptr),
-    type_table(nullptr), output_atom(nullptr), nmax_output(0)
+    WindowedCompute(lmp, narg, arg), hysteresis(0.1), nlost(1), maxcage(DEFAULT_MAXCAGE)
 {
   parse_arguments(narg, arg);
 
-  peratom_flag = 1;
-  size_peratom_cols = NOUTPUTS;
-  vector_flag = 1;
-  size_vector = NGLOBAL;
-  extvector = 0;
-  array_flag = 1;
-  size_array_rows = atom->ntypes;
-  size_array_cols = NTYPECOLUMNS;
-  extarray = 0;
-
-  memory->create(global_values, NGLOBAL, "cage/atom:global_values");
-  memory->create(type_table, size_array_rows, NTYPECOLUMNS, "cage/atom:type_table");
-  for (int k = 0; k < NGLOBAL; k++) global_values[k] = 0.0;
-  for (int r = 0; r < size_array_rows; r++)
-    for (int c = 0; c < NTYPECOLUMNS; c++) type_table[r][c] = (c == TYPE) ? r + 1 : 0.0;
-  vector = global_values;
-  array = type_table;
-
+  create_outputs(NGLOBAL, atom->ntypes, NTYPECOLUMNS, NOUTPUTS, output_column(0));
+  for (int r = 0; r < atom->ntypes; r++) global_table[r][TYPE] = r + 1;
   create_store(1 + maxcage + NOUTPUTS);
-}
-
-ComputeCageAtom::~ComputeCageAtom()
-{
-  memory->destroy(global_values);
-  memory->destroy(type_table);
-  memory->destroy(output_atom);
 }
 
 void ComputeCageAtom::parse_arguments(int narg, char **arg)
@@ -113,14 +89,6 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
                  "window, sync", keyword);
     }
   }
-}
-
-void ComputeCageAtom::restore_global_results(const std::vector<double> &saved)
-{
-  if (saved.size() != NGLOBAL + size_t(size_array_rows) * NTYPECOLUMNS) return;
-  std::copy_n(saved.begin(), NGLOBAL, global_values);
-  for (int r = 0; r < size_array_rows; r++)
-    for (int c = 0; c < NTYPECOLUMNS; c++) type_table[r][c] = saved[NGLOBAL + size_t(r) * NTYPECOLUMNS + c];
 }
 
 void ComputeCageAtom::setup()
@@ -289,7 +257,7 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
   for (int t = 0; t < ntypes; t++) {
     const double *s = &sums[4 * size_t(t)];
     for (int k = 0; k < 4; k++) total[k] += s[k];
-    double *row = type_table[t];
+    double *row = global_table[t];
     row[TYPE] = t + 1;
     row[TYPE_ATOMS] = s[0];
     row[TYPE_FRACTION_BROKEN] = s[0] > 0.0 ? s[1] / s[0] : 0.0;
@@ -300,37 +268,6 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
   global_values[MEAN_LOST] = total[0] > 0.0 ? total[2] / total[0] : 0.0;
   global_values[MEAN_CAGE] = total[0] > 0.0 ? total[3] / total[0] : 0.0;
 
-  std::vector<double> saved(global_values, global_values + NGLOBAL);
-  for (int r = 0; r < size_array_rows; r++) saved.insert(saved.end(), type_table[r], type_table[r] + NTYPECOLUMNS);
-  save_global_results(std::move(saved));
+  save_global_results();
 }
 
-void ComputeCageAtom::compute_vector()
-{
-  invoked_vector = update->ntimestep;
-}
-
-void ComputeCageAtom::compute_array()
-{
-  invoked_array = update->ntimestep;
-}
-
-void ComputeCageAtom::compute_peratom()
-{
-  invoked_peratom = update->ntimestep;
-  check_store_alive();
-  if (atom->nmax > nmax_output) {
-    nmax_output = atom->nmax;
-    memory->destroy(output_atom);
-    memory->create(output_atom, nmax_output, NOUTPUTS, "cage/atom:output_atom");
-    array_atom = output_atom;
-  }
-  double **values = store->values();
-  for (int i = 0; i < atom->nlocal; i++)
-    for (int c = 0; c < NOUTPUTS; c++) output_atom[i][c] = values[i][output_column(c)];
-}
-
-double ComputeCageAtom::memory_usage()
-{
-  return double(nmax_output) * NOUTPUTS * sizeof(double);
-}

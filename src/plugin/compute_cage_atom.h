@@ -22,12 +22,7 @@ namespace LAMMPS_NS {
 class ComputeCageAtom : public WindowedCompute {
  public:
   ComputeCageAtom(class LAMMPS *, int, char **);
-  ~ComputeCageAtom() override;
   void setup() override;
-  void compute_vector() override;
-  void compute_array() override;
-  void compute_peratom() override;
-  double memory_usage() override;
 
   void finish_window(bigint window_start, bigint window_end) override;
   void begin_window() override;
@@ -38,7 +33,6 @@ class ComputeCageAtom : public WindowedCompute {
 
  private:
   void parse_arguments(int narg, char **arg);
-  void restore_global_results(const std::vector<double> &saved) override;
   double smallest_periodic_width() const;
   // Store layout: cage size at t0, the neighbour IDs, then the outputs of the last window.
   int id_column(int k) const { return 1 + k; }
@@ -49,10 +43,6 @@ class ComputeCageAtom : public WindowedCompute {
   int nlost;
   int maxcage;
 
-  double *global_values;
-  double **type_table;
-  double **output_atom;
-  int nmax_output;
 };
 
 }    // namespace LAMMPS_NS

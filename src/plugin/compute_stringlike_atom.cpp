@@ -37,41 +37,20 @@ constexpr int TABLE_COLUMNS = 6;    // xi, n(xi), type, fast, string, long
 
 ComputeStringLikeAtom::ComputeStringLikeAtom(LAMMPS *lmp, int narg, char **arg) :
     WindowedCompute(lmp, narg, arg), select_by_fraction(true), fraction(0.05), u_low(0.0), u_high(0.0),
-    remove_drift(true), long_threshold(6), maxsize(50), nmax(0), displacement(nullptr), mobile(nullptr), label(nullptr), comm_mode(COMM_DISPLACEMENT),
-    global_values(nullptr), size_and_type_table(nullptr), output_atom(nullptr), nmax_output(0)
+    remove_drift(true), long_threshold(6), maxsize(50), nmax(0), displacement(nullptr), mobile(nullptr), label(nullptr), comm_mode(COMM_DISPLACEMENT)
 {
   parse_arguments(narg, arg);
 
-  peratom_flag = 1;
-  size_peratom_cols = 4;
-  vector_flag = 1;
-  size_vector = NGLOBAL;
-  extvector = 0;
-  array_flag = 1;
-  size_array_rows = static_cast<int>(std::max<bigint>(maxsize + 1, atom->ntypes));
-  size_array_cols = TABLE_COLUMNS;
-  extarray = 0;
+  create_outputs(NGLOBAL, static_cast<int>(std::max<bigint>(maxsize + 1, atom->ntypes)), TABLE_COLUMNS, 4, OUT_MOBILE);
   comm_forward = 4;
-
-  memory->create(global_values, NGLOBAL, "stringlike/atom:global_values");
-  memory->create(size_and_type_table, size_array_rows, TABLE_COLUMNS, "stringlike/atom:table");
-  for (int k = 0; k < NGLOBAL; k++) global_values[k] = 0.0;
-  for (int r = 0; r < size_array_rows; r++)
-    for (int c = 0; c < TABLE_COLUMNS; c++) size_and_type_table[r][c] = 0.0;
-  vector = global_values;
-  array = size_and_type_table;
-
   create_store(NCOLUMNS);
 }
 
 ComputeStringLikeAtom::~ComputeStringLikeAtom()
 {
-  memory->destroy(global_values);
-  memory->destroy(size_and_type_table);
   memory->destroy(displacement);
   memory->destroy(mobile);
   memory->destroy(label);
-  memory->destroy(output_atom);
 }
 
 void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
@@ -148,15 +127,6 @@ void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
   }
   if (fraction_given && range_given)
     error->all(FLERR, "Compute stringlike/atom: keywords fraction and range exclude each other; give one");
-}
-
-void ComputeStringLikeAtom::restore_global_results(const std::vector<double> &saved)
-{
-  if (saved.size() != NGLOBAL + size_t(size_array_rows) * TABLE_COLUMNS) return;
-  std::copy_n(saved.begin(), NGLOBAL, global_values);
-  for (int r = 0; r < size_array_rows; r++)
-    for (int c = 0; c < TABLE_COLUMNS; c++)
-      size_and_type_table[r][c] = saved[NGLOBAL + size_t(r) * TABLE_COLUMNS + c];
 }
 
 void ComputeStringLikeAtom::initialise_atom(int i)
@@ -451,7 +421,7 @@ void ComputeStringLikeAtom::store_window_results(LocalStrings &local, const std:
   global_values[STRING_FRACTION] = summary.string_fraction;
   global_values[LONG_FRACTION] = summary.long_fraction;
   for (int r = 0; r < size_array_rows; r++) {
-    double *row = size_and_type_table[r];
+    double *row = global_table[r];
     std::fill(row, row + TABLE_COLUMNS, 0.0);
     if (r < int(summary.size_histogram.size())) {
       row[0] = r + 1;
@@ -462,40 +432,7 @@ void ComputeStringLikeAtom::store_window_results(LocalStrings &local, const std:
       for (int c = 0; c < 3; c++) row[3 + c] = double(by_type[3 * r + c]);
     }
   }
-  publish_window_results();
-}
-
-void ComputeStringLikeAtom::publish_window_results()
-{
-  std::vector<double> saved(global_values, global_values + NGLOBAL);
-  for (int r = 0; r < size_array_rows; r++)
-    saved.insert(saved.end(), size_and_type_table[r], size_and_type_table[r] + TABLE_COLUMNS);
-  save_global_results(std::move(saved));
-}
-
-void ComputeStringLikeAtom::compute_vector()
-{
-  invoked_vector = update->ntimestep;
-}
-
-void ComputeStringLikeAtom::compute_array()
-{
-  invoked_array = update->ntimestep;
-}
-
-void ComputeStringLikeAtom::compute_peratom()
-{
-  invoked_peratom = update->ntimestep;
-  check_store_alive();
-  if (atom->nmax > nmax_output) {
-    nmax_output = atom->nmax;
-    memory->destroy(output_atom);
-    memory->create(output_atom, nmax_output, 4, "stringlike/atom:output_atom");
-    array_atom = output_atom;
-  }
-  double **values = store->values();
-  for (int i = 0; i < atom->nlocal; i++)
-    for (int c = 0; c < 4; c++) output_atom[i][c] = values[i][OUT_MOBILE + c];
+  save_global_results();
 }
 
 int ComputeStringLikeAtom::pack_forward_comm(int n, int *list, double *buf, int /*pbc_flag*/, int * /*pbc*/)
@@ -533,5 +470,5 @@ void ComputeStringLikeAtom::unpack_forward_comm(int n, int first, double *buf)
 
 double ComputeStringLikeAtom::memory_usage()
 {
-  return double(nmax) * 6 * sizeof(double) + double(nmax_output) * 4 * sizeof(double);
+  return WindowedCompute::memory_usage() + double(nmax) * 6 * sizeof(double);
 }

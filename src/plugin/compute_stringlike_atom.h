@@ -28,9 +28,6 @@ class ComputeStringLikeAtom : public WindowedCompute {
  public:
   ComputeStringLikeAtom(class LAMMPS *, int, char **);
   ~ComputeStringLikeAtom() override;
-  void compute_vector() override;
-  void compute_array() override;
-  void compute_peratom() override;
   int pack_forward_comm(int, int *, double *, int, int *) override;
   void unpack_forward_comm(int, int, double *) override;
   double memory_usage() override;
@@ -48,7 +45,6 @@ class ComputeStringLikeAtom : public WindowedCompute {
 
  private:
   void parse_arguments(int narg, char **arg);
-  void restore_global_results(const std::vector<double> &saved) override;
   void evaluate_window();
   void compute_displacements();
   void select_mobile();
@@ -59,7 +55,6 @@ class ComputeStringLikeAtom : public WindowedCompute {
   void propagate_labels(LocalStrings &local);
   std::map<tagint, int64_t> gather_string_sizes(LocalStrings &local);
   void store_window_results(LocalStrings &local, const std::map<tagint, int64_t> &size_of_label);
-  void publish_window_results();
   void grow_work_arrays();
 
   glassdyn::PairTable delta;
@@ -75,10 +70,6 @@ class ComputeStringLikeAtom : public WindowedCompute {
   double *label;            // string label being propagated (smallest atom ID)
   int comm_mode;
 
-  double *global_values;
-  double **size_and_type_table;
-  double **output_atom;
-  int nmax_output;
 };
 
 }    // namespace LAMMPS_NS

@@ -6,15 +6,19 @@
 #include "comm.h"
 #include "error.h"
 #include "group.h"
+#include "memory.h"
 #include "modify.h"
 #include "neighbor.h"
+#include "update.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace LAMMPS_NS;
 
 WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
-    Compute(lmp, narg, arg), style_label(std::string("Compute ") + arg[2]), store(nullptr), window_length(0),
+    Compute(lmp, narg, arg), style_label(std::string("Compute ") + arg[2]), store(nullptr), global_values(nullptr),
+    global_table(nullptr), first_output_column(0), output_atom(nullptr), nmax_output(0), window_length(0),
     clock(nullptr)
 {
   if (atom->tag_enable == 0) error->all(FLERR, "{} requires atom IDs", style_label);
@@ -26,6 +30,31 @@ WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
 WindowedCompute::~WindowedCompute()
 {
   if (modify->nfix && !store_id.empty() && modify->get_fix_by_id(store_id)) modify->delete_fix(store_id);
+  memory->destroy(global_values);
+  memory->destroy(global_table);
+  memory->destroy(output_atom);
+}
+
+void WindowedCompute::create_outputs(int nvector, int array_rows, int array_cols, int peratom_columns,
+                                     int first_column)
+{
+  vector_flag = 1;
+  size_vector = nvector;
+  extvector = 0;
+  array_flag = 1;
+  size_array_rows = array_rows;
+  size_array_cols = array_cols;
+  extarray = 0;
+  peratom_flag = 1;
+  size_peratom_cols = peratom_columns;
+  first_output_column = first_column;
+  memory->create(global_values, nvector, "glassdyn:global_values");
+  memory->create(global_table, array_rows, array_cols, "glassdyn:global_table");
+  for (int k = 0; k < nvector; k++) global_values[k] = 0.0;
+  for (int r = 0; r < array_rows; r++)
+    for (int c = 0; c < array_cols; c++) global_table[r][c] = 0.0;
+  vector = global_values;
+  array = global_table;
 }
 
 int WindowedCompute::parse_window_keyword(int narg, char **arg, int iarg)
@@ -53,7 +82,7 @@ void WindowedCompute::create_store(int ncolumns)
   store_id = std::string(id) + "_GLASSDYN_WINDOW";
   modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], ncolumns));
   attach_store();
-  restore_global_results(store->saved_results);
+  restore_global_results();
 }
 
 void WindowedCompute::attach_store()
@@ -108,7 +137,50 @@ double WindowedCompute::suggested_comm_cutoff(double reach) const
   return std::ceil(needed / scale) * scale;
 }
 
-void WindowedCompute::save_global_results(std::vector<double> values)
+void WindowedCompute::save_global_results()
 {
-  store->saved_results = std::move(values);
+  auto &saved = store->saved_results;
+  saved.assign(global_values, global_values + size_vector);
+  for (int r = 0; r < size_array_rows; r++) saved.insert(saved.end(), global_table[r], global_table[r] + size_array_cols);
+}
+
+void WindowedCompute::restore_global_results()
+{
+  // A restart written with another layout (other maxsize or number of types) is not used:
+  // the global outputs then stay 0 until the next window end.
+  const auto &saved = store->saved_results;
+  if (saved.size() != size_t(size_vector) + size_t(size_array_rows) * size_array_cols) return;
+  std::copy_n(saved.begin(), size_vector, global_values);
+  for (int r = 0; r < size_array_rows; r++)
+    std::copy_n(saved.begin() + size_vector + size_t(r) * size_array_cols, size_array_cols, global_table[r]);
+}
+
+void WindowedCompute::compute_vector()
+{
+  invoked_vector = update->ntimestep;
+}
+
+void WindowedCompute::compute_array()
+{
+  invoked_array = update->ntimestep;
+}
+
+void WindowedCompute::compute_peratom()
+{
+  invoked_peratom = update->ntimestep;
+  check_store_alive();
+  if (atom->nmax > nmax_output) {
+    nmax_output = atom->nmax;
+    memory->destroy(output_atom);
+    memory->create(output_atom, nmax_output, size_peratom_cols, "glassdyn:output_atom");
+    array_atom = output_atom;
+  }
+  double **values = store->values();
+  for (int i = 0; i < atom->nlocal; i++)
+    for (int c = 0; c < size_peratom_cols; c++) output_atom[i][c] = values[i][first_output_column + c];
+}
+
+double WindowedCompute::memory_usage()
+{
+  return double(nmax_output) * size_peratom_cols * sizeof(double);
 }

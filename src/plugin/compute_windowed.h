@@ -25,6 +25,12 @@ class WindowedCompute : public Compute, public WindowListener {
   WindowedCompute(class LAMMPS *, int, char **);
   ~WindowedCompute() override;
   void init() override;
+  // Outputs describe the last finished window: they are filled at window ends, so a request
+  // copies per-atom values out of the store and costs nothing for global ones.
+  void compute_vector() override;
+  void compute_array() override;
+  void compute_peratom() override;
+  double memory_usage() override;
 
   // Window-end results another compute can read (the store and the step the window began).
   FixWindowStore *window_store() const { return store; }
@@ -32,7 +38,11 @@ class WindowedCompute : public Compute, public WindowListener {
  protected:
   // Consumes `window N` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if neither.
   int parse_window_keyword(int narg, char **arg, int iarg);
-  // After all keywords: checks them, creates the store with `ncolumns` per-atom values.
+  // Declares the outputs: a global vector, a global array and a per-atom array whose columns
+  // are store columns first_output_column ... first_output_column + peratom_columns - 1.
+  void create_outputs(int nvector, int array_rows, int array_cols, int peratom_columns, int first_output_column);
+  // After all keywords and create_outputs(): checks the window keywords, creates the store
+  // with `ncolumns` per-atom values and restores saved global results after a restart.
   void create_store(int ncolumns);
   void check_store_alive();
   // Largest distance (from an owned atom) at which every atom is guaranteed to be present
@@ -41,15 +51,21 @@ class WindowedCompute : public Compute, public WindowListener {
   // The `comm_modify cutoff` value to suggest when `reach` must be guaranteed: reach plus the
   // skin with 5 % to spare, rounded up to 3 significant digits (sensible in any units).
   double suggested_comm_cutoff(double reach) const;
-  // Global results kept in the restart file: derived computes copy them in and out.
-  virtual void restore_global_results(const std::vector<double> &) {}
-  void save_global_results(std::vector<double> values);
+  // Keeps the global vector and array of the window just evaluated in the restart file.
+  void save_global_results();
 
   std::string style_label;    // "Compute stringlike/atom", for messages
   FixWindowStore *store;
+  double *global_values;
+  double **global_table;
 
  private:
   void attach_store();
+  void restore_global_results();
+
+  int first_output_column;
+  double **output_atom;
+  int nmax_output;
 
   bigint window_length;
   std::string sync_fix_id;
