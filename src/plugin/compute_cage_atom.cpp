@@ -57,16 +57,7 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
       if (iarg + nvalues >= narg) utils::missing_cmd_args(FLERR, "compute cage/atom " + keyword, error);
     };
     if (keyword == "cutoff/pair") {
-      need(3);
-      const int ti = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
-      const int tj = utils::inumeric(FLERR, arg[iarg + 2], false, lmp);
-      const double value = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
-      if (ti < 1 || ti > atom->ntypes || tj < 1 || tj > atom->ntypes)
-        error->all(FLERR, "Compute cage/atom cutoff/pair: atom types must be in 1..{}, got {} {}", atom->ntypes, ti,
-                   tj);
-      if (!(value > 0.0)) error->all(FLERR, "Compute cage/atom cutoff/pair: distance must be > 0, got {}", value);
-      cutoff.set(ti, tj, value);
-      iarg += 4;
+      iarg += parse_pair_distance(narg, arg, iarg, cutoff);
     } else if (keyword == "hysteresis") {
       need(1);
       hysteresis = utils::numeric(FLERR, arg[iarg + 1], false, lmp);

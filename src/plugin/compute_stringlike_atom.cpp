@@ -75,16 +75,7 @@ void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
       if (iarg + nvalues >= narg) utils::missing_cmd_args(FLERR, "compute stringlike/atom " + keyword, error);
     };
     if (keyword == "delta/pair") {
-      need(3);
-      const int ti = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
-      const int tj = utils::inumeric(FLERR, arg[iarg + 2], false, lmp);
-      const double value = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
-      if (ti < 1 || ti > atom->ntypes || tj < 1 || tj > atom->ntypes)
-        error->all(FLERR, "Compute stringlike/atom delta/pair: atom types must be in 1..{}, got {} {}", atom->ntypes,
-                   ti, tj);
-      if (!(value > 0.0)) error->all(FLERR, "Compute stringlike/atom delta/pair: distance must be > 0, got {}", value);
-      delta.set(ti, tj, value);
-      iarg += 4;
+      iarg += parse_pair_distance(narg, arg, iarg, delta);
     } else if (keyword == "fraction") {
       need(1);
       fraction = utils::numeric(FLERR, arg[iarg + 1], false, lmp);

@@ -35,6 +35,20 @@ WindowedCompute::~WindowedCompute()
   memory->destroy(output_atom);
 }
 
+int WindowedCompute::parse_pair_distance(int narg, char **arg, int iarg, glassdyn::PairTable &table)
+{
+  const std::string keyword = arg[iarg];
+  if (iarg + 3 >= narg) utils::missing_cmd_args(FLERR, "compute " + style_label.substr(8) + " " + keyword, error);
+  const int ti = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+  const int tj = utils::inumeric(FLERR, arg[iarg + 2], false, lmp);
+  const double value = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
+  if (ti < 1 || ti > atom->ntypes || tj < 1 || tj > atom->ntypes)
+    error->all(FLERR, "{} {}: atom types must be in 1..{}, got {} {}", style_label, keyword, atom->ntypes, ti, tj);
+  if (!(value > 0.0)) error->all(FLERR, "{} {}: distance must be > 0, got {}", style_label, keyword, value);
+  table.set(ti, tj, value);
+  return 4;
+}
+
 void WindowedCompute::create_outputs(int nvector, int array_rows, int array_cols, int peratom_columns,
                                      int first_column)
 {

@@ -12,6 +12,8 @@
 #include "compute.h"
 #include "window_clock.h"
 
+#include "pair_table.hpp"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +40,8 @@ class WindowedCompute : public Compute, public WindowListener {
  protected:
   // Consumes `window N` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if neither.
   int parse_window_keyword(int narg, char **arg, int iarg);
+  // Reads `KEYWORD I J D` (a per-type-pair distance) at arg[iarg] into `table`; returns 4.
+  int parse_pair_distance(int narg, char **arg, int iarg, glassdyn::PairTable &table);
   // Declares the outputs: a global vector, a global array and a per-atom array whose columns
   // are store columns first_output_column ... first_output_column + peratom_columns - 1.
   void create_outputs(int nvector, int array_rows, int array_cols, int peratom_columns, int first_output_column);
