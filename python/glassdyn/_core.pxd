@@ -128,3 +128,16 @@ cdef extern from "displacement_histogram.hpp" namespace "glassdyn":
         vector[DistributionSet] distributions()
         double bin_centre(int b)
         double log_bin_centre(int b)
+
+
+cdef extern from "cycle_fit.hpp" namespace "glassdyn":
+    cdef cppclass CycleModuli:
+        double offset, storage, loss, tan_delta, harmonic2, harmonic3
+
+    cdef cppclass ModuliStatistics:
+        int cycles
+        double storage, storage_std, loss, loss_std, tan_delta, tan_delta_std, harmonic2, harmonic3
+
+    vector[CycleModuli] fit_cycles(const vector[double]& time, const vector[double]& signal, double t_start,
+                                   double period, double strain_amplitude, int harmonics) except +
+    ModuliStatistics average_cycles(const vector[CycleModuli]& cycles, int discard) except +

@@ -221,3 +221,20 @@ def displacement_histogram_py(u, types, int ntypes, int bins, double u_max, doub
         }
     finally:
         del histogram
+
+
+def fit_cycles_py(time, signal, double t_start, double period, double amplitude, int harmonics, int discard):
+    """Per-cycle moduli of a sampled stress signal and their average after `discard` cycles."""
+    cdef vector[CycleModuli] cycles = fit_cycles(_doubles(time), _doubles(signal), t_start, period, amplitude,
+                                                 harmonics)
+    cdef ModuliStatistics stats = average_cycles(cycles, discard)
+    table = np.array([[c.storage, c.loss, c.tan_delta, c.harmonic2, c.harmonic3, c.offset] for c in cycles],
+                     dtype=np.float64).reshape(-1, 6)
+    return {
+        "cycles": table,
+        "n_cycles": stats.cycles,
+        "storage": stats.storage, "storage_std": stats.storage_std,
+        "loss": stats.loss, "loss_std": stats.loss_std,
+        "tan_delta": stats.tan_delta, "tan_delta_std": stats.tan_delta_std,
+        "harmonic2": stats.harmonic2, "harmonic3": stats.harmonic3,
+    }

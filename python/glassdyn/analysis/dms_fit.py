@@ -1,0 +1,119 @@
+"""Per-cycle storage and loss moduli from a sampled stress signal (offline twin of fix dms)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from glassdyn import _core
+from glassdyn.analysis._results import ComputedResults
+
+#: Columns of :attr:`DMSFit.cycles`.
+CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "harmonic2", "harmonic3", "offset")
+
+
+class DMSFit:
+    """Fit sigma(t) = c0 + a sin(wt) + b cos(wt) (+ 2w, 3w terms) over each complete cycle.
+
+    For a strain eps(t) = amplitude * sin(2 pi (t - t_start) / period), the storage modulus is
+    M' = a / amplitude, the loss modulus M'' = b / amplitude and tan(delta) = M'' / M'. The same
+    C++ code as ``fix dms`` fits each cycle [t_start + kT, t_start + (k+1)T) by least squares, so
+    a stress series sampled from ``fix deform ... wiggle`` can be compared with ``fix dms``.
+    (LAMMPS's ``wiggle`` uses a sine from the step the fix starts, so t_start is that time.)
+
+    Parameters
+    ----------
+    amplitude : float
+        Strain amplitude eps_A (> 0).
+    period : float
+        Oscillation period, in the units of the time values given to :meth:`compute`.
+    t_start : float
+        Time of zero strain with rising strain (start of the first cycle).
+    harmonics : int
+        1 (default) fits the fundamental; 3 adds the 2w and 3w terms.
+    discard : int
+        Cycles dropped as transient before averaging (default 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from glassdyn.analysis import DMSFit
+    >>> t = np.arange(0, 30, 0.01)
+    >>> w = 2 * np.pi / 10
+    >>> stress = 0.01 * (50 * np.sin(w * t) + 5 * np.cos(w * t))   # M' = 50, M'' = 5
+    >>> fit = DMSFit(amplitude=0.01, period=10).compute(t, stress)
+    >>> round(fit.storage, 6), round(fit.loss, 6), fit.n_cycles
+    (50.0, 5.0, 2)
+    """
+
+    def __init__(self, amplitude: float, period: float, *, t_start: float = 0.0, harmonics: int = 1,
+                 discard: int = 1) -> None:
+        if not amplitude > 0:
+            raise ValueError(f"amplitude must be > 0, got {amplitude}")
+        if not period > 0:
+            raise ValueError(f"period must be > 0, got {period}")
+        if harmonics not in (1, 3):
+            raise ValueError(f"harmonics must be 1 or 3, got {harmonics}")
+        if discard < 0:
+            raise ValueError(f"discard must be >= 0, got {discard}")
+        self.amplitude, self.period, self.t_start = float(amplitude), float(period), float(t_start)
+        self.harmonics, self.discard = int(harmonics), int(discard)
+        self._results = ComputedResults(type(self).__name__)
+
+    def __repr__(self) -> str:
+        return (f"DMSFit(amplitude={self.amplitude}, period={self.period}, t_start={self.t_start}, "
+                f"harmonics={self.harmonics}, discard={self.discard})")
+
+    def compute(self, time: Sequence[float], stress: Sequence[float]) -> "DMSFit":
+        """Fit a stress series sampled at increasing times (at least 2H+1 samples per cycle)."""
+        time = np.asarray(time, dtype=float)
+        stress = np.asarray(stress, dtype=float)
+        if time.shape != stress.shape or time.ndim != 1:
+            raise ValueError(f"time and stress must be 1-D of equal length, got {time.shape} and {stress.shape}")
+        if np.any(np.diff(time) <= 0):
+            raise ValueError("time must increase strictly")
+        self._results.store(_core.fit_cycles_py(time, stress, self.t_start, self.period, self.amplitude,
+                                                self.harmonics, self.discard))
+        return self
+
+    @property
+    def cycles(self) -> np.ndarray:
+        """(n, 6): per complete cycle, columns ``CYCLE_COLUMNS``."""
+        return self._results.get("cycles")
+
+    @property
+    def n_cycles(self) -> int:
+        """Cycles averaged (complete cycles minus ``discard``)."""
+        return int(self._results.get("n_cycles"))
+
+    @property
+    def storage(self) -> float:
+        return float(self._results.get("storage"))
+
+    @property
+    def storage_std(self) -> float:
+        return float(self._results.get("storage_std"))
+
+    @property
+    def loss(self) -> float:
+        return float(self._results.get("loss"))
+
+    @property
+    def loss_std(self) -> float:
+        return float(self._results.get("loss_std"))
+
+    @property
+    def tan_delta(self) -> float:
+        return float(self._results.get("tan_delta"))
+
+    @property
+    def tan_delta_std(self) -> float:
+        return float(self._results.get("tan_delta_std"))
+
+    @property
+    def harmonic2(self) -> float:
+        return float(self._results.get("harmonic2"))
+
+    @property
+    def harmonic3(self) -> float:
+        return float(self._results.get("harmonic3"))
