@@ -5,6 +5,7 @@
 #include "compute_cage_atom.h"
 #include "compute_displacement_distribution.h"
 #include "compute_stringlike_atom.h"
+#include "fix_dms.h"
 #include "fix_window_store.h"
 
 using namespace LAMMPS_NS;
@@ -50,6 +51,11 @@ extern "C" __attribute__((visibility("default"))) void lammpsplugin_init(void *l
   register_style(&plugin, lmp);
 
   plugin.style = "fix";
+  plugin.name = "dms";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": oscillatory strain with per-cycle storage and loss moduli";
+  plugin.creator.v2 = &create_style<FixDMS>;
+  register_style(&plugin, lmp);
+
   plugin.name = "GLASSDYN/WINDOW";
   plugin.info = "glassdyn " GLASSDYN_VERSION ": internal per-atom window store of glassdyn computes";
   plugin.creator.v2 = &create_style<FixWindowStore>;

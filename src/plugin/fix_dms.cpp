@@ -1,0 +1,319 @@
+#include "fix_dms.h"
+
+#include "atom.h"
+#include "comm.h"
+#include "compute.h"
+#include "domain.h"
+#include "error.h"
+#include "force.h"
+#include "kspace.h"
+#include "modify.h"
+#include "update.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace LAMMPS_NS;
+using namespace FixConst;
+
+namespace {
+constexpr int MIN_STEPS_PER_CYCLE = 20;
+constexpr double MAX_AMPLITUDE = 0.2;     // beyond this no linear response is measured
+constexpr double RESTART_FORMAT = 20251122.4;
+const char *const AXIS_NAMES[] = {"x", "y", "z", "yz", "xz", "xy"};
+// Pressure tensor order of LAMMPS: xx, yy, zz, xy, xz, yz.
+const int PRESSURE_COMPONENT[] = {0, 1, 2, 5, 4, 3};
+const int BOX_FLAG[] = {Fix::BOX_CHANGE_X, Fix::BOX_CHANGE_Y, Fix::BOX_CHANGE_Z, Fix::BOX_CHANGE_YZ,
+                        Fix::BOX_CHANGE_XZ, Fix::BOX_CHANGE_XY};
+}    // namespace
+
+// fix ID group dms AXIS amplitude EA period TW [pressure ID] [every n] [harmonics 1|3] [discard K]
+
+FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
+    Fix(lmp, narg, arg), axis(X), amplitude(0.0), period(0.0), every(1), harmonics(1), discard(1),
+    pressure_id("thermo_press"), pressure(nullptr), steps_per_cycle(0), started(0), step_start(0), last_sampled(-1),
+    reference_lo(0.0), reference_hi(0.0), reference_tilt(0.0), current_strain(0.0), current_stress(0.0), fit(1)
+{
+  const char *usage = "fix ID group dms AXIS amplitude EA period TW [pressure ID] [every n] [harmonics 1|3] "
+                      "[discard K]";
+  if (narg < 8) error->all(FLERR, "Illegal fix dms command: usage: {}", usage);
+  int found = -1;
+  for (int k = 0; k < 6; k++)
+    if (strcmp(arg[3], AXIS_NAMES[k]) == 0) found = k;
+  if (found < 0) error->all(FLERR, "Fix dms: unknown axis '{}'; allowed: x, y, z (uniaxial) or xy, xz, yz (shear)", arg[3]);
+  axis = found;
+  if (axis >= YZ && !domain->triclinic)
+    error->all(FLERR, "Fix dms: shear axis {} needs a triclinic box (create the box with a tilt, or use change_box "
+               "all triclinic)", arg[3]);
+  if (strcmp(arg[4], "amplitude") != 0) error->all(FLERR, "Fix dms: expected 'amplitude EA' after the axis; usage: {}", usage);
+  amplitude = utils::numeric(FLERR, arg[5], false, lmp);
+  if (!(amplitude > 0.0) || amplitude > MAX_AMPLITUDE)
+    error->all(FLERR, "Fix dms amplitude: EA must be a strain in (0, {}], got {}", MAX_AMPLITUDE, arg[5]);
+  if (strcmp(arg[6], "period") != 0) error->all(FLERR, "Fix dms: expected 'period TW' after the amplitude; usage: {}", usage);
+  period = utils::numeric(FLERR, arg[7], false, lmp);
+  if (!(period > 0.0)) error->all(FLERR, "Fix dms period: TW must be > 0 (time units), got {}", arg[7]);
+
+  int iarg = 8;
+  while (iarg < narg) {
+    const std::string keyword = arg[iarg];
+    if (keyword != "pressure" && keyword != "every" && keyword != "harmonics" && keyword != "discard")
+      error->all(FLERR, "Fix dms: unknown keyword '{}'; allowed: pressure, every, harmonics, discard", keyword);
+    if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "fix dms " + keyword, error);
+    if (keyword == "pressure") {
+      pressure_id = arg[iarg + 1];
+    } else if (keyword == "every") {
+      every = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (every < 1) error->all(FLERR, "Fix dms every: n must be an integer >= 1, got {}", arg[iarg + 1]);
+    } else if (keyword == "harmonics") {
+      harmonics = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (harmonics != 1 && harmonics != 3)
+        error->all(FLERR, "Fix dms harmonics: must be 1 (fundamental) or 3 (adds 2w and 3w), got {}", arg[iarg + 1]);
+    } else {
+      discard = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+      if (discard < 0) error->all(FLERR, "Fix dms discard: K must be an integer >= 0, got {}", arg[iarg + 1]);
+    }
+    iarg += 2;
+  }
+  fit = glassdyn::CycleFit(harmonics);
+  rhs.assign(fit.basis_size(), 0.0);
+
+  box_change |= BOX_FLAG[axis];
+  restart_global = 1;
+  vector_flag = 1;
+  size_vector = NGLOBAL;
+  extvector = 0;
+  global_freq = 1;
+  array_flag = 1;
+  size_array_rows = 0;
+  size_array_rows_variable = 1;
+  size_array_cols = NCYCLECOLUMNS;
+  extarray = 0;
+  nevery = 1;
+}
+
+FixDMS::~FixDMS() = default;
+
+int FixDMS::setmask()
+{
+  return POST_INTEGRATE | END_OF_STEP;
+}
+
+void FixDMS::init()
+{
+  pressure = modify->get_compute_by_id(pressure_id);
+  if (!pressure) error->all(FLERR, "Fix dms pressure: no compute with ID {}", pressure_id);
+  if (!pressure->pressflag || !pressure->vector_flag)
+    error->all(FLERR, "Fix dms pressure: compute {} (style {}) is not a pressure compute", pressure_id, pressure->style);
+
+  const double steps = period / update->dt;
+  const bigint n = static_cast<bigint>(std::llround(steps));
+  if (std::fabs(steps - double(n)) > 1e-6 * steps)
+    error->all(FLERR, "Fix dms period: TW = {} is not a whole number of timesteps ({} steps of {})", period, steps,
+               update->dt);
+  if (n < MIN_STEPS_PER_CYCLE)
+    error->all(FLERR, "Fix dms period: TW = {} is only {} steps; a cycle needs at least {} steps", period, n,
+               MIN_STEPS_PER_CYCLE);
+  if (started && steps_per_cycle != n)
+    error->all(FLERR, "Fix dms: the timestep changed during the oscillation ({} steps per cycle, was {})", n,
+               steps_per_cycle);
+  steps_per_cycle = n;
+  if (steps_per_cycle % every != 0)
+    error->all(FLERR, "Fix dms every: n = {} must divide the {} steps of a cycle", every, steps_per_cycle);
+  if (steps_per_cycle / every < bigint(fit.basis_size()) * 2)
+    error->all(FLERR, "Fix dms every: {} samples per cycle are too few for {} harmonic(s)", steps_per_cycle / every,
+               harmonics);
+
+  for (auto *other : modify->get_fix_list())
+    if (other != this && (other->box_change & BOX_FLAG[axis]))
+      error->all(FLERR, "Fix dms: fix {} (style {}) also changes the box along {}; remove it or drive another axis",
+                 other->id, other->style, AXIS_NAMES[axis]);
+}
+
+void FixDMS::setup(int /*vflag*/)
+{
+  if (!started) {
+    // Zero strain now; the oscillation starts with rising strain.
+    started = 1;
+    step_start = update->ntimestep;
+    if (axis <= Z) {
+      reference_lo = domain->boxlo[axis];
+      reference_hi = domain->boxhi[axis];
+    } else {
+      reference_tilt = (axis == XY) ? domain->xy : (axis == XZ) ? domain->xz : domain->yz;
+      // Shear strain = change of tilt / height of the box along the tilting direction.
+      reference_lo = (axis == XY) ? domain->boxlo[1] : domain->boxlo[2];
+      reference_hi = (axis == XY) ? domain->boxhi[1] : domain->boxhi[2];
+    }
+  }
+  if (update->ntimestep < step_start)
+    error->all(FLERR, "Fix dms: the timestep {} precedes the start of the oscillation {}", update->ntimestep,
+               step_start);
+  apply_strain(strain_at(update->ntimestep));
+  end_of_step();    // sample the stress of the starting configuration if it is a sampling step
+}
+
+double FixDMS::strain_at(bigint step) const
+{
+  const bigint into_cycle = (step - step_start) % steps_per_cycle;
+  return amplitude * std::sin(2.0 * M_PI * double(into_cycle) / double(steps_per_cycle));
+}
+
+void FixDMS::post_integrate()
+{
+  // Deform before the forces of this step, so the stress sampled at its end belongs to the
+  // strain of this very step (no one-step phase lag).
+  apply_strain(strain_at(update->ntimestep));
+}
+
+void FixDMS::apply_strain(double strain)
+{
+  current_strain = strain;
+  double **x = atom->x;
+  int *mask = atom->mask;
+  const int nlocal = atom->nlocal;
+  // Affine remap: fractional coordinates of the fix group are kept while the box changes.
+  for (int i = 0; i < nlocal; i++)
+    if (mask[i] & groupbit) domain->x2lamda(x[i], x[i]);
+  if (axis <= Z) {
+    const double middle = 0.5 * (reference_lo + reference_hi);
+    const double half = 0.5 * (reference_hi - reference_lo) * (1.0 + strain);
+    domain->boxlo[axis] = middle - half;
+    domain->boxhi[axis] = middle + half;
+  } else {
+    const double tilt = reference_tilt + strain * (reference_hi - reference_lo);
+    if (axis == XY) domain->xy = tilt;
+    else if (axis == XZ) domain->xz = tilt;
+    else domain->yz = tilt;
+  }
+  domain->set_global_box();
+  domain->set_local_box();
+  for (int i = 0; i < nlocal; i++)
+    if (mask[i] & groupbit) domain->lamda2x(x[i], x[i]);
+  if (force->kspace) force->kspace->setup();
+}
+
+void FixDMS::schedule_pressure(bigint step)
+{
+  // LAMMPS tallies the virial only on steps a compute asked for.
+  pressure->addstep(step);
+}
+
+double FixDMS::sample_stress()
+{
+  if (pressure->invoked_vector != update->ntimestep) pressure->compute_vector();
+  return -pressure->vector[PRESSURE_COMPONENT[axis]];
+}
+
+void FixDMS::end_of_step()
+{
+  const bigint into = update->ntimestep - step_start;
+  if (into % every != 0 || update->ntimestep == last_sampled) return;
+  last_sampled = update->ntimestep;
+  const bigint into_cycle = into % steps_per_cycle;
+  if (into > 0 && into_cycle == 0) finish_cycle();
+  current_stress = sample_stress();
+  const double theta = 2.0 * M_PI * double(into_cycle) / double(steps_per_cycle);
+  fit.add_phase(theta);
+  fit.add_signal(theta, current_stress, rhs.data());
+  schedule_pressure(update->ntimestep + every);
+}
+
+void FixDMS::finish_cycle()
+{
+  cycles.push_back(glassdyn::cycle_moduli(fit.solve(rhs.data()), amplitude));
+  fit.reset();
+  std::fill(rhs.begin(), rhs.end(), 0.0);
+  statistics = glassdyn::average_cycles(cycles, discard);
+  size_array_rows = static_cast<int>(cycles.size());
+}
+
+double FixDMS::compute_vector(int n)
+{
+  switch (n) {
+    case STORAGE: return statistics.storage;
+    case STORAGE_STD: return statistics.storage_std;
+    case LOSS: return statistics.loss;
+    case LOSS_STD: return statistics.loss_std;
+    case TAN_DELTA: return statistics.tan_delta;
+    case TAN_DELTA_STD: return statistics.tan_delta_std;
+    case CYCLES_USED: return statistics.cycles;
+    case HARMONIC2: return statistics.harmonic2;
+    case HARMONIC3: return statistics.harmonic3;
+    case STRAIN: return current_strain;
+    default: return current_stress;
+  }
+}
+
+double FixDMS::compute_array(int row, int column)
+{
+  if (row < 0 || row >= int(cycles.size())) return 0.0;
+  const auto &c = cycles[row];
+  switch (column) {
+    case CYCLE: return row + 1;
+    case C_STORAGE: return c.storage;
+    case C_LOSS: return c.loss;
+    case C_TAN_DELTA: return c.tan_delta;
+    case C_HARMONIC2: return c.harmonic2;
+    case C_HARMONIC3: return c.harmonic3;
+    default: return c.offset;
+  }
+}
+
+bool FixDMS::may_start_window(bigint step) const
+{
+  return started && step >= step_start && steps_per_cycle > 0 && (step - step_start) % steps_per_cycle == 0;
+}
+
+bigint FixDMS::window_end(bigint window_start) const
+{
+  return window_start + steps_per_cycle;
+}
+
+void FixDMS::write_restart(FILE *fp)
+{
+  std::vector<double> state = {RESTART_FORMAT, double(started), double(step_start), double(steps_per_cycle),
+                               reference_lo, reference_hi, reference_tilt, double(last_sampled),
+                               double(cycles.size())};
+  for (const auto &c : cycles) state.insert(state.end(), {c.offset, c.storage, c.loss, c.tan_delta, c.harmonic2, c.harmonic3});
+  const auto sums = fit.state();
+  state.insert(state.end(), sums.begin(), sums.end());
+  state.insert(state.end(), rhs.begin(), rhs.end());
+  if (comm->me == 0) {
+    int size = int(state.size() * sizeof(double));
+    fwrite(&size, sizeof(int), 1, fp);
+    fwrite(state.data(), sizeof(double), state.size(), fp);
+  }
+}
+
+void FixDMS::restart(char *buf)
+{
+  auto *state = reinterpret_cast<double *>(buf);
+  if (state[0] != RESTART_FORMAT)
+    error->all(FLERR, "Fix dms {}: the restart record has an unknown layout (written by another glassdyn version?)", id);
+  started = static_cast<int>(state[1]);
+  step_start = static_cast<bigint>(state[2]);
+  steps_per_cycle = static_cast<bigint>(state[3]);
+  reference_lo = state[4];
+  reference_hi = state[5];
+  reference_tilt = state[6];
+  last_sampled = static_cast<bigint>(state[7]);
+  const auto ncycles = static_cast<size_t>(state[8]);
+  size_t m = 9;
+  cycles.clear();
+  for (size_t k = 0; k < ncycles; k++, m += 6) {
+    glassdyn::CycleModuli c;
+    c.offset = state[m];
+    c.storage = state[m + 1];
+    c.loss = state[m + 2];
+    c.tan_delta = state[m + 3];
+    c.harmonic2 = state[m + 4];
+    c.harmonic3 = state[m + 5];
+    cycles.push_back(c);
+  }
+  const size_t nsums = 1 + fit.basis_size() * fit.basis_size();
+  fit.restore(std::vector<double>(state + m, state + m + nsums));
+  m += nsums;
+  rhs.assign(state + m, state + m + fit.basis_size());
+  statistics = glassdyn::average_cycles(cycles, discard);
+  size_array_rows = static_cast<int>(cycles.size());
+}

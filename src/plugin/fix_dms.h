@@ -1,0 +1,81 @@
+/* glassdyn: fix dms
+
+   MD dynamic mechanical spectroscopy: an oscillatory strain applied to the box, with the
+   storage and loss moduli fitted per cycle on the fly. See docs/fix_dms.md.
+*/
+
+#ifdef FIX_CLASS
+// clang-format off
+FixStyle(dms,FixDMS);
+// clang-format on
+#else
+
+#ifndef GLASSDYN_FIX_DMS_H
+#define GLASSDYN_FIX_DMS_H
+
+#include "fix.h"
+#include "window_clock.h"
+
+#include "cycle_fit.hpp"
+
+#include <string>
+#include <vector>
+
+namespace LAMMPS_NS {
+
+class FixDMS : public Fix, public WindowClock {
+ public:
+  FixDMS(class LAMMPS *, int, char **);
+  ~FixDMS() override;
+  int setmask() override;
+  void init() override;
+  void setup(int) override;
+  void post_integrate() override;
+  void end_of_step() override;
+  double compute_vector(int) override;
+  double compute_array(int, int) override;
+  void write_restart(FILE *) override;
+  void restart(char *) override;
+
+  // WindowClock: analysis windows of glassdyn computes (keyword `sync`) are whole cycles
+  // starting at zero strain.
+  bool may_start_window(bigint step) const override;
+  bigint window_end(bigint window_start) const override;
+
+  enum Axis { X, Y, Z, YZ, XZ, XY };
+  enum GlobalValue {
+    STORAGE, STORAGE_STD, LOSS, LOSS_STD, TAN_DELTA, TAN_DELTA_STD, CYCLES_USED, HARMONIC2, HARMONIC3, STRAIN,
+    STRESS, NGLOBAL
+  };
+  enum CycleColumn { CYCLE, C_STORAGE, C_LOSS, C_TAN_DELTA, C_HARMONIC2, C_HARMONIC3, C_OFFSET, NCYCLECOLUMNS };
+
+ private:
+  double strain_at(bigint step) const;
+  void apply_strain(double strain);
+  double sample_stress();
+  void finish_cycle();
+  void schedule_pressure(bigint step);
+
+  int axis;
+  double amplitude, period;
+  int every, harmonics, discard;
+  std::string pressure_id;
+  class Compute *pressure;
+
+  bigint steps_per_cycle;
+  int started;                    // 1 once the oscillation has begun (stored in restarts)
+  bigint step_start;              // zero strain, strain rising
+  bigint last_sampled;            // a step is sampled once, also across runs and restarts
+  double reference_lo, reference_hi, reference_tilt;    // box at zero strain along the axis
+  double current_strain, current_stress;
+
+  glassdyn::CycleFit fit;
+  std::vector<double> rhs;
+  std::vector<glassdyn::CycleModuli> cycles;
+  glassdyn::ModuliStatistics statistics;
+};
+
+}    // namespace LAMMPS_NS
+
+#endif
+#endif
