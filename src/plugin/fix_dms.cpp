@@ -150,6 +150,10 @@ void FixDMS::setup(int /*vflag*/)
                step_start);
   apply_strain(strain_at(update->ntimestep));
   end_of_step();    // sample the stress of the starting configuration if it is a sampling step
+  // Whether or not this step was sampled (it may have been before a restart), the pressure
+  // compute must tally the virial on the next sampling step.
+  const bigint into = update->ntimestep - step_start;
+  schedule_pressure(update->ntimestep + (every - into % every));
 }
 
 double FixDMS::strain_at(bigint step) const
