@@ -204,3 +204,38 @@ def test_conflicting_box_change_is_refused(lammps):
     message = lammps(script, expect_ok=False).error_message()
     # The fix declares which box parameter it changes, so LAMMPS itself refuses the pair.
     assert "Must not have multiple fixes change box parameter x" in message
+
+
+def test_barostat_on_another_dimension_is_refused(lammps):
+    script = CRYSTAL.format(grid="* * *").replace("fix t all nvt temp 10 10 0.1", "fix t all npt temp 10 10 0.1 y 0 0 1") + \
+        "fix d all dms x amplitude 0.01 period 0.5\nrun 0\n"
+    assert "Fix dms: fix t (style npt) also changes the box" in lammps(script, expect_ok=False).error_message()
+
+
+def test_restart_with_other_settings_is_refused(lammps, tmp_path):
+    lammps(CRYSTAL.format(grid="* * *") + "fix d all dms x amplitude 0.005 period 0.5\nrun 100\nwrite_restart r.restart\n",
+           name="in.first")
+    second = """
+    read_restart r.restart
+    pair_style eam/alloy
+    pair_coeff * * Cu_mishin1.eam.alloy Cu
+    fix t all nvt temp 10 10 0.1
+    fix d all dms x amplitude 0.005 period 0.5 harmonics 3
+    run 10
+    """
+    message = lammps(second, name="in.second", expect_ok=False).error_message()
+    assert "re-issue the fix with the same values" in message
+
+
+def test_timestep_jump_drops_the_open_cycle(lammps, tmp_path):
+    """reset_timestep forward mid-cycle: a warning, that cycle is not reported, the next one is."""
+    script = CRYSTAL.format(grid="* * *") + """
+    fix d all dms x amplitude 0.005 period 0.5 discard 0
+    run 250
+    reset_timestep 300
+    run 1200
+    print "$(f_d[7]:%.0f)" file used.txt
+    """
+    result = lammps(script)
+    assert "the timestep jumped from 250 to 300 outside a run; the open cycle is dropped" in result.output
+    assert (tmp_path / "used.txt").read_text().strip() == "2"     # cycles [500,1000) and [1000,1500)

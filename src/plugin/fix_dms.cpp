@@ -19,7 +19,7 @@ using namespace FixConst;
 namespace {
 constexpr int MIN_STEPS_PER_CYCLE = 20;
 constexpr double MAX_AMPLITUDE = 0.2;     // beyond this no linear response is measured
-constexpr double RESTART_FORMAT = 20251122.4;
+constexpr double RESTART_FORMAT = 20251122.5;
 const char *const AXIS_NAMES[] = {"x", "y", "z", "yz", "xz", "xy"};
 // Pressure tensor order of LAMMPS: xx, yy, zz, xy, xz, yz.
 const int PRESSURE_COMPONENT[] = {0, 1, 2, 5, 4, 3};
@@ -31,7 +31,7 @@ const int BOX_FLAG[] = {Fix::BOX_CHANGE_X, Fix::BOX_CHANGE_Y, Fix::BOX_CHANGE_Z,
 
 FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), axis(X), amplitude(0.0), period(0.0), every(1), harmonics(1), discard(1),
-    pressure_id("thermo_press"), pressure(nullptr), steps_per_cycle(0), started(0), step_start(0), last_sampled(-1),
+    pressure_id("thermo_press"), pressure(nullptr), steps_per_cycle(0), started(0), step_start(0), last_sampled(-1), open_cycle_valid(1),
     reference_lo(0.0), reference_hi(0.0), reference_tilt(0.0), current_strain(0.0), current_stress(0.0), fit(1)
 {
   const char *usage = "fix ID group dms AXIS amplitude EA period TW [pressure ID] [every n] [harmonics 1|3] "
@@ -114,8 +114,8 @@ void FixDMS::init()
     error->all(FLERR, "Fix dms period: TW = {} is only {} steps; a cycle needs at least {} steps", period, n,
                MIN_STEPS_PER_CYCLE);
   if (started && steps_per_cycle != n)
-    error->all(FLERR, "Fix dms: the timestep changed during the oscillation ({} steps per cycle, was {})", n,
-               steps_per_cycle);
+    error->all(FLERR, "Fix dms: the cycle length changed during the oscillation: period {} / timestep {} = {} steps, "
+               "was {} steps", period, update->dt, n, steps_per_cycle);
   steps_per_cycle = n;
   if (steps_per_cycle % every != 0)
     error->all(FLERR, "Fix dms every: n = {} must divide the {} steps of a cycle", every, steps_per_cycle);
@@ -123,10 +123,11 @@ void FixDMS::init()
     error->all(FLERR, "Fix dms every: {} samples per cycle are too few for {} harmonic(s)", steps_per_cycle / every,
                harmonics);
 
+  // The measured modulus assumes every other box length and tilt stays fixed.
   for (auto *other : modify->get_fix_list())
-    if (other != this && (other->box_change & BOX_FLAG[axis]))
-      error->all(FLERR, "Fix dms: fix {} (style {}) also changes the box along {}; remove it or drive another axis",
-                 other->id, other->style, AXIS_NAMES[axis]);
+    if (other != this && (other->box_change & (BOX_CHANGE_SIZE | BOX_CHANGE_SHAPE)))
+      error->all(FLERR, "Fix dms: fix {} (style {}) also changes the box; the box must stay fixed apart from the "
+                 "strain along {} (use a thermostat without barostat)", other->id, other->style, AXIS_NAMES[axis]);
 }
 
 void FixDMS::setup(int /*vflag*/)
@@ -148,6 +149,13 @@ void FixDMS::setup(int /*vflag*/)
   if (update->ntimestep < step_start)
     error->all(FLERR, "Fix dms: the timestep {} precedes the start of the oscillation {}", update->ntimestep,
                step_start);
+  if (last_sampled >= 0 && update->ntimestep > last_sampled + every) {
+    // The timestep jumped (minimize, reset_timestep): the open cycle misses samples.
+    open_cycle_valid = 0;
+    if (comm->me == 0)
+      error->warning(FLERR, "Fix dms {}: the timestep jumped from {} to {} outside a run; the open cycle is dropped",
+                     id, last_sampled, update->ntimestep);
+  }
   apply_strain(strain_at(update->ntimestep));
   end_of_step();    // sample the stress of the starting configuration if it is a sampling step
   // Whether or not this step was sampled (it may have been before a restart), the pressure
@@ -224,7 +232,8 @@ void FixDMS::end_of_step()
 
 void FixDMS::finish_cycle()
 {
-  cycles.push_back(glassdyn::cycle_moduli(fit.solve(rhs.data()), amplitude));
+  if (open_cycle_valid) cycles.push_back(glassdyn::cycle_moduli(fit.solve(rhs.data()), amplitude));
+  open_cycle_valid = 1;
   fit.reset();
   std::fill(rhs.begin(), rhs.end(), 0.0);
   statistics = glassdyn::average_cycles(cycles, discard);
@@ -275,7 +284,8 @@ bigint FixDMS::window_end(bigint window_start) const
 
 void FixDMS::write_restart(FILE *fp)
 {
-  std::vector<double> state = {RESTART_FORMAT, double(started), double(step_start), double(steps_per_cycle),
+  std::vector<double> state = {RESTART_FORMAT, double(axis), amplitude, double(every), double(harmonics),
+                               double(open_cycle_valid), double(started), double(step_start), double(steps_per_cycle),
                                reference_lo, reference_hi, reference_tilt, double(last_sampled),
                                double(cycles.size())};
   for (const auto &c : cycles) state.insert(state.end(), {c.offset, c.storage, c.loss, c.tan_delta, c.harmonic2, c.harmonic3});
@@ -294,15 +304,21 @@ void FixDMS::restart(char *buf)
   auto *state = reinterpret_cast<double *>(buf);
   if (state[0] != RESTART_FORMAT)
     error->all(FLERR, "Fix dms {}: the restart record has an unknown layout (written by another glassdyn version?)", id);
-  started = static_cast<int>(state[1]);
-  step_start = static_cast<bigint>(state[2]);
-  steps_per_cycle = static_cast<bigint>(state[3]);
-  reference_lo = state[4];
-  reference_hi = state[5];
-  reference_tilt = state[6];
-  last_sampled = static_cast<bigint>(state[7]);
-  const auto ncycles = static_cast<size_t>(state[8]);
-  size_t m = 9;
+  if (static_cast<int>(state[1]) != axis || state[2] != amplitude || static_cast<int>(state[3]) != every ||
+      static_cast<int>(state[4]) != harmonics)
+    error->all(FLERR, "Fix dms {}: the restart file holds an oscillation along {} with amplitude {}, every {}, "
+               "harmonics {}; re-issue the fix with the same values to continue it", id,
+               AXIS_NAMES[static_cast<int>(state[1])], state[2], static_cast<int>(state[3]), static_cast<int>(state[4]));
+  open_cycle_valid = static_cast<int>(state[5]);
+  started = static_cast<int>(state[6]);
+  step_start = static_cast<bigint>(state[7]);
+  steps_per_cycle = static_cast<bigint>(state[8]);
+  reference_lo = state[9];
+  reference_hi = state[10];
+  reference_tilt = state[11];
+  last_sampled = static_cast<bigint>(state[12]);
+  const auto ncycles = static_cast<size_t>(state[13]);
+  size_t m = 14;
   cycles.clear();
   for (size_t k = 0; k < ncycles; k++, m += 6) {
     glassdyn::CycleModuli c;

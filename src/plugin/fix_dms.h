@@ -66,6 +66,7 @@ class FixDMS : public Fix, public WindowClock {
   int started;                    // 1 once the oscillation has begun (stored in restarts)
   bigint step_start;              // zero strain, strain rising
   bigint last_sampled;            // a step is sampled once, also across runs and restarts
+  int open_cycle_valid;           // 0 after a jump in the timestep: the open cycle is dropped
   double reference_lo, reference_hi, reference_tilt;    // box at zero strain along the axis
   double current_strain, current_stress;
 

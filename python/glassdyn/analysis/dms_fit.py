@@ -19,7 +19,9 @@ class DMSFit:
     M' = a / amplitude, the loss modulus M'' = b / amplitude and tan(delta) = M'' / M'. The same
     C++ code as ``fix dms`` fits each cycle [t_start + kT, t_start + (k+1)T) by least squares, so
     a stress series sampled from ``fix deform ... wiggle`` can be compared with ``fix dms``.
-    (LAMMPS's ``wiggle`` uses a sine from the step the fix starts, so t_start is that time.)
+    LAMMPS's ``wiggle`` counts time from the start of the run and changes the box at the end
+    of each step, so the stress sampled at step n was computed at the strain of step n-1:
+    pass t_start = (first step of the run + 1) * dt to fit such a series.
 
     Parameters
     ----------

@@ -1,0 +1,36 @@
+"""The example inputs in lammps_inputs/ run as shipped (here with fewer steps) and print
+their summaries; the numbers are checked for sense, not for physics (the runs are tiny)."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from glassdyn.run.environment import run_lammps
+
+INPUTS = Path(__file__).resolve().parents[1] / "lammps_inputs"
+SMALL = {"melt_steps": 200, "anneal_steps": 200, "quench_steps": 200}
+
+
+@pytest.mark.slow
+def test_dms_example_runs(tmp_path):
+    shutil.copy(INPUTS / "in.dms_cuzr", tmp_path)
+    result = run_lammps(tmp_path / "in.dms_cuzr", nprocs=2, variables={**SMALL, "period": 0.4, "cycles": 3},
+                        check=True)
+    assert "averaged over 2 cycles (first discarded)" in result.output
+    storage = float(re.search(r"M_storage = ([0-9.]+)", result.output).group(1))
+    assert 20 < storage < 400                                  # GPa, a metallic glass or liquid
+    rows = [line.split() for line in (tmp_path / "dms_strings_cages.txt").read_text().splitlines()
+            if not line.startswith("#")]
+    assert [int(r[0]) for r in rows] == [0, 200, 400, 600]     # one row per cycle = window
+
+
+@pytest.mark.slow
+def test_main_job_runs(tmp_path):
+    shutil.copy(INPUTS / "in.stringlike_cuzr", tmp_path)
+    result = run_lammps(tmp_path / "in.stringlike_cuzr", nprocs=2,
+                        variables={**SMALL, "window": 100, "nwindows": 3}, check=True)
+    assert "strings, cages and p(u) in Cu64Zr36" in result.output
+    assert "broken cages, Zr" in result.output and "p(u) (1/A), averaged over windows" in result.output
