@@ -239,3 +239,95 @@ def test_timestep_jump_drops_the_open_cycle(lammps, tmp_path):
     result = lammps(script)
     assert "the timestep jumped from 250 to 300 outside a run; the open cycle is dropped" in result.output
     assert (tmp_path / "used.txt").read_text().strip() == "2"     # cycles [500,1000) and [1000,1500)
+
+
+PERATOM = """
+units metal
+atom_style atomic
+processors {grid}
+lattice fcc 3.615
+region box prism 0 5 0 5 0 5 0 0 0
+create_box 1 box
+create_atoms 1 box
+mass 1 63.546
+pair_style eam/alloy
+pair_coeff * * Cu_mishin1.eam.alloy Cu
+neighbor 1.0 bin
+timestep 0.001
+velocity all create 20 4928 loop geom
+fix t all nvt temp 10 10 0.1
+compute sa all stress/atom NULL virial
+compute pv all pressure NULL virial
+"""
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+@pytest.mark.parametrize("volume", ["", "volume 11.8"])
+def test_peratom_terms_sum_to_the_global_virial_terms(lammps, tmp_path, volume):
+    """Shear xy of a triclinic crystal (constant volume V), virial part only: the per-atom
+    storage and loss terms (fits of each atom's stress x volume) summed over atoms equal the
+    global terms x V, since the fit is linear and stress/atom sums to -P_xy V. With
+    'volume 11.8' every per-atom term is divided by 11.8."""
+    lammps(PERATOM.format(grid="2 1 1") + f"""
+    fix d all dms xy amplitude 0.005 period 0.5 pressure pv peratom sa discard 0 {volume}
+    compute sum all reduce sum f_d[1] f_d[2] f_d[3] f_d[4]
+    run 1000
+    print "$(c_sum[1]:%.12g) $(c_sum[2]:%.12g) $(c_sum[3]:%.12g) $(c_sum[4]:%.12g) $(f_d[2][2]*vol:%.12g) $(f_d[2][3]*vol:%.12g) $(f_d[1]*vol:%.12g) $(f_d[3]*vol:%.12g)" file sums.txt
+    """, nprocs=2)
+    v = [float(x) for x in (tmp_path / "sums.txt").read_text().split()]
+    scale = 11.8 if volume else 1.0
+    np.testing.assert_allclose(np.array(v[:4]) * scale, [v[4], v[5], v[6], v[7]], rtol=1e-9)
+    assert v[4] > 0
+
+
+@pytest.mark.slow
+def test_peratom_sums_survive_a_restart(lammps, tmp_path):
+    """Per-atom running sums migrate with atoms through a restart written mid-cycle on 2 ranks
+    and read on 3: per-atom terms equal those of the uninterrupted run."""
+    outputs = """
+    dump a all custom 1000 peratom.dump id f_d[1] f_d[2]
+    dump_modify a sort id format float %.12g
+    """
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    whole.mkdir()
+    parts.mkdir()
+    fix = "fix d all dms xy amplitude 0.005 period 0.5 pressure pv peratom sa discard 0"
+    lammps(PERATOM.format(grid="* * *") + f"{fix}\n{outputs}\nrun 1000\n", nprocs=2, cwd=whole)
+    lammps(PERATOM.format(grid="* * *") + f"{fix}\nrun 750\nwrite_restart half.restart\n", nprocs=2, cwd=parts,
+           name="in.first")
+    lammps(f"""
+    read_restart half.restart
+    pair_style eam/alloy
+    pair_coeff * * Cu_mishin1.eam.alloy Cu
+    neighbor 1.0 bin
+    fix t all nvt temp 10 10 0.1
+    compute sa all stress/atom NULL virial
+    compute pv all pressure NULL virial
+    {fix}
+    {outputs}
+    run 250
+    """, nprocs=3, cwd=parts, name="in.second")
+    from glassdyn.io import read_dump
+    a, b = read_dump(whole / "peratom.dump")[-1], read_dump(parts / "peratom.dump")[-1]
+    assert a.timestep == b.timestep == 1000
+    np.testing.assert_allclose(b["f_d[1]"], a["f_d[1]"], rtol=1e-6, atol=1e-6 * np.abs(a["f_d[1]"]).max())
+    np.testing.assert_allclose(b["f_d[2]"], a["f_d[2]"], rtol=1e-5, atol=1e-5 * np.abs(a["f_d[1]"]).max())
+
+
+PERATOM_BAD = [
+    ("peratom nope", "peratom: no compute with ID nope"),
+    ("peratom k", r"peratom: compute k \(style ke/atom\) is not a per-atom stress compute"),
+    ("volume 2.0", "volume: only meaningful with 'peratom STRESS-ID'"),
+    ("peratom sa volume -1", "volume: V must be > 0 or a per-atom compute"),
+    ("peratom sa volume c_none", "volume: no compute with ID none"),
+    ("peratom sa volume c_k[2]", "volume: compute k has no per-atom column 2"),
+]
+
+
+@pytest.mark.parametrize("args, message", PERATOM_BAD, ids=[b[0] for b in PERATOM_BAD])
+def test_peratom_bad_arguments(lammps, args, message):
+    script = CRYSTAL.format(grid="* * *") + (f"compute k all ke/atom\ncompute sa all stress/atom NULL\n"
+                                             f"fix d all dms x amplitude 0.01 period 0.5 {args}\nrun 0\n")
+    result = lammps(script, expect_ok=False)
+    assert re.search(message, result.error_message()), result.error_message()

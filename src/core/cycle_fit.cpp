@@ -67,6 +67,19 @@ std::vector<double> CycleFit::solve(const double *rhs) const
   return x;
 }
 
+std::vector<double> CycleFit::inverse() const
+{
+  const size_t n = basis_size();
+  std::vector<double> result(n * n), unit(n, 0.0);
+  for (size_t j = 0; j < n; ++j) {
+    unit.assign(n, 0.0);
+    unit[j] = 1.0;
+    const auto column = solve(unit.data());
+    for (size_t i = 0; i < n; ++i) result[i * n + j] = column[i];
+  }
+  return result;
+}
+
 void CycleFit::reset()
 {
   samples_ = 0.0;

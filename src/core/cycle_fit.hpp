@@ -23,6 +23,8 @@ class CycleFit {
   void add_signal(double theta, double y, double *rhs) const;
   // Coefficients c0, a1, b1, a2, b2, ... of a signal from its right-hand side.
   std::vector<double> solve(const double *rhs) const;
+  // The inverse normal matrix (row-major), so many signals can be solved by one product each.
+  std::vector<double> inverse() const;
   double samples() const { return samples_; }
   void reset();
   // Running sums, for restart files: samples, then the normal matrix.

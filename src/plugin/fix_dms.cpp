@@ -4,8 +4,10 @@
 #include "comm.h"
 #include "compute.h"
 #include "domain.h"
+#include "fix_window_store.h"
 #include "error.h"
 #include "force.h"
+#include "group.h"
 #include "kspace.h"
 #include "modify.h"
 #include "update.h"
@@ -32,10 +34,11 @@ const int BOX_FLAG[] = {Fix::BOX_CHANGE_X, Fix::BOX_CHANGE_Y, Fix::BOX_CHANGE_Z,
 FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), axis(X), amplitude(0.0), period(0.0), every(1), harmonics(1), discard(1),
     pressure_id("thermo_press"), pressure(nullptr), steps_per_cycle(0), started(0), step_start(0), last_sampled(-1), open_cycle_valid(1),
-    reference_lo(0.0), reference_hi(0.0), reference_tilt(0.0), current_strain(0.0), current_stress(0.0), fit(1)
+    reference_lo(0.0), reference_hi(0.0), reference_tilt(0.0), current_strain(0.0), current_stress(0.0),
+    stress(nullptr), volume_compute(nullptr), volume_column(0), volume_constant(0.0), store(nullptr), fit(1)
 {
   const char *usage = "fix ID group dms AXIS amplitude EA period TW [pressure ID] [every n] [harmonics 1|3] "
-                      "[discard K]";
+                      "[discard K] [peratom STRESS-ID [volume V|c_ID|c_ID[k]]]";
   if (narg < 8) error->all(FLERR, "Illegal fix dms command: usage: {}", usage);
   int found = -1;
   for (int k = 0; k < 6; k++)
@@ -56,8 +59,10 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
   int iarg = 8;
   while (iarg < narg) {
     const std::string keyword = arg[iarg];
-    if (keyword != "pressure" && keyword != "every" && keyword != "harmonics" && keyword != "discard")
-      error->all(FLERR, "Fix dms: unknown keyword '{}'; allowed: pressure, every, harmonics, discard", keyword);
+    if (keyword != "pressure" && keyword != "every" && keyword != "harmonics" && keyword != "discard" &&
+        keyword != "peratom" && keyword != "volume")
+      error->all(FLERR, "Fix dms: unknown keyword '{}'; allowed: pressure, every, harmonics, discard, peratom, volume",
+                 keyword);
     if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "fix dms " + keyword, error);
     if (keyword == "pressure") {
       pressure_id = arg[iarg + 1];
@@ -68,12 +73,30 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
       harmonics = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
       if (harmonics != 1 && harmonics != 3)
         error->all(FLERR, "Fix dms harmonics: must be 1 (fundamental) or 3 (adds 2w and 3w), got {}", arg[iarg + 1]);
-    } else {
+    } else if (keyword == "discard") {
       discard = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
       if (discard < 0) error->all(FLERR, "Fix dms discard: K must be an integer >= 0, got {}", arg[iarg + 1]);
+    } else if (keyword == "peratom") {
+      stress_id = arg[iarg + 1];
+    } else {
+      const std::string value = arg[iarg + 1];
+      if (utils::strmatch(value, "^c_")) {
+        const auto bracket = value.find('[');
+        volume_id = value.substr(2, bracket == std::string::npos ? std::string::npos : bracket - 2);
+        if (bracket != std::string::npos) {
+          volume_column = utils::inumeric(FLERR, value.substr(bracket + 1, value.size() - bracket - 2), false, lmp);
+          if (volume_column < 1) error->all(FLERR, "Fix dms volume: column index must be >= 1 in {}", value);
+        }
+      } else {
+        volume_constant = utils::numeric(FLERR, value, false, lmp);
+        if (!(volume_constant > 0.0))
+          error->all(FLERR, "Fix dms volume: V must be > 0 or a per-atom compute c_ID / c_ID[k], got {}", value);
+      }
     }
     iarg += 2;
   }
+  if (stress_id.empty() && (volume_constant > 0.0 || !volume_id.empty()))
+    error->all(FLERR, "Fix dms volume: only meaningful with 'peratom STRESS-ID'");
   fit = glassdyn::CycleFit(harmonics);
   rhs.assign(fit.basis_size(), 0.0);
 
@@ -89,9 +112,34 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
   size_array_cols = NCYCLECOLUMNS;
   extarray = 0;
   nevery = 1;
+  if (!stress_id.empty()) {
+    peratom_flag = 1;
+    size_peratom_cols = 4;
+    peratom_freq = 1;
+  }
 }
 
-FixDMS::~FixDMS() = default;
+FixDMS::~FixDMS()
+{
+  if (!store_id.empty() && modify->nfix && modify->get_fix_by_id(store_id)) modify->delete_fix(store_id);
+}
+
+void FixDMS::post_constructor()
+{
+  if (stress_id.empty()) return;
+  // Per-atom running sums migrate with atoms and survive restarts in the shared store.
+  store_id = std::string(id) + "_GLASSDYN_DMS_ATOM";
+  modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], RHS0 + int(fit.basis_size())));
+  attach_peratom();
+}
+
+void FixDMS::attach_peratom()
+{
+  store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
+  if (!store) error->all(FLERR, "Fix dms {}: its internal fix {} is missing", id, store_id);
+  store->attach(this, &no_clock);
+  array_atom = store->values();    // columns 0-3 are the outputs
+}
 
 int FixDMS::setmask()
 {
@@ -104,6 +152,25 @@ void FixDMS::init()
   if (!pressure) error->all(FLERR, "Fix dms pressure: no compute with ID {}", pressure_id);
   if (!pressure->pressflag || !pressure->vector_flag)
     error->all(FLERR, "Fix dms pressure: compute {} (style {}) is not a pressure compute", pressure_id, pressure->style);
+
+  if (!stress_id.empty()) {
+    attach_peratom();
+    stress = modify->get_compute_by_id(stress_id);
+    if (!stress) error->all(FLERR, "Fix dms peratom: no compute with ID {}", stress_id);
+    if (!stress->peratom_flag || stress->size_peratom_cols < 6 || !stress->pressatomflag)
+      error->all(FLERR, "Fix dms peratom: compute {} (style {}) is not a per-atom stress compute (use compute "
+                 "stress/atom or centroid/stress/atom)", stress_id, stress->style);
+    if (!volume_id.empty()) {
+      volume_compute = modify->get_compute_by_id(volume_id);
+      if (!volume_compute) error->all(FLERR, "Fix dms volume: no compute with ID {}", volume_id);
+      const bool fits = volume_compute->peratom_flag &&
+          ((volume_column == 0 && volume_compute->size_peratom_cols == 0) ||
+           (volume_column > 0 && volume_column <= volume_compute->size_peratom_cols));
+      if (!fits)
+        error->all(FLERR, "Fix dms volume: compute {} has no per-atom {} ", volume_id,
+                   volume_column ? fmt::format("column {}", volume_column) : std::string("vector"));
+    }
+  }
 
   const double steps = period / update->dt;
   const bigint n = static_cast<bigint>(std::llround(steps));
@@ -208,6 +275,7 @@ void FixDMS::schedule_pressure(bigint step)
 {
   // LAMMPS tallies the virial only on steps a compute asked for.
   pressure->addstep(step);
+  if (stress) stress->addstep(step);
 }
 
 double FixDMS::sample_stress()
@@ -218,6 +286,8 @@ double FixDMS::sample_stress()
 
 void FixDMS::end_of_step()
 {
+  // The store reallocates when atoms arrive; outputs read after this point see its rows.
+  if (store) array_atom = store->values();
   const bigint into = update->ntimestep - step_start;
   if (into % every != 0 || update->ntimestep == last_sampled) return;
   last_sampled = update->ntimestep;
@@ -227,12 +297,63 @@ void FixDMS::end_of_step()
   const double theta = 2.0 * M_PI * double(into_cycle) / double(steps_per_cycle);
   fit.add_phase(theta);
   fit.add_signal(theta, current_stress, rhs.data());
+  if (stress) sample_peratom(theta);
   schedule_pressure(update->ntimestep + every);
+}
+
+void FixDMS::sample_peratom(double theta)
+{
+  if (stress->invoked_peratom != update->ntimestep) stress->compute_peratom();
+  // stress/atom holds -P_ab * V_i per atom: summed over atoms it is sigma * V.
+  double **s = stress->array_atom;
+  double **values = store->values();
+  const int component = PRESSURE_COMPONENT[axis];
+  for (int i = 0; i < atom->nlocal; i++)
+    if (atom->mask[i] & groupbit) fit.add_signal(theta, s[i][component], &values[i][RHS0]);
+  array_atom = values;
+}
+
+double FixDMS::atom_volume(int i) const
+{
+  if (volume_constant > 0.0) return volume_constant;
+  if (!volume_compute) return 1.0;
+  return volume_column ? volume_compute->array_atom[i][volume_column - 1] : volume_compute->vector_atom[i];
+}
+
+void FixDMS::finish_peratom_cycle(bool counted)
+{
+  if (volume_compute && volume_compute->invoked_peratom != update->ntimestep) volume_compute->compute_peratom();
+  const auto inverse = fit.inverse();
+  const size_t n = fit.basis_size();
+  double **values = store->values();
+  for (int i = 0; i < atom->nlocal; i++) {
+    double *v = values[i];
+    if (counted && (atom->mask[i] & groupbit)) {
+      double a = 0.0, b = 0.0;
+      for (size_t j = 0; j < n; j++) {
+        a += inverse[1 * n + j] * v[RHS0 + j];
+        b += inverse[2 * n + j] * v[RHS0 + j];
+      }
+      const double scale = 1.0 / (amplitude * atom_volume(i));
+      v[LAST_STORAGE] = a * scale;
+      v[LAST_LOSS] = b * scale;
+      if (int(cycles.size()) > discard) {    // this cycle is among the averaged ones
+        v[SUM_STORAGE] += v[LAST_STORAGE];
+        v[SUM_LOSS] += v[LAST_LOSS];
+        v[N_USED] += 1.0;
+        v[MEAN_STORAGE] = v[SUM_STORAGE] / v[N_USED];
+        v[MEAN_LOSS] = v[SUM_LOSS] / v[N_USED];
+      }
+    }
+    for (size_t j = 0; j < n; j++) v[RHS0 + j] = 0.0;
+  }
+  array_atom = values;
 }
 
 void FixDMS::finish_cycle()
 {
   if (open_cycle_valid) cycles.push_back(glassdyn::cycle_moduli(fit.solve(rhs.data()), amplitude));
+  if (stress) finish_peratom_cycle(open_cycle_valid != 0);
   open_cycle_valid = 1;
   fit.reset();
   std::fill(rhs.begin(), rhs.end(), 0.0);

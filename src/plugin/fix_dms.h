@@ -23,7 +23,7 @@ FixStyle(dms,FixDMS);
 
 namespace LAMMPS_NS {
 
-class FixDMS : public Fix, public WindowClock {
+class FixDMS : public Fix, public WindowClock, public WindowListener {
  public:
   FixDMS(class LAMMPS *, int, char **);
   ~FixDMS() override;
@@ -36,6 +36,12 @@ class FixDMS : public Fix, public WindowClock {
   double compute_array(int, int) override;
   void write_restart(FILE *) override;
   void restart(char *) override;
+  void post_constructor() override;
+
+  // The per-atom store never opens windows: this fix reads and writes it itself.
+  void finish_window(bigint, bigint) override {}
+  void begin_window() override {}
+  void initialise_atom(int) override {}
 
   // WindowClock: analysis windows of glassdyn computes (keyword `sync`) are whole cycles
   // starting at zero strain.
@@ -55,6 +61,10 @@ class FixDMS : public Fix, public WindowClock {
   double sample_stress();
   void finish_cycle();
   void schedule_pressure(bigint step);
+  void attach_peratom();
+  void sample_peratom(double theta);
+  void finish_peratom_cycle(bool counted);
+  double atom_volume(int i) const;
 
   int axis;
   double amplitude, period;
@@ -69,6 +79,15 @@ class FixDMS : public Fix, public WindowClock {
   int open_cycle_valid;           // 0 after a jump in the timestep: the open cycle is dropped
   double reference_lo, reference_hi, reference_tilt;    // box at zero strain along the axis
   double current_strain, current_stress;
+
+  // Per atom (keyword peratom): each atom's fit of its stress x volume, in a migrating store.
+  enum PerAtomColumn { LAST_STORAGE, LAST_LOSS, MEAN_STORAGE, MEAN_LOSS, SUM_STORAGE, SUM_LOSS, N_USED, RHS0 };
+  std::string stress_id, volume_id, store_id;
+  class Compute *stress, *volume_compute;
+  int volume_column;                  // 0: vector, k: column k of an array
+  double volume_constant;             // > 0: divide by this volume
+  class FixWindowStore *store;
+  NoWindowClock no_clock;
 
   glassdyn::CycleFit fit;
   std::vector<double> rhs;

@@ -31,6 +31,14 @@ class RegularWindowClock final : public WindowClock {
   bigint length_;
 };
 
+// For a store used only as a migrating, restart-safe per-atom container: it never opens
+// windows, so its owner alone decides when to read and write the values.
+class NoWindowClock final : public WindowClock {
+ public:
+  bool may_start_window(bigint) const override { return false; }
+  bigint window_end(bigint window_start) const override { return window_start; }
+};
+
 // What a window store tells its owner. The owner evaluates a finished window from the
 // stored reference, then records the reference of the window that starts; an atom created
 // while a window is open gets its reference from the owner too.
