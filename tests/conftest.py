@@ -8,13 +8,11 @@ from typing import Callable
 import pytest
 
 from glassdyn.run.environment import LammpsRun, run_lammps
+from glassdyn.run.potentials import get_potential
 
-KOB_ANDERSEN = """
-pair_style lj/cut 2.5
-pair_coeff 1 1 1.0 1.0 2.5
-pair_coeff 1 2 1.5 0.8 2.0
-pair_coeff 2 2 0.5 0.88 2.2
-"""
+# Kob-Andersen pair style and coefficients from the registry (masses are set by each input).
+KOB_ANDERSEN = "\n".join(line for line in get_potential("kob-andersen").commands(["A", "B"])
+                         if not line.startswith("mass"))
 
 
 @pytest.fixture

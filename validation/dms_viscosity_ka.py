@@ -17,6 +17,9 @@ import tempfile
 from pathlib import Path
 
 from glassdyn.run.environment import run_lammps
+from glassdyn.run.potentials import get_potential
+
+KOB_ANDERSEN = "\n".join(get_potential("kob-andersen").commands(["A", "B"]))
 
 PERIOD, AMPLITUDE, CYCLES, DISCARD = 10.0, 0.1, 40, 2
 SCRIPT = f"""
@@ -30,10 +33,7 @@ mass * 1.0
 pair_style soft 1.0
 pair_coeff * * 10.0
 minimize 1e-4 1e-4 200 2000
-pair_style lj/cut 2.5
-pair_coeff 1 1 1.0 1.0 2.5
-pair_coeff 1 2 1.5 0.8 2.0
-pair_coeff 2 2 0.5 0.88 2.2
+{KOB_ANDERSEN}
 neighbor 0.3 bin
 timestep 0.005
 velocity all create 2.0 2934 loop geom
