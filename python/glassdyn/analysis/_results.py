@@ -1,7 +1,8 @@
 """Shared plumbing of the offline analysis classes."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
 
@@ -50,3 +51,43 @@ def per_atom_masses(types: np.ndarray, masses: Any) -> np.ndarray:
         raise ValueError(f"masses must be a mapping type -> mass or one value per atom ({len(types)}), "
                          f"got shape {result.shape}")
     return result
+
+
+@dataclass
+class WindowAtoms:
+    """Per-atom input of one analysis window, checked and converted for the core."""
+
+    ids: np.ndarray
+    types: np.ndarray
+    reference: np.ndarray
+    current: np.ndarray
+    in_group: np.ndarray
+    ntypes: int
+
+
+def window_atoms(ids: Any, types: Any, reference: Any, current: Any, group: Any, ntypes: Optional[int],
+                 pair_overrides: Iterable[tuple[int, int]], overrides_name: str) -> WindowAtoms:
+    """Check the arrays of a window (shapes, unique ids, types of per-pair overrides)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    types = np.asarray(types, dtype=np.intc)
+    n = len(ids)
+    reference = np.asarray(reference, dtype=float)
+    current = np.asarray(current, dtype=float)
+    if reference.shape != (n, 3) or current.shape != (n, 3):
+        raise ValueError(f"reference and current must have shape ({n}, 3), got {reference.shape} and {current.shape}")
+    if types.shape != (n,):
+        raise ValueError(f"types must have one entry per atom ({n}), got shape {types.shape}")
+    if len(np.unique(ids)) != n:
+        raise ValueError("atom ids must be unique")
+    in_group = np.ones(n, dtype=bool) if group is None else np.asarray(group, dtype=bool)
+    ntypes = int(ntypes if ntypes is not None else (types.max() if n else 1))
+    for (type_i, type_j) in pair_overrides:
+        if not (1 <= type_i <= ntypes and 1 <= type_j <= ntypes):
+            raise ValueError(f"{overrides_name} names type pair ({type_i}, {type_j}) outside 1..{ntypes}")
+    return WindowAtoms(ids, types, reference, current, in_group, ntypes)
+
+
+def check_same_atoms(start: Any, end: Any) -> None:
+    """Two dump frames of one window must hold the same atoms (sorted by ID by the reader)."""
+    if not np.array_equal(start["id"], end["id"]):
+        raise ValueError("the two frames hold different atoms; dump the same group at both steps")

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from glassdyn import _core
-from glassdyn.analysis._results import ComputedResults
+from glassdyn.analysis._results import ComputedResults, check_same_atoms, window_atoms
 from glassdyn.io import Box, DumpFrame
 
 
@@ -79,32 +79,19 @@ class Cages:
         ntypes : int, optional
             Number of atom types (default: the largest type present).
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        types = np.asarray(types, dtype=np.intc)
-        n = len(ids)
-        reference = np.asarray(reference, dtype=float)
-        current = np.asarray(current, dtype=float)
-        if reference.shape != (n, 3) or current.shape != (n, 3):
-            raise ValueError(f"reference and current must have shape ({n}, 3)")
-        if types.shape != (n,):
-            raise ValueError(f"types must have one entry per atom ({n}), got shape {types.shape}")
-        in_group = np.ones(n, dtype=bool) if group is None else np.asarray(group, dtype=bool)
-        ntypes = int(ntypes if ntypes is not None else (types.max() if n else 1))
-        for (type_i, type_j) in self.cutoff_pairs:
-            if not (1 <= type_i <= ntypes and 1 <= type_j <= ntypes):
-                raise ValueError(f"cutoff_pairs names type pair ({type_i}, {type_j}) outside 1..{ntypes}")
-        values = _core.analyse_cages_py(start_box.as_core(), end_box.as_core(), ids, types, in_group, reference,
-                                        current, ntypes=ntypes, cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs,
+        atoms = window_atoms(ids, types, reference, current, group, ntypes, self.cutoff_pairs, "cutoff_pairs")
+        values = _core.analyse_cages_py(start_box.as_core(), end_box.as_core(), atoms.ids, atoms.types,
+                                        atoms.in_group, atoms.reference, atoms.current, ntypes=atoms.ntypes,
+                                        cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs,
                                         hysteresis=self.hysteresis, nlost=self.nlost)
-        values["ids"] = ids
+        values["ids"] = atoms.ids
         self._results.store(values)
         return self
 
     def compute_frames(self, start: DumpFrame, end: DumpFrame, *, group: Any = None,
                        ntypes: Optional[int] = None) -> "Cages":
         """Analyse the window between two dump frames (matched by atom ID)."""
-        if not np.array_equal(start["id"], end["id"]):
-            raise ValueError("the two frames hold different atoms; dump the same group at both steps")
+        check_same_atoms(start, end)
         return self.compute(start.box, end.box, end["id"], end["type"], start.unwrapped_positions(),
                             end.unwrapped_positions(), group=group, ntypes=ntypes)
 

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 
 from glassdyn import _core
-from glassdyn.analysis._results import ComputedResults, per_atom_masses
+from glassdyn.analysis._results import ComputedResults, check_same_atoms, per_atom_masses, window_atoms
 from glassdyn.io import Box, DumpFrame
 
 #: Names of the global vector of ``compute stringlike/atom``, in its order.
@@ -111,38 +111,21 @@ class StringLike:
         StringLike
             ``self``, with results available as properties.
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        types = np.asarray(types, dtype=np.intc)
-        n = len(ids)
-        reference = np.asarray(reference, dtype=float)
-        current = np.asarray(current, dtype=float)
-        if reference.shape != (n, 3) or current.shape != (n, 3):
-            raise ValueError(f"reference and current must have shape ({n}, 3), got {reference.shape} "
-                             f"and {current.shape}")
-        if types.shape != (n,):
-            raise ValueError(f"types must have one entry per atom ({n}), got shape {types.shape}")
-        if len(np.unique(ids)) != n:
-            raise ValueError("atom ids must be unique")
-        in_group = np.ones(n, dtype=bool) if group is None else np.asarray(group, dtype=bool)
-        ntypes = int(ntypes if ntypes is not None else (types.max() if n else 1))
-        for (type_i, type_j) in self.delta_pairs:
-            if not (1 <= type_i <= ntypes and 1 <= type_j <= ntypes):
-                raise ValueError(f"delta_pairs names type pair ({type_i}, {type_j}) outside 1..{ntypes}")
+        atoms = window_atoms(ids, types, reference, current, group, ntypes, self.delta_pairs, "delta_pairs")
         low, high = self.u_range if self.u_range is not None else (0.0, 0.0)
         values = _core.analyse_strings_py(
-            box.as_core(), ids, types, per_atom_masses(types, masses), in_group, reference, current,
-            ntypes=ntypes, delta=self.delta, delta_pairs=self.delta_pairs,
+            box.as_core(), atoms.ids, atoms.types, per_atom_masses(atoms.types, masses), atoms.in_group,
+            atoms.reference, atoms.current, ntypes=atoms.ntypes, delta=self.delta, delta_pairs=self.delta_pairs,
             select_by_fraction=self.u_range is None, fraction=self.fraction or 0.0, u_low=low, u_high=high,
             long_threshold=self.long, maxsize=self.maxsize, remove_drift=self.remove_drift)
-        values["ids"] = ids
+        values["ids"] = atoms.ids
         self._results.store(values)
         return self
 
     def compute_frames(self, start: DumpFrame, end: DumpFrame, *, masses: Any = None, group: Any = None,
                        ntypes: Optional[int] = None) -> "StringLike":
         """Analyse the window between two dump frames (matched by atom ID)."""
-        if not np.array_equal(start["id"], end["id"]):
-            raise ValueError("the two frames hold different atoms; dump the same group at both steps")
+        check_same_atoms(start, end)
         return self.compute(end.box, end["id"], end["type"], start.unwrapped_positions(),
                             end.unwrapped_positions(), masses=masses, group=group, ntypes=ntypes)
 
