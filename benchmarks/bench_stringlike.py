@@ -30,22 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from cuzr_system import cuzr_box
+
 HERE = Path(__file__).resolve()
 
 PREPARE = """
-units metal
-atom_style atomic
-lattice fcc 3.9
-region box block 0 {n} 0 {n} 0 {n}
-create_box 2 box
-create_atoms 1 box
-set type 1 type/fraction 2 0.36 4242
-mass 1 63.546
-mass 2 91.224
-pair_style eam/fs
-pair_coeff * * CuZr_mm.eam.fs Cu Zr
-neighbor 1.0 bin
-timestep 0.002
+{box}
 velocity all create 2200 4242 dist gaussian
 fix md all npt temp 2200 2200 0.1 iso 0 0 1.0
 run 300
@@ -72,7 +62,7 @@ def prepare(data: Path, atoms_per_edge: int) -> None:
     from glassdyn.run.environment import run_lammps
 
     script = data.parent / "in.prepare"
-    script.write_text(PREPARE.format(n=atoms_per_edge, data=data))
+    script.write_text(PREPARE.format(box=cuzr_box(atoms_per_edge), data=data))
     print(f"preparing a {4 * atoms_per_edge ** 3}-atom Cu64Zr36 glass (2 ranks) ...", flush=True)
     run_lammps(script, nprocs=2, check=True, timeout=3600)
 
