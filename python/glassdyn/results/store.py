@@ -1,0 +1,193 @@
+"""The campaign's results file (HDF5), its CSV tables, and :func:`load`.
+
+Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attributes)::
+
+    /                         attributes: name, units, species, potential, modulus, axis, amplitude,
+                              versions (JSON), composition (JSON), config (the campaign file) ...
+    /scan/T<T>/P<period>/     attributes temperature, period
+        cycle, used, storage, loss, tan_delta, r2, r3, offset      one value per cycle
+        n_fast, n_str, n_long, n_strings, xi_number, xi_weight, str_per_fast, long_per_str
+        cage_broken, cage_lost, cage_size, u_mean, u_peak, u_beyond_fraction, u_outside_fraction
+        cage/<species>/count, broken, lost, cage_size               one value per cycle
+        xi, string_sizes                                            n(xi): cycles x sizes
+        u, p_u, log10_u, p_log10_u                                  sets (all, species...) x bins,
+                                                                    mean over the used cycles
+        p_u_cycles, p_log10_u_cycles                                cycles x sets x bins
+    /quench/<column>          the preparation trace
+    /inputs/<stage>           the exact LAMMPS input of every stage
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from glassdyn.results.campaign_data import CampaignResults
+from glassdyn.results.harvest import CAGE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS, summarise_cycles
+
+_DESCRIPTIONS = {
+    "cycle": ("", "oscillation cycle, 1-based"),
+    "used": ("", "False for the transient cycles left out of the averages (dms.discard)"),
+    "storage": ("pressure", "storage modulus of the cycle (M' uniaxial, G' shear)"),
+    "loss": ("pressure", "loss modulus of the cycle (M'' uniaxial, G'' shear)"),
+    "tan_delta": ("", "loss tangent of the cycle"),
+    "r2": ("", "amplitude of the 2w stress term relative to the fundamental"),
+    "r3": ("", "amplitude of the 3w stress term relative to the fundamental"),
+    "offset": ("pressure", "mean stress over the cycle"),
+    "n_fast": ("", "mobile atoms N_fast"), "n_str": ("", "atoms in strings (xi >= 2) N_str"),
+    "n_long": ("", "atoms in long strings N_long"), "n_strings": ("", "number of strings"),
+    "xi_number": ("", "number-average string size <xi>_n"), "xi_weight": ("", "weight-average string size L_w"),
+    "str_per_fast": ("", "N_str/N_fast"), "long_per_str": ("", "N_long/N_str"),
+    "cage_broken": ("", "fraction of atoms whose cage broke"), "cage_lost": ("", "mean neighbours lost"),
+    "cage_size": ("", "mean cage size"), "u_mean": ("distance", "mean displacement over the cycle"),
+    "u_peak": ("distance", "most probable displacement"), "u_beyond_fraction": ("", "fraction with u > pu_beyond"),
+    "u_outside_fraction": ("", "fraction with u >= pu_umax"),
+}
+
+
+def _unit(kind: str, metadata: dict) -> str:
+    return {"pressure": metadata["pressure_unit"], "distance": metadata["distance_unit"]}.get(kind, "")
+
+
+def _dataset(group, name: str, data, unit: str = "", description: str = "") -> None:
+    dataset = group.create_dataset(name, data=data)
+    dataset.attrs["unit"] = unit
+    dataset.attrs["description"] = description
+
+
+def write_hdf5(results: CampaignResults, path: Path) -> None:
+    import h5py
+
+    meta = results.metadata
+    temporary = path.with_suffix(".tmp")
+    with h5py.File(temporary, "w") as h5:
+        for key, value in meta.items():
+            h5.attrs[key] = json.dumps(value) if isinstance(value, (dict, list)) else value
+        scan = h5.create_group("scan")
+        species = ["all"] + list(meta["species"])
+        pu_by_key = {key: frame for key, frame in results.displacement.groupby(["temperature", "period"])}
+        for (temperature, period), cycles in results.cycles.groupby(["temperature", "period"], sort=True):
+            group = scan.create_group(f"T{temperature:g}/P{period:g}")
+            group.attrs["temperature"] = temperature
+            group.attrs["period"] = period
+            cycles = cycles.sort_values("cycle")
+            for column in ("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY:
+                kind, text = _DESCRIPTIONS.get(column, ("", column))
+                _dataset(group, column, cycles[column].to_numpy(), _unit(kind, meta), text)
+            cages = results.cage_types[(results.cage_types.temperature == temperature)
+                                       & (results.cage_types.period == period)]
+            for name, rows in cages.groupby("species"):
+                sub = group.create_group(f"cage/{name}")
+                rows = rows.sort_values("cycle")
+                for column, text in (("count", "atoms of the species"), ("broken", "fraction with a broken cage"),
+                                     ("lost", "mean neighbours lost"), ("cage_size", "mean cage size")):
+                    _dataset(sub, column, rows[column].to_numpy(), "", text)
+            sizes = results.string_sizes[(results.string_sizes.temperature == temperature)
+                                         & (results.string_sizes.period == period)]
+            table = sizes.pivot_table(index="cycle", columns="xi", values="count").sort_index()
+            _dataset(group, "xi", table.columns.to_numpy(), "", "string size; the last value collects larger ones")
+            _dataset(group, "string_sizes", table.to_numpy(), "", "n(xi) per cycle (rows) and size (columns)")
+            pu = pu_by_key[(temperature, period)]
+            first = pu[pu.species == "all"].sort_values("bin")
+            _dataset(group, "u", first["u"].to_numpy(), meta["distance_unit"], "linear bin centres")
+            _dataset(group, "log10_u", first["log10_u"].to_numpy(), "", "log10 bin centres")
+            for column, unit in (("p_u", f"1/{meta['distance_unit']}"), ("p_log10_u", "1/decade")):
+                matrix = np.array([pu[pu.species == s].sort_values("bin")[column].to_numpy() for s in species])
+                _dataset(group, column, matrix, unit, f"{column} over the used cycles; rows: {', '.join(species)}")
+        quench = h5.create_group("quench")
+        for column in results.quench.columns:
+            values = results.quench[column].to_numpy()
+            _dataset(quench, column, values.astype("S") if values.dtype == object else values)
+        inputs = h5.create_group("inputs")
+        for stage, text in results.inputs.items():
+            inputs.create_dataset(stage, data=text)
+    temporary.replace(path)
+
+
+def write_results(results: CampaignResults, folder: Path) -> None:
+    """``results.h5``, ``summary.csv`` (one row per temperature x period) and ``cycles.csv``."""
+    write_hdf5(results, folder / "results.h5")
+    results.summary.to_csv(folder / "summary.csv", index=False, float_format="%.10g")
+    results.cycles.to_csv(folder / "cycles.csv", index=False, float_format="%.10g")
+
+
+def load(campaign: str | Path) -> CampaignResults:
+    """Read a campaign's results (its folder or its ``results.h5``) into pandas tables.
+
+    Examples
+    --------
+    >>> results = glassdyn.load("cuzr-demo")                    # doctest: +SKIP
+    >>> results.summary[["temperature", "loss", "loss_std"]]    # doctest: +SKIP
+    """
+    import h5py
+
+    path = Path(campaign)
+    if path.is_dir():
+        path = path / "results.h5"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run the campaign first (glassdyn run CAMPAIGN.toml)")
+    cycles, cages, sizes, displacement = [], [], [], []
+    with h5py.File(path, "r") as h5:
+        metadata = {key: _decode(value) for key, value in h5.attrs.items()}
+        species = ["all"] + list(metadata["species"])
+        for tname in h5["scan"]:
+            for pname in h5["scan"][tname]:
+                group = h5["scan"][tname][pname]
+                temperature, period = float(group.attrs["temperature"]), float(group.attrs["period"])
+                columns = ("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
+                frame = pd.DataFrame({c: group[c][()] for c in columns})
+                frame.insert(0, "period", period)
+                frame.insert(0, "temperature", temperature)
+                cycles.append(frame)
+                for name in group["cage"]:
+                    sub = group["cage"][name]
+                    cages.append(pd.DataFrame({"temperature": temperature, "period": period, "cycle": frame["cycle"],
+                                               "species": name, "used": frame["used"],
+                                               **{c: sub[c][()] for c in ("count", "broken", "lost", "cage_size")}}))
+                xi, table = group["xi"][()], group["string_sizes"][()]
+                for row, cycle in enumerate(frame["cycle"]):
+                    sizes.append(pd.DataFrame({"temperature": temperature, "period": period, "cycle": cycle,
+                                               "xi": xi.astype(int), "count": table[row],
+                                               "used": bool(frame["used"].iloc[row])}))
+                u, log10_u = group["u"][()], group["log10_u"][()]
+                for s, name in enumerate(species):
+                    displacement.append(pd.DataFrame({"temperature": temperature, "period": period, "species": name,
+                                                      "bin": np.arange(1, len(u) + 1), "u": u,
+                                                      "p_u": group["p_u"][s], "log10_u": log10_u,
+                                                      "p_log10_u": group["p_log10_u"][s]}))
+        quench = pd.DataFrame({c: _column(h5["quench"][c][()]) for c in h5["quench"]})
+        inputs = {name: _decode(h5["inputs"][name][()]) for name in _walk(h5["inputs"])}
+    cycles_df = pd.concat(cycles, ignore_index=True).sort_values(["temperature", "period", "cycle"], ignore_index=True)
+    cages_df = pd.concat(cages, ignore_index=True)
+    return CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
+                           string_sizes=pd.concat(sizes, ignore_index=True),
+                           displacement=pd.concat(displacement, ignore_index=True),
+                           summary=summarise_cycles(cycles_df, cages_df), quench=quench, inputs=inputs)
+
+
+def _walk(group, prefix: str = "") -> list[str]:
+    names = []
+    for key in group:
+        item = group[key]
+        path = f"{prefix}/{key}" if prefix else key
+        names += _walk(item, path) if hasattr(item, "keys") else [path]
+    return names
+
+
+def _column(values: np.ndarray) -> np.ndarray:
+    return values.astype(str) if values.dtype.kind == "S" else values
+
+
+def _decode(value):
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

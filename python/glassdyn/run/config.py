@@ -1,0 +1,424 @@
+"""Campaign configuration: one TOML file describes the system, its preparation and the DMS scan.
+
+Everything is checked before any LAMMPS run starts; a mistake raises :class:`ConfigError` whose
+message names the offending field (``dms.periods``, ``system.composition``, ...) and says what
+is allowed. Defaults depend on the units of the potential (``metal``: ps, K, Angstrom; ``lj``:
+tau, epsilon/k_B, sigma) and are documented in ``docs/driver.md``.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from glassdyn.run.potentials import Potential, PotentialError, get_potential
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on Python < 3.11
+    import tomli as tomllib
+
+
+class ConfigError(ValueError):
+    """A campaign configuration is invalid; the message names the field and the fix."""
+
+
+# Unit-system defaults: time step, thermostat/barostat damping (time units), preparation
+# temperatures, default strain settings. Metal values follow the reference study (2 fs step).
+UNIT_DEFAULTS: dict[str, dict[str, float]] = {
+    "metal": {"timestep": 0.002, "tdamp": 0.1, "pdamp": 1.0, "pressure": 0.0, "skin": 1.0},
+    "lj": {"timestep": 0.005, "tdamp": 0.5, "pdamp": 5.0, "pressure": 0.0, "skin": 0.3},
+}
+
+STRAIN_AXES = ("x", "y", "z", "xy", "xz", "yz")
+LAUNCH_MODES = ("subprocess", "inprocess")
+ENSEMBLES = ("npt", "nvt")
+MIN_PERIOD_STEPS = 20  # fix dms refuses shorter periods; the issue asks for >= 10 steps
+
+
+def _fail(field_name: str, message: str) -> ConfigError:
+    return ConfigError(f"{field_name}: {message}")
+
+
+def _number(table: Mapping[str, Any], key: str, prefix: str, default: Any = None, *,
+            positive: bool = False, nonnegative: bool = False, integer: bool = False) -> Any:
+    """Read one number from a TOML table, with the checks every numeric field needs."""
+    name = f"{prefix}.{key}" if prefix else key
+    value = table.get(key, default)
+    if value is None:
+        raise _fail(name, "is required")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(name, f"must be a number, got {value!r}")
+    if integer and (not float(value).is_integer()):
+        raise _fail(name, f"must be a whole number, got {value!r}")
+    if not math.isfinite(value):
+        raise _fail(name, f"must be finite, got {value!r}")
+    if positive and value <= 0:
+        raise _fail(name, f"must be > 0, got {value!r}")
+    if nonnegative and value < 0:
+        raise _fail(name, f"must be >= 0, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise _fail(f"{prefix}.{unknown[0]}", f"unknown field; allowed in [{prefix}]: {', '.join(sorted(allowed))}")
+
+
+@dataclass(frozen=True)
+class SystemConfig:
+    """What is simulated: potential, species and their atom fractions, number of atoms."""
+
+    potential: str
+    composition: dict[str, float]
+    atoms: int
+    density: float
+    timestep: float
+    model: Optional[str] = None
+    type_map: Optional[tuple[str, ...]] = None
+
+    @property
+    def species(self) -> tuple[str, ...]:
+        return tuple(self.composition)
+
+    def counts(self) -> dict[str, int]:
+        """Exact atom numbers per species (largest remainders, so they add up to ``atoms``)."""
+        raw = {s: f * self.atoms for s, f in self.composition.items()}
+        counts = {s: int(math.floor(v)) for s, v in raw.items()}
+        missing = self.atoms - sum(counts.values())
+        for s in sorted(raw, key=lambda s: (counts[s] - raw[s], list(raw).index(s)))[:missing]:
+            counts[s] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class PreparationConfig:
+    """Melt, quench at a given rate, optional anneal."""
+
+    ensemble: str
+    melt_temperature: float
+    melt_time: float
+    quench_rate: float
+    low_temperature: float
+    anneal_temperature: Optional[float]
+    anneal_time: float
+    pressure: float
+    tdamp: float
+    pdamp: float
+    sample_every: int
+    segment_steps: int
+
+
+@dataclass(frozen=True)
+class DMSConfig:
+    """The scan: temperatures x periods, each an equilibration then oscillation cycles."""
+
+    temperatures: tuple[float, ...]
+    periods: tuple[float, ...]
+    axis: str
+    amplitude: float
+    cycles: int
+    discard: int
+    equilibration_time: float
+    every: int
+    cycles_per_segment: int
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Strings, cages and p(u), measured over every cycle (windows aligned to zero strain)."""
+
+    string_delta: float
+    fraction: float
+    long_string: int
+    cage_cutoff: float
+    cage_cutoff_pairs: dict[str, float]
+    hysteresis: float
+    nlost: int
+    pu_umax: float
+    pu_bins: int
+    pu_beyond: float
+
+
+@dataclass(frozen=True)
+class LaunchConfig:
+    """How LAMMPS is started: ranks, launch mode, temperatures run side by side."""
+
+    np: int
+    mode: str
+    parallel_temperatures: int
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """A whole campaign. Build it with :meth:`from_toml` or :meth:`from_dict`."""
+
+    name: str
+    seed: int
+    system: SystemConfig
+    preparation: PreparationConfig
+    dms: DMSConfig
+    analysis: AnalysisConfig
+    launch: LaunchConfig
+    source_text: str = field(default="", compare=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_toml(cls, path: str | Path) -> "CampaignConfig":
+        """Read and check a campaign file."""
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"campaign file {path} does not exist")
+        text = path.read_text()
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        return cls.from_dict(data, source_text=text, base_dir=path.parent)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source_text: str = "",
+                  base_dir: Optional[Path] = None) -> "CampaignConfig":
+        """Check a parsed campaign (the TOML tables as dictionaries)."""
+        _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch"}, "campaign file")
+        head = dict(data.get("campaign", {}))
+        _check_keys(head, {"name", "seed"}, "campaign")
+        name = str(head.get("name", "campaign"))
+        if not name or any(c in name for c in "/\\ "):
+            raise _fail("campaign.name", f"must be a non-empty word without spaces or slashes, got {name!r}")
+        seed = _number(head, "seed", "campaign", 20251122, positive=True, integer=True)
+
+        system, potential = _system(dict(data.get("system", {})), base_dir)
+        units = potential.units
+        preparation = _preparation(dict(data.get("preparation", {})), units)
+        dms = _dms(dict(data.get("dms", {})), system.timestep)
+        analysis = _analysis(dict(data.get("analysis", {})), potential, system.species)
+        launch = _launch(dict(data.get("launch", {})))
+        return cls(name=name, seed=seed, system=system, preparation=preparation, dms=dms, analysis=analysis,
+                   launch=launch, source_text=source_text)
+
+    # ------------------------------------------------------------------ derived values
+    @property
+    def potential(self) -> Potential:
+        return get_potential(self.system.potential, model=self.system.model, type_map=self.system.type_map)
+
+    @property
+    def units(self) -> str:
+        return self.potential.units
+
+    def steps(self, time: float) -> int:
+        """Number of time steps in a span of time (rounded)."""
+        return int(round(time / self.system.timestep))
+
+    def with_launch(self, **changes: Any) -> "CampaignConfig":
+        """The same campaign with other launch settings (they never change results' meaning)."""
+        launch = _launch({**asdict(self.launch), **changes})
+        return CampaignConfig(self.name, self.seed, self.system, self.preparation, self.dms, self.analysis,
+                              launch, self.source_text)
+
+    def science_dict(self) -> dict[str, Any]:
+        """Everything that determines the results (not how they are launched)."""
+        data = asdict(self)
+        for key in ("launch", "source_text"):
+            data.pop(key)
+        return data
+
+
+# ---------------------------------------------------------------------- sections
+def _system(table: dict[str, Any], base_dir: Optional[Path]) -> tuple[SystemConfig, Potential]:
+    _check_keys(table, {"potential", "composition", "atoms", "density", "timestep", "model", "type_map"}, "system")
+    name = table.get("potential")
+    if not isinstance(name, str):
+        raise _fail("system.potential", "is required: 'kob-andersen', 'cuzr-eam' or 'deepmd'")
+    composition = table.get("composition")
+    if not isinstance(composition, Mapping) or not composition:
+        raise _fail("system.composition", "is required, e.g. { Cu = 64, Zr = 36 } (atom fractions or percent)")
+    model = table.get("model")
+    type_map = table.get("type_map")
+    if name == "deepmd":
+        if not isinstance(model, str) or not model:
+            raise _fail("system.model", "a deepmd potential needs the path of its frozen model file (.pb)")
+        model_path = Path(model)
+        if not model_path.is_absolute() and base_dir is not None:
+            model_path = base_dir / model_path
+        if not model_path.is_file():
+            raise _fail("system.model", f"DeePMD model file {str(model_path)!r} does not exist")
+        model = str(model_path.resolve())
+        if not isinstance(type_map, list) or not all(isinstance(s, str) for s in type_map) or not type_map:
+            raise _fail("system.type_map", "a deepmd potential needs the model's type map, e.g. ['Pd', 'Cu', 'P']")
+        absent = [s for s in composition if s not in type_map]
+        if absent:
+            raise _fail("system.composition", f"species {absent} are not in the model's type map {type_map}")
+        type_map = tuple(s for s in type_map if s in composition)
+    elif model is not None or type_map is not None:
+        raise _fail("system.model" if model is not None else "system.type_map", "only a 'deepmd' potential takes a model")
+    try:
+        potential = get_potential(name, model=model, type_map=type_map)
+        potential.check_species(list(composition))
+    except PotentialError as error:
+        raise _fail("system.potential" if "unknown potential" in str(error) else "system.composition",
+                    str(error)) from None
+    # Atom types follow the potential's species order, so type numbers are reproducible.
+    ordered = [s for s in potential.species if s in composition]
+    amounts = {}
+    for s in ordered:
+        amounts[s] = _number(composition, s, "system.composition", positive=True)
+    total = sum(amounts.values())
+    fractions = {s: v / total for s, v in amounts.items()}
+    atoms = _number(table, "atoms", "system", positive=True, integer=True)
+    if atoms < 2:
+        raise _fail("system.atoms", f"must be at least 2, got {atoms}")
+    units = potential.units
+    density = _number(table, "density", "system", _default_density(potential.name, fractions), positive=True)
+    timestep = _number(table, "timestep", "system", UNIT_DEFAULTS[units]["timestep"], positive=True)
+    system = SystemConfig(potential=name, composition=fractions, atoms=atoms, density=density, timestep=timestep,
+                          model=model, type_map=type_map)
+    counts = system.counts()
+    empty = [s for s, n in counts.items() if n == 0]
+    if empty:
+        raise _fail("system.atoms", f"{atoms} atoms leave no atom of {empty}; use more atoms")
+    return system, potential
+
+
+# Starting number densities: KA at its standard rho = 1.2; metals from atomic volumes (A^3),
+# a little dilute because the NPT melt sets the real density.
+_ATOMIC_VOLUMES = {"Cu": 11.8, "Zr": 23.3, "Ni": 10.9, "Pd": 14.7, "P": 17.0}
+
+
+def _default_density(potential: str, fractions: Mapping[str, float]) -> float:
+    if potential == "kob-andersen":
+        return 1.2
+    volume = sum(f * _ATOMIC_VOLUMES.get(s, 16.0) for s, f in fractions.items())
+    return 0.95 / volume
+
+
+def _preparation(table: dict[str, Any], units: str) -> PreparationConfig:
+    allowed = {"ensemble", "melt_temperature", "melt_time", "quench_rate", "low_temperature", "anneal_temperature",
+               "anneal_time", "pressure", "tdamp", "pdamp", "sample_every", "segment_steps"}
+    _check_keys(table, allowed, "preparation")
+    defaults = UNIT_DEFAULTS[units]
+    ensemble = table.get("ensemble", "npt" if units == "metal" else "nvt")
+    if ensemble not in ENSEMBLES:
+        raise _fail("preparation.ensemble", f"must be one of {ENSEMBLES}, got {ensemble!r}")
+    p = "preparation"
+    melt_t = _number(table, "melt_temperature", p, positive=True)
+    low_t = _number(table, "low_temperature", p, positive=True)
+    if low_t >= melt_t:
+        raise _fail("preparation.low_temperature", f"must be below melt_temperature ({melt_t}), got {low_t}")
+    anneal_t = table.get("anneal_temperature")
+    anneal_time = _number(table, "anneal_time", p, 0.0, nonnegative=True)
+    if anneal_t is not None:
+        anneal_t = _number(table, "anneal_temperature", p, positive=True)
+    elif anneal_time > 0:
+        raise _fail("preparation.anneal_temperature", "is required when anneal_time > 0")
+    return PreparationConfig(
+        ensemble=ensemble, melt_temperature=melt_t, melt_time=_number(table, "melt_time", p, positive=True),
+        quench_rate=_number(table, "quench_rate", p, positive=True), low_temperature=low_t,
+        anneal_temperature=anneal_t, anneal_time=anneal_time,
+        pressure=_number(table, "pressure", p, defaults["pressure"]),
+        tdamp=_number(table, "tdamp", p, defaults["tdamp"], positive=True),
+        pdamp=_number(table, "pdamp", p, defaults["pdamp"], positive=True),
+        sample_every=_number(table, "sample_every", p, 100, positive=True, integer=True),
+        segment_steps=_number(table, "segment_steps", p, 100000, positive=True, integer=True))
+
+
+def _sorted_unique(values: Any, name: str) -> tuple[float, ...]:
+    if not isinstance(values, list) or not values:
+        raise _fail(name, "must be a non-empty list of numbers")
+    numbers = [_number({name: v}, name, "", positive=True) for v in values]
+    if len(set(numbers)) != len(numbers):
+        raise _fail(name, f"has repeated values: {values}")
+    return tuple(sorted(numbers))
+
+
+def _dms(table: dict[str, Any], timestep: float) -> DMSConfig:
+    allowed = {"temperatures", "periods", "axis", "amplitude", "cycles", "discard", "equilibration_time", "every",
+               "cycles_per_segment"}
+    _check_keys(table, allowed, "dms")
+    p = "dms"
+    temperatures = _sorted_unique(table.get("temperatures"), "dms.temperatures")
+    periods = _sorted_unique(table.get("periods"), "dms.periods")
+    every = _number(table, "every", p, 1, positive=True, integer=True)
+    for period in periods:
+        steps = period / timestep
+        if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
+            raise _fail("dms.periods", f"period {period} is not a whole number of time steps ({timestep})")
+        if round(steps) < MIN_PERIOD_STEPS:
+            raise _fail("dms.periods", f"period {period} is only {round(steps)} steps; a period needs at least "
+                                       f"{MIN_PERIOD_STEPS} steps to be resolved")
+        if round(steps) % every:
+            raise _fail("dms.every", f"must divide the {round(steps)} steps of period {period}")
+    axis = table.get("axis", "x")
+    if axis not in STRAIN_AXES:
+        raise _fail("dms.axis", f"must be one of {STRAIN_AXES}, got {axis!r}")
+    amplitude = _number(table, "amplitude", p, 0.01, positive=True)
+    if amplitude > 0.2:
+        raise _fail("dms.amplitude", f"must be <= 0.2 (linear response needs small strains), got {amplitude}")
+    cycles = _number(table, "cycles", p, 4, positive=True, integer=True)
+    discard = _number(table, "discard", p, 1, nonnegative=True, integer=True)
+    if discard >= cycles:
+        raise _fail("dms.discard", f"must be smaller than dms.cycles ({cycles}), got {discard}")
+    return DMSConfig(temperatures=temperatures, periods=periods, axis=axis, amplitude=amplitude, cycles=cycles,
+                     discard=discard, equilibration_time=_number(table, "equilibration_time", p, 0.0, nonnegative=True),
+                     every=every,
+                     cycles_per_segment=_number(table, "cycles_per_segment", p, 1, positive=True, integer=True))
+
+
+# Analysis defaults per registered potential: string delta ~ 0.55 r1 and cage radii at the first
+# minimum of g(r) (science.md §2, §3; Kob-Andersen values from its partial g(r)).
+_ANALYSIS_DEFAULTS: dict[str, dict[str, Any]] = {
+    "kob-andersen": {"string_delta": 0.55, "cage_cutoff": 1.45, "cage_cutoff_pairs": {"A-B": 1.25, "B-B": 1.15},
+                     "pu_umax": 4.0},
+    "cuzr-eam": {"string_delta": 1.4, "cage_cutoff": 3.6, "cage_cutoff_pairs": {"Cu-Cu": 3.35, "Zr-Zr": 4.0},
+                 "pu_umax": 4.0},
+}
+
+
+def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, ...]) -> AnalysisConfig:
+    allowed = {"string_delta", "fraction", "long_string", "cage_cutoff", "cage_cutoff_pairs", "hysteresis", "nlost",
+               "pu_umax", "pu_bins", "pu_beyond"}
+    _check_keys(table, allowed, "analysis")
+    p = "analysis"
+    defaults = _ANALYSIS_DEFAULTS.get(potential.name, {})
+    for key in ("string_delta", "cage_cutoff"):
+        if key not in table and key not in defaults:
+            raise _fail(f"analysis.{key}", f"has no default for potential {potential.name!r}; give it in "
+                                           "distance units (string_delta ~ 0.55 r1, cage_cutoff = first minimum of g(r))")
+    fraction = _number(table, "fraction", p, 0.05, positive=True)
+    if fraction > 1:
+        raise _fail("analysis.fraction", f"must be in (0, 1], got {fraction}")
+    pairs_in = table.get("cage_cutoff_pairs", defaults.get("cage_cutoff_pairs", {}))
+    if not isinstance(pairs_in, Mapping):
+        raise _fail("analysis.cage_cutoff_pairs", "must be a table like { \"Cu-Cu\" = 3.35 }")
+    pairs: dict[str, float] = {}
+    for key, value in pairs_in.items():
+        parts = str(key).split("-")
+        if len(parts) != 2:
+            raise _fail("analysis.cage_cutoff_pairs", f"key {key!r} must name two species joined by '-', e.g. 'Cu-Zr'")
+        if any(s not in potential.species for s in parts):
+            raise _fail("analysis.cage_cutoff_pairs", f"key {key!r} names a species the potential does not model")
+        pairs[key] = _number(pairs_in, key, "analysis.cage_cutoff_pairs", positive=True)
+    umax = _number(table, "pu_umax", p, defaults.get("pu_umax", 4.0), positive=True)
+    return AnalysisConfig(
+        string_delta=_number(table, "string_delta", p, defaults.get("string_delta"), positive=True),
+        fraction=fraction, long_string=_number(table, "long_string", p, 6, positive=True, integer=True),
+        cage_cutoff=_number(table, "cage_cutoff", p, defaults.get("cage_cutoff"), positive=True),
+        cage_cutoff_pairs=pairs, hysteresis=_number(table, "hysteresis", p, 0.1, nonnegative=True),
+        nlost=_number(table, "nlost", p, 1, positive=True, integer=True), pu_umax=umax,
+        pu_bins=_number(table, "pu_bins", p, 200, positive=True, integer=True),
+        pu_beyond=_number(table, "pu_beyond", p, umax / 2, nonnegative=True))
+
+
+def _launch(table: dict[str, Any]) -> LaunchConfig:
+    _check_keys(table, {"np", "mode", "parallel_temperatures"}, "launch")
+    np_ = _number(table, "np", "launch", 1, positive=True, integer=True)
+    mode = table.get("mode", "subprocess")
+    if mode not in LAUNCH_MODES:
+        raise _fail("launch.mode", f"must be one of {LAUNCH_MODES}, got {mode!r}")
+    groups = _number(table, "parallel_temperatures", "launch", 1, positive=True, integer=True)
+    if np_ % groups:
+        raise _fail("launch.parallel_temperatures", f"must divide launch.np ({np_}), got {groups}")
+    return LaunchConfig(np=np_, mode=mode, parallel_temperatures=groups)

@@ -1,0 +1,167 @@
+"""LAMMPS input scripts for the stages of a campaign.
+
+Every stage is one LAMMPS run that starts from a file (the initial data file or the binary
+restart of the stage before it) and ends by writing ``final.restart``. Because an interrupted
+and an uninterrupted campaign start each stage from the same file, they give the same numbers.
+Paths in the scripts are relative to the campaign folder, which is LAMMPS's working folder.
+
+Output files of a DMS segment (one line or block per oscillation cycle, full precision):
+
+``windows.txt``       strings (8 values), cages (3), p(u) summary (4 per set) at each cycle end
+``cage_types.txt``    the cage/atom global array (one row per atom type) at each cycle end
+``string_sizes.txt``  columns xi and n(xi) of the stringlike/atom global array
+``pu.txt``            the displacement/distribution global array (p(u) and p(log10 u))
+``cycles.txt``        the fix dms row of every cycle of the segment: cycle M' M'' tan_delta r2 r3 c0
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from glassdyn.run.config import CampaignConfig
+
+FULL = '" %.17g"'  # fix ave/time format: every digit, so harvested values equal LAMMPS's own
+
+
+@dataclass(frozen=True)
+class Thermostat:
+    """The integrator of a stage: target temperatures (ramped from start to stop) and ensemble."""
+
+    start: float
+    stop: float
+    ensemble: str
+
+
+def header(config: CampaignConfig, source: str, *, restart: bool) -> list[str]:
+    """Units, the configuration (data file or restart) and the potential."""
+    units = config.units
+    system = config.system
+    lines = [f"# glassdyn campaign {config.name}", f"units           {units}", "atom_style      atomic",
+             "boundary        p p p"]
+    lines.append(f"read_restart    {source}" if restart else f"read_data       {source}")
+    lines += config.potential.commands(list(system.species))
+    skin = 1.0 if units == "metal" else 0.3
+    lines += [f"neighbor        {skin} bin", "neigh_modify    every 1 delay 0 check yes",
+              f"timestep        {system.timestep:.12g}"]
+    return lines
+
+
+def integrator(config: CampaignConfig, fix_id: str, thermostat: Thermostat) -> str:
+    prep = config.preparation
+    fix = f"fix             {fix_id} all {thermostat.ensemble} temp {thermostat.start:.10g} {thermostat.stop:.10g} {prep.tdamp:.10g}"
+    if thermostat.ensemble == "npt":
+        fix += f" iso {prep.pressure:.10g} {prep.pressure:.10g} {prep.pdamp:.10g}"
+    return fix
+
+
+def trace_fix(config: CampaignConfig) -> list[str]:
+    """Temperature, its set point, potential energy, enthalpy and volume per atom, averaged per sample."""
+    every = config.preparation.sample_every
+    nevery = max(1, every // 10)
+    nrepeat = every // nevery
+    return ["variable        gd_target equal ramp(${gd_tstart},${gd_tstop})",
+            "variable        gd_pe equal pe/atoms", "variable        gd_enthalpy equal enthalpy/atoms",
+            "variable        gd_volume equal vol/atoms",
+            f"fix             gd_trace all ave/time {nevery} {nrepeat} {nevery * nrepeat} c_thermo_temp v_gd_target "
+            f"v_gd_pe v_gd_enthalpy v_gd_volume file trace.txt format {FULL}",
+            f"thermo          {every}", "thermo_style    custom step temp pe press vol enthalpy",
+            "thermo_modify   norm no flush yes"]
+
+
+def preparation_segment(config: CampaignConfig, *, source: str, restart: bool, folder: str, thermostat: Thermostat,
+                        steps: int, seed: Optional[int]) -> str:
+    """One piece of melt, quench or anneal: a linear ramp of the set point over ``steps`` steps.
+
+    ``seed`` given: new velocities (start of the melt, after removing grid overlaps by minimisation).
+    """
+    lines = header(config, source, restart=restart)
+    if seed is not None:
+        lines += ["thermo          100", "minimize        1.0e-4 1.0e-6 1000 10000", "reset_timestep  0",
+                  f"velocity        all create {thermostat.start:.10g} {seed} dist gaussian mom yes"]
+    lines += [f"variable        gd_tstart equal {thermostat.start:.10g}",
+              f"variable        gd_tstop equal {thermostat.stop:.10g}",
+              integrator(config, "gd_md", thermostat)]
+    lines += [line.replace("file trace.txt", f"file {folder}/trace.txt") for line in trace_fix(config)]
+    lines += [f"run             {steps}", f"write_restart   {folder}/final.restart"]
+    return "\n".join(lines) + "\n"
+
+
+def equilibration(config: CampaignConfig, *, source: str, folder: str, temperature: float, steps: int,
+                  seed: int) -> str:
+    """Bring the glass to a scan temperature (new velocities, then the preparation ensemble)."""
+    lines = header(config, source, restart=True)
+    thermostat = Thermostat(temperature, temperature, config.preparation.ensemble)
+    lines += [f"velocity        all create {temperature:.10g} {seed} dist gaussian mom yes",
+              f"variable        gd_tstart equal {temperature:.10g}", f"variable        gd_tstop equal {temperature:.10g}",
+              integrator(config, "gd_md", thermostat)]
+    lines += [line.replace("file trace.txt", f"file {folder}/trace.txt") for line in trace_fix(config)]
+    lines += [f"run             {steps}", f"write_restart   {folder}/final.restart"]
+    return "\n".join(lines) + "\n"
+
+
+def thermo_interval(cycle_steps: int) -> int:
+    """A thermo interval that divides the cycle, so every cycle end is printed (about 10 lines a cycle)."""
+    for parts in (10, 8, 5, 4, 2, 1):
+        if cycle_steps % parts == 0:
+            return cycle_steps // parts
+    return cycle_steps
+
+
+def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature: float, period: float,
+                first_cycle: int, cycles: int, comm_cutoff: float) -> str:
+    """Cycles ``first_cycle`` .. ``first_cycle + cycles - 1`` of the oscillation at one temperature.
+
+    The first segment starts the oscillation (step 0 = zero strain); later ones continue it from
+    the restart of the previous segment, which carries the state of fix dms and of the analysis
+    windows, so windows stay aligned with the cycles.
+    """
+    dms = config.dms
+    analysis = config.analysis
+    species = list(config.system.species)
+    cycle_steps = config.steps(period)
+    ntypes = len(species)
+    lines = header(config, source, restart=True)
+    lines.append(f"comm_modify     cutoff {comm_cutoff:.10g}")
+    lines.append(f"fix             gd_nvt all nvt temp {temperature:.10g} {temperature:.10g} "
+                 f"{config.preparation.tdamp:.10g}")
+    if first_cycle == 1:
+        lines.append("reset_timestep  0")
+    lines.append(f"fix             gd_dms all dms {dms.axis} amplitude {dms.amplitude:.10g} period {period:.12g} "
+                 f"every {dms.every} harmonics 3 discard {dms.discard}")
+    cage_pairs = ""
+    for key, radius in analysis.cage_cutoff_pairs.items():
+        a, b = key.split("-")
+        if a in species and b in species:
+            i, j = sorted((species.index(a) + 1, species.index(b) + 1))
+            cage_pairs += f" cutoff/pair {i} {j} {radius:.10g}"
+    maxsize = 100
+    lines += [f"compute         gd_str all stringlike/atom delta {analysis.string_delta:.10g} sync gd_dms "
+              f"fraction {analysis.fraction:.10g} long {analysis.long_string} maxsize {maxsize}",
+              f"compute         gd_cage all cage/atom cutoff {analysis.cage_cutoff:.10g}{cage_pairs} "
+              f"hysteresis {analysis.hysteresis:.10g} nlost {analysis.nlost} sync gd_dms",
+              f"compute         gd_pu all displacement/distribution gd_str bins {analysis.pu_bins} "
+              f"umax {analysis.pu_umax:.10g} beyond {analysis.pu_beyond:.10g}"]
+    n = cycle_steps
+    strings = " ".join(f"c_gd_str[{k}]" for k in range(1, 9))
+    cages = " ".join(f"c_gd_cage[{k}]" for k in range(1, 4))
+    pu = " ".join(f"c_gd_pu[{k}]" for k in range(1, 4 * (ntypes + 1) + 1))
+    pu_columns = " ".join(f"c_gd_pu[{k}]" for k in range(1, 2 * (ntypes + 1) + 3))
+    lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} "
+              f"file {folder}/windows.txt format {FULL}",
+              f"fix             gd_cagetypes all ave/time {n} 1 {n} " + " ".join(f"c_gd_cage[{k}]" for k in range(1, 6))
+              + f" mode vector file {folder}/cage_types.txt format {FULL}",
+              f"fix             gd_sizes all ave/time {n} 1 {n} c_gd_str[1] c_gd_str[2] mode vector "
+              f"file {folder}/string_sizes.txt format {FULL}",
+              f"fix             gd_pudist all ave/time {n} 1 {n} {pu_columns} mode vector file {folder}/pu.txt "
+              f"format {FULL}",
+              f"thermo          {thermo_interval(n)}",
+              f"thermo_style    custom step temp pe pxx f_gd_dms[10] f_gd_dms[11] {strings} {cages}",
+              "thermo_modify   norm no format float %.17g flush yes",
+              f"run             {n * cycles}"]
+    # The moduli of each cycle of this segment, to the log and to cycles.txt.
+    lines.append(f'print           "# cycle storage loss tan_delta r2 r3 offset" file {folder}/cycles.txt')
+    for cycle in range(first_cycle, first_cycle + cycles):
+        values = " ".join(f"$(f_gd_dms[{cycle}][{col}]:%.17g)" for col in range(2, 8))
+        lines.append(f'print           "glassdyn-cycle {cycle} {values}" append {folder}/cycles.txt')
+    lines.append(f"write_restart   {folder}/final.restart")
+    return "\n".join(lines) + "\n"
