@@ -21,10 +21,10 @@ $(STAMP): requirements-dev.txt $(SOURCES) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps .
 	touch $@
 
+# The embedded Cu64Zr36 campaign (glassdyn demo --print-config shows it) into ./glassdyn-demo;
+# run again after an interruption, it resumes.
 demo: $(STAMP)
-	cd lammps_inputs && OMP_NUM_THREADS=1 \
-	  LAMMPS_POTENTIALS=$$(../$(BIN)/python -c 'from glassdyn.run import potentials_dir; print(potentials_dir())') \
-	  ../$(BIN)/mpiexec -n $(NP) ../$(BIN)/lmp -in in.stringlike_cuzr -log ../demo.log
+	OMP_NUM_THREADS=1 $(BIN)/glassdyn demo --np $(NP)
 
 test: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -ra --durations=15
@@ -33,4 +33,4 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_stringlike.py
 
 clean:
-	rm -rf build $(VENV) demo.log
+	rm -rf build $(VENV) demo.log glassdyn-demo glassdyn-demo.toml

@@ -37,6 +37,7 @@ def _launch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parallel-temperatures", type=int, default=None,
                         help="temperatures run side by side on sub-groups of the ranks")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--relaunched", action="store_true", help=argparse.SUPPRESS)
 
 
 def _campaign(config_path: Path, args: argparse.Namespace):
@@ -53,7 +54,7 @@ def _campaign(config_path: Path, args: argparse.Namespace):
 
 def _run(campaign, args: argparse.Namespace) -> Path:
     path = campaign.run(progress=not args.quiet)
-    if _is_leader():
+    if _is_leader() and not args.relaunched:  # the process that relaunched us prints it
         print(f"results: {path}")
     return path
 

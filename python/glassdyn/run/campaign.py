@@ -59,12 +59,14 @@ class Campaign:
 
     config: CampaignConfig
     folder: Path
+    config_path: Optional[Path] = None  # the campaign file, for relaunching under mpiexec
 
     @classmethod
     def from_toml(cls, path: str | Path, folder: Optional[str | Path] = None) -> "Campaign":
         """Read a campaign file; the folder defaults to ``<campaign.name>`` next to the file."""
         config = CampaignConfig.from_toml(path)
-        return cls(config, Path(folder) if folder is not None else Path(path).resolve().parent / config.name)
+        return cls(config, Path(folder) if folder is not None else Path(path).resolve().parent / config.name,
+                   Path(path).resolve())
 
     @property
     def plan(self) -> Plan:
@@ -144,10 +146,14 @@ class Campaign:
     def _relaunch_under_mpiexec(self, progress: bool) -> Path:
         from glassdyn.run.environment import lammps_environment, mpiexec_path
 
+        if self.config_path is None:
+            raise ConfigError("launch.mode: an in-process campaign built without a campaign file cannot start "
+                              f"its own MPI ranks; run this Python under mpiexec -n {self.config.launch.np}")
         self._prepare_folder()
-        config_copy = self.folder / "campaign.toml"
-        command = [str(mpiexec_path()), "-n", str(self.config.launch.np), sys.executable, "-m", "glassdyn", "run",
-                   str(config_copy), "--folder", str(self.folder), "--mode", "inprocess"]
+        launch = self.config.launch
+        command = [str(mpiexec_path()), "-n", str(launch.np), sys.executable, "-m", "glassdyn", "run",
+                   str(self.config_path), "--folder", str(self.folder), "--mode", "inprocess", "--np", str(launch.np),
+                   "--parallel-temperatures", str(launch.parallel_temperatures), "--relaunched"]
         if not progress:
             command.append("--quiet")
         completed = subprocess.run(command, env=lammps_environment())
@@ -220,12 +226,14 @@ class _StageRunner:
     def run_stages(self, stages: Sequence[Stage]) -> None:
         cutoff = self._initial_cutoff()
         for stage in stages:
-            cutoff = self.run_stage(stage, cutoff if stage.is_dms else cutoff)
+            cutoff = self.run_stage(stage, cutoff)
             if stage.kind == "equilibrate":
                 cutoff = self._initial_cutoff()  # every temperature starts from the same guess
 
     def _initial_cutoff(self) -> float:
         config = self.campaign.config
+        if config.analysis.comm_cutoff is not None:
+            return config.analysis.comm_cutoff
         skin = 1.0 if config.units == "metal" else 0.3
         return round(config.potential.cutoff + skin + config.analysis.string_delta + 1.0, 3)
 

@@ -141,6 +141,7 @@ class AnalysisConfig:
     pu_umax: float
     pu_bins: int
     pu_beyond: float
+    comm_cutoff: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,7 @@ _ANALYSIS_DEFAULTS: dict[str, dict[str, Any]] = {
 
 def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, ...]) -> AnalysisConfig:
     allowed = {"string_delta", "fraction", "long_string", "cage_cutoff", "cage_cutoff_pairs", "hysteresis", "nlost",
-               "pu_umax", "pu_bins", "pu_beyond"}
+               "pu_umax", "pu_bins", "pu_beyond", "comm_cutoff"}
     _check_keys(table, allowed, "analysis")
     p = "analysis"
     defaults = _ANALYSIS_DEFAULTS.get(potential.name, {})
@@ -409,7 +410,8 @@ def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, .
         cage_cutoff_pairs=pairs, hysteresis=_number(table, "hysteresis", p, 0.1, nonnegative=True),
         nlost=_number(table, "nlost", p, 1, positive=True, integer=True), pu_umax=umax,
         pu_bins=_number(table, "pu_bins", p, 200, positive=True, integer=True),
-        pu_beyond=_number(table, "pu_beyond", p, umax / 2, nonnegative=True))
+        pu_beyond=_number(table, "pu_beyond", p, umax / 2, nonnegative=True),
+        comm_cutoff=_number(table, "comm_cutoff", p, positive=True) if "comm_cutoff" in table else None)
 
 
 def _launch(table: dict[str, Any]) -> LaunchConfig:
