@@ -149,6 +149,22 @@ def test_results_equal_what_lammps_printed(reference: Path):
     assert len(summary) == 1 + 2 and summary[0].startswith("temperature,period,")
 
 
+def test_load_gives_back_the_harvested_tables(reference: Path):
+    """glassdyn.load(folder) rebuilds from results.h5 exactly the tables harvested from the stage files."""
+    from pandas.testing import assert_frame_equal
+
+    from glassdyn.results.harvest import harvest_campaign
+
+    campaign = Campaign.from_toml(reference.parent / "tiny.toml")
+    harvested = harvest_campaign(reference, campaign.config, campaign.plan)
+    loaded = glassdyn.load(reference / "results.h5")
+    for name in ("cycles", "cage_types", "string_sizes", "displacement", "summary", "quench"):
+        assert_frame_equal(getattr(loaded, name), getattr(harvested, name), check_dtype=False, obj=name)
+    assert loaded.inputs == harvested.inputs
+    assert loaded.metadata["composition"] == {"A": 0.8, "B": 0.2}
+    assert loaded.metadata["versions"]["glassdyn"] == glassdyn.__version__
+
+
 def test_interrupted_campaign_resumes_to_the_same_file(reference: Path, tmp_path: Path):
     config = write_campaign(tmp_path)
     folder = tmp_path / "tiny-ka"
@@ -164,6 +180,9 @@ def test_interrupted_campaign_resumes_to_the_same_file(reference: Path, tmp_path
         time.sleep(0.05)
     else:
         pytest.fail("the campaign never reached the stage to interrupt")
+    # A second driver on the same folder is refused while the first is running.
+    second = run_cli(config)
+    assert second.returncode == 1 and "in use by another glassdyn driver" in second.stderr
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert not (folder / target / "done.json").exists()
@@ -218,3 +237,38 @@ def test_report_draws_the_figures_of_a_stored_campaign(reference: Path, tmp_path
         assert (out / f"{name}.pdf").stat().st_size > 5000, name
     fits = json.loads((out / "fits.json").read_text())
     assert "alpha_peaks" in fits and "glass_transition" in fits
+
+
+def test_ghost_shell_is_widened_when_atoms_move_far(tmp_path: Path):
+    """At T = 2.0 KA atoms move ~5 sigma in a 5 tau cycle, beyond a 3 sigma ghost shell.
+
+    compute stringlike/atom stops the run and names the comm_modify cutoff it needs; the driver
+    reruns that segment with 1.15 x that value, records it, and keeps it for the next segment.
+    """
+    config = tmp_path / "hot.toml"
+    text = TINY.format(mode="subprocess", groups=1).replace("[0.5, 0.8]", "[2.0]").replace("cycles = 3", "cycles = 2")
+    config.write_text(text.replace("[dms]", "[analysis]\ncomm_cutoff = 3.0\n\n[dms]"))
+    completed = run_cli(config)
+    assert completed.returncode == 0, completed.stderr
+    events = journal(tmp_path / "tiny-ka")
+    failed = [e for e in events if e["event"] == "failed"]
+    assert failed[0] == {**failed[0], "stage": "T2/P5/seg001", "comm_cutoff": 3.0}
+    assert "comm_modify cutoff" in failed[0]["message"]
+    done = {e["stage"]: e["comm_cutoff"] for e in events if e["event"] == "done"}
+    retried = [e for e in failed if e["stage"] == "T2/P5/seg001"]
+    assert done["T2/P5/seg001"] == retried[-1]["next_cutoff"] > 3.0
+    assert done["T2/P5/seg002"] >= done["T2/P5/seg001"]  # kept (or widened again) for the next segment
+    seg2 = (tmp_path / "tiny-ka/T2/P5/seg002/in.lammps").read_text()
+    assert f"comm_modify     cutoff {done['T2/P5/seg002']:g}" in seg2
+
+
+def test_a_failing_stage_reports_the_lammps_error(tmp_path: Path):
+    """A LAMMPS error ends the campaign with LAMMPS's own message and leaves the stage unfinished."""
+    config = tmp_path / "bad.toml"
+    # A cage radius of 2.4 sigma holds ~70 neighbours at rho = 1.2, more than compute cage/atom keeps
+    # (maxcage 32): valid for the campaign file, refused by LAMMPS at the first window start.
+    config.write_text(TINY.format(mode="subprocess", groups=1).replace("[dms]", "[analysis]\ncage_cutoff = 2.4\n\n[dms]"))
+    completed = run_cli(config)
+    assert completed.returncode == 1
+    assert "glassdyn: error: stage T0.5/P5/seg001 failed: ERROR" in completed.stderr
+    assert not (tmp_path / "tiny-ka/T0.5/P5/seg001/done.json").exists()

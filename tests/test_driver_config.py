@@ -96,12 +96,21 @@ BAD = [
     ("dms.amplitude", 0.5, r"dms.amplitude: must be <= 0.2"),
     ("dms.discard", 3, r"dms.discard: must be smaller than dms.cycles \(3\)"),
     ("dms.every", 3, r"dms.every: must divide the 1000 steps of period 5.0"),
+    ("dms.every", 100, r"dms.every: leaves 10 stress samples per cycle of period 5.0; the fit needs at least 14"),
     ("dms.bogus", 1, r"dms.bogus: unknown field; allowed in \[dms\]"),
     ("analysis.fraction", 1.5, r"analysis.fraction: must be in \(0, 1\]"),
     ("analysis.cage_cutoff_pairs", {"A+B": 1.2}, r"analysis.cage_cutoff_pairs: key 'A\+B' must name two species"),
     ("launch.mode", "threads", r"launch.mode: must be one of \('subprocess', 'inprocess'\)"),
     ("launch.parallel_temperatures", 3, r"launch.parallel_temperatures: must divide launch.np"),
-    ("campaign.name", "my campaign", r"campaign.name: must be a non-empty word"),
+    ("launch", {"np": 4, "parallel_temperatures": 4}, r"launch.parallel_temperatures: 4 groups for 2 temperatures"),
+    ("campaign.name", "my campaign", r"campaign.name: must be a word"),
+    ("campaign.name", "..", r"campaign.name: must be a word"),
+    ("campaign.seed", 2**31, r"campaign.seed: must be at most"),
+    ("dms.temperatures", [1000.0001, 1000.0002], r"dms.temperatures: has repeated values \(to 6 significant"),
+    ("analysis.long_string", 1, r"analysis.long_string: must be >= 2"),
+    ("analysis.pu_bins", 200000, r"analysis.pu_bins: must be <= 100000"),
+    ("analysis.cage_cutoff_pairs", {"A-B": 1.2, "B-A": 1.3}, r"analysis.cage_cutoff_pairs: the pair 'B-A' is given twice"),
+    ("preparation.melt_time", 0.001, r"preparation.melt_time: 0.001 is shorter than one time step"),
 ]
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from importlib import resources
 from pathlib import Path
@@ -59,12 +61,34 @@ def _run(campaign, args: argparse.Namespace) -> Path:
     return path
 
 
-def _is_leader() -> bool:
-    if "mpi4py" not in sys.modules:
-        return True
+def _world():
+    """MPI.COMM_WORLD when this process is one of several MPI ranks (in-process mode), else None."""
+    if "mpi4py" not in sys.modules and not any(k in os.environ for k in ("PMI_RANK", "OMPI_COMM_WORLD_RANK",
+                                                                          "PMIX_RANK")):
+        return None
     from mpi4py import MPI
 
-    return MPI.COMM_WORLD.Get_rank() == 0
+    return MPI.COMM_WORLD if MPI.COMM_WORLD.Get_size() > 1 else None
+
+
+def _is_leader() -> bool:
+    world = _world()
+    return world is None or world.Get_rank() == 0
+
+
+def _abort_on_uncaught_exception() -> None:
+    """Under MPI, an exception on one rank must stop all ranks instead of leaving them waiting."""
+    world = _world()
+    if world is None:
+        return
+    previous = sys.excepthook
+
+    def hook(kind, value, traceback):
+        previous(kind, value, traceback)
+        sys.stderr.flush()
+        world.Abort(1)
+
+    sys.excepthook = hook
 
 
 def _report(folder: Path, out: Optional[Path], period: Optional[float]) -> list[Path]:
@@ -80,6 +104,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from glassdyn.run.config import ConfigError
 
     args = _parser().parse_args(argv)
+    _abort_on_uncaught_exception()
+    # SIGTERM (a batch system's stop) ends the driver like Ctrl-C: its LAMMPS runs are stopped too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         if args.command == "run":
             _run(_campaign(args.config, args), args)
@@ -91,6 +118,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             config_path = Path(args.folder or "glassdyn-demo").resolve().with_suffix(".toml")
             if _is_leader() and not config_path.exists():
                 config_path.write_text(demo_text)
+            world = _world()
+            if world is not None:
+                world.Barrier()  # the file exists before the other ranks read it
             campaign = _campaign(config_path, args)
             path = _run(campaign, args)
             if _is_leader():
@@ -102,6 +132,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (ConfigError, FileNotFoundError) as error:
         print(f"glassdyn: error: {error}", file=sys.stderr)
         return 2
+    except RuntimeError as error:  # a stage failed (LAMMPS's message), or the folder is in use
+        if _is_leader():
+            print(f"glassdyn: error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -20,6 +20,29 @@ STRING_COLUMNS = ("n_fast", "n_str", "n_long", "n_strings", "xi_number", "xi_wei
 CAGE_COLUMNS = ("cage_broken", "cage_lost", "cage_size")
 PU_SUMMARY = ("u_mean", "u_peak", "u_beyond_fraction", "u_outside_fraction")
 CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "r2", "r3", "offset")
+QUENCH_COLUMNS = ("stage", "step", "time", "temperature", "target", "pe", "enthalpy", "volume")
+
+
+def sort_tables(results: CampaignResults) -> CampaignResults:
+    """One row order for every table (scan keys, then species in type order), so that a harvested
+    campaign and the same campaign loaded from its file compare equal."""
+    order = {name: k for k, name in enumerate(["all"] + list(results.metadata["species"]))}
+
+    def by(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        if "species" in frame:
+            frame = frame.assign(_order=frame["species"].map(order))
+            keys = [("_order" if k == "species" else k) for k in keys]
+            return frame.sort_values(keys, kind="stable").drop(columns="_order").reset_index(drop=True)
+        return frame.sort_values(keys, kind="stable").reset_index(drop=True)
+
+    scan = ["temperature", "period"]
+    results.cycles = by(results.cycles, scan + ["cycle"])
+    results.cage_types = by(results.cage_types, scan + ["cycle", "species"])
+    results.string_sizes = by(results.string_sizes, scan + ["cycle", "xi"])
+    results.displacement = by(results.displacement, scan + ["species", "bin"])
+    results.summary = by(results.summary, scan)
+    results.quench = results.quench[list(QUENCH_COLUMNS)]
+    return results
 
 
 def read_scalar_table(path: Path) -> dict[int, np.ndarray]:
@@ -122,11 +145,12 @@ def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = Non
     stds = grouped[list(CYCLE_QUANTITIES)].std(ddof=1).add_suffix("_std")
     summary = pd.concat([means, stds, grouped.size().rename("n_cycles")], axis=1)
     if cage_types is not None and len(cage_types):
-        per_type = cage_types[cage_types["used"]].pivot_table(index=keys, columns="species", values="broken",
-                                                               aggfunc=["mean", "std"])
-        for species in cage_types["species"].unique():
-            summary[f"cage_broken_{species}"] = per_type[("mean", species)]
-            summary[f"cage_broken_{species}_std"] = per_type[("std", species)]
+        used_types = cage_types[cage_types["used"]]
+        per_type = used_types.groupby(keys + ["species"], sort=False)["broken"].agg(["mean", "std"])
+        for species in cage_types["species"].unique():  # first appearance = type order
+            rows = per_type.xs(species, level="species").reindex(summary.index)
+            summary[f"cage_broken_{species}"] = rows["mean"]
+            summary[f"cage_broken_{species}_std"] = rows["std"]  # NaN with a single used cycle
     return summary.reset_index()
 
 
@@ -141,8 +165,10 @@ def _quench_table(root: Path, config: CampaignConfig, plan: Plan) -> pd.DataFram
         frames.append(pd.DataFrame({"stage": stage.kind, "step": steps, "time": steps * config.system.timestep,
                                     "temperature": values[:, 0], "target": values[:, 1], "pe": values[:, 2],
                                     "enthalpy": values[:, 3], "volume": values[:, 4]}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["stage", "step", "time", "temperature", "target", "pe", "enthalpy", "volume"])
+    if not frames:
+        return pd.DataFrame(columns=list(QUENCH_COLUMNS))
+    # A segment's first step repeats the previous segment's last sample when a sample is one step.
+    return pd.concat(frames, ignore_index=True).drop_duplicates(subset="step", keep="first", ignore_index=True)
 
 
 def _versions() -> dict[str, str]:
@@ -199,8 +225,8 @@ def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> Campaign
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
     inputs = {stage.name: (root / stage.name / "in.lammps").read_text() for stage in plan.all_stages()}
-    return CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
-                           string_sizes=pd.concat(sizes, ignore_index=True),
-                           displacement=pd.concat(displacement, ignore_index=True),
-                           summary=summarise_cycles(cycles_df, cages_df), quench=_quench_table(root, config, plan),
-                           inputs=inputs)
+    return sort_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
+                                       string_sizes=pd.concat(sizes, ignore_index=True),
+                                       displacement=pd.concat(displacement, ignore_index=True),
+                                       summary=summarise_cycles(cycles_df, cages_df),
+                                       quench=_quench_table(root, config, plan), inputs=inputs))

@@ -194,17 +194,22 @@ def _error_of_mean(rows: pd.DataFrame, column: str) -> Optional[pd.Series]:
     return rows[name] / np.sqrt(rows["n_cycles"].clip(lower=1))
 
 
+# The quench is analysed against the thermostat set point, which falls linearly in time (the
+# cooling programme): the instantaneous temperature of a few thousand atoms scatters by tens of K.
+QUENCH_T = "target"
+
+
 def _quench_rows(quench: pd.DataFrame) -> pd.DataFrame:
     if quench.empty or "stage" not in quench:
         return quench.iloc[0:0]
-    return quench[quench["stage"] == "quench"].sort_values("temperature")
+    return quench[quench["stage"] == "quench"].sort_values(QUENCH_T)
 
 
 def _glass_transition_or_none(quench: pd.DataFrame) -> Optional[GlassTransition]:
     if quench.empty:
         return None
     try:
-        return glass_transition(quench["temperature"], quench["enthalpy"])
+        return glass_transition(quench[QUENCH_T], quench["enthalpy"])
     except ValueError as error:
         warnings.warn(f"no T_g from the quench trace: {error}", ReportWarning, stacklevel=3)
         return None
@@ -224,8 +229,9 @@ def _loss_figure(summary: pd.DataFrame, peaks: dict[float, Optional[AlphaPeak]],
     for period, rows in summary.groupby("period"):
         peak = peaks[float(period)]
         x, _ = _reduced_temperature(rows["temperature"], peak if reduce else None, units)
-        # At the edge the fitted height is just the largest point, as documented in AlphaPeak.
-        height = peak.loss_max if peak is not None else float(rows["loss"].max())
+        # Normalised by the largest measured mean, so the curve peaks at 1 (a fitted height below a
+        # noisy maximum would push points above 1).
+        height = float(rows["loss"].max())
         label = _period_label(period, units) + (f": {_t_alpha_text(peak, units)}" if peak is not None else "")
         _errorbar(ax_loss, x, rows["loss"] / height, _std(rows, "loss", scale=1 / height), label=label)
         _errorbar(ax_storage, x, rows["storage"], _std(rows, "storage"), label=_period_label(period, units))
@@ -240,7 +246,7 @@ def _loss_figure(summary: pd.DataFrame, peaks: dict[float, Optional[AlphaPeak]],
     ax_loss.legend(fontsize="small")
     title = f"Loss and storage modulus ${m}''$, ${m}'$"
     if any(peak is not None and peak.at_edge for peak in peaks.values()):
-        title += "\nloss maximum at the scan edge: normalised by the largest point"
+        title += "\nloss maximum at the scan edge"
     ax_loss.set_title(title)
     return figure
 
@@ -315,9 +321,10 @@ def _quench_figure(quench: pd.DataFrame, transition: Optional[GlassTransition], 
     """Potential energy and apparent heat capacity against temperature during the quench, with T_g."""
     figure = Figure(figsize=(6.4, 7.2), layout="constrained")
     ax_pe, ax_cp = figure.subplots(2, 1, sharex=True)
-    ax_pe.plot(quench["temperature"], quench["pe"], ".", markersize=2, color="C0")
+    ax_pe.plot(quench[QUENCH_T], quench["pe"], ".", markersize=2, color="C0")
     try:
-        t_mid, cp = apparent_heat_capacity(quench["temperature"], quench["enthalpy"])
+        span = float(quench[QUENCH_T].max() - quench[QUENCH_T].min())
+        t_mid, cp = apparent_heat_capacity(quench[QUENCH_T], quench["enthalpy"], window=span / 10)
     except ValueError as error:
         warnings.warn(f"no heat capacity from the quench trace: {error}", ReportWarning, stacklevel=3)
     else:
@@ -330,7 +337,7 @@ def _quench_figure(quench: pd.DataFrame, transition: Optional[GlassTransition], 
     ax_pe.set_ylabel(f"potential energy per atom ({units.energy})")
     ax_cp.set_ylabel(f"$dH/dT$ per atom ({units.energy}/{units.temperature})" if units.temperature
                      else f"$dH/dT$ per atom ({units.energy})")
-    ax_cp.set_xlabel(units.temperature_label())
+    ax_cp.set_xlabel("thermostat set point " + units.temperature_label())
     ax_pe.set_title("Quench")
     return figure
 

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from glassdyn.results.campaign_data import CampaignResults
-from glassdyn.results.harvest import CAGE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS, summarise_cycles
+from glassdyn.results.harvest import (CAGE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS, sort_tables,
+                                      summarise_cycles)
 
 _DESCRIPTIONS = {
     "cycle": ("", "oscillation cycle, 1-based"),
@@ -109,8 +110,10 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
 def write_results(results: CampaignResults, folder: Path) -> None:
     """``results.h5``, ``summary.csv`` (one row per temperature x period) and ``cycles.csv``."""
     write_hdf5(results, folder / "results.h5")
-    results.summary.to_csv(folder / "summary.csv", index=False, float_format="%.10g")
-    results.cycles.to_csv(folder / "cycles.csv", index=False, float_format="%.10g")
+    for name, table in (("summary.csv", results.summary), ("cycles.csv", results.cycles)):
+        temporary = folder / f".{name}.tmp"
+        table.to_csv(temporary, index=False, float_format="%.17g")
+        temporary.replace(folder / name)
 
 
 def load(campaign: str | Path) -> CampaignResults:
@@ -161,10 +164,14 @@ def load(campaign: str | Path) -> CampaignResults:
         inputs = {name: _decode(h5["inputs"][name][()]) for name in _walk(h5["inputs"])}
     cycles_df = pd.concat(cycles, ignore_index=True).sort_values(["temperature", "period", "cycle"], ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
-    return CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
-                           string_sizes=pd.concat(sizes, ignore_index=True),
-                           displacement=pd.concat(displacement, ignore_index=True),
-                           summary=summarise_cycles(cycles_df, cages_df), quench=quench, inputs=inputs)
+    order = {name: k for k, name in enumerate(metadata["species"])}
+    cages_df = cages_df.sort_values(["temperature", "period", "cycle"], kind="stable")
+    cages_df = cages_df.iloc[np.lexsort((cages_df["species"].map(order), cages_df["cycle"], cages_df["period"],
+                                         cages_df["temperature"]))].reset_index(drop=True)
+    return sort_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
+                                       string_sizes=pd.concat(sizes, ignore_index=True),
+                                       displacement=pd.concat(displacement, ignore_index=True),
+                                       summary=summarise_cycles(cycles_df, cages_df), quench=quench, inputs=inputs))
 
 
 def _walk(group, prefix: str = "") -> list[str]:

@@ -18,14 +18,15 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from glassdyn.run.config import CampaignConfig, ConfigError
-from glassdyn.run.launch import InProcessLauncher, Launcher, StageFailed, SubprocessLauncher
+from glassdyn.run.launch import InProcessLauncher, Launcher, StageFailed, SubprocessLauncher, running_pid
 from glassdyn.run.plan import INITIAL_DATA, Plan, Stage, TemperatureChain, make_plan
 from glassdyn.run.progress import Progress, format_seconds
 from glassdyn.run.structure import write_initial_data
@@ -36,7 +37,10 @@ MAX_CUTOFF_RETRIES = 4
 
 def _write_json(path: Path, data: Any) -> None:
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, indent=1, sort_keys=True))
+    with open(temporary, "w") as handle:
+        handle.write(json.dumps(data, indent=1, sort_keys=True))
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 
@@ -102,46 +106,61 @@ class Campaign:
         launch = self.config.launch
         plan = self.plan
         self._prepare_folder()
-        with Progress(enabled=progress) as bar:
-            runner = _StageRunner(self, SubprocessLauncher(launch.np), bar)
-            runner.run_stages(plan.preparation)
-            groups = launch.parallel_temperatures
-            group_launchers = [SubprocessLauncher(launch.np // groups) for _ in range(groups)]
-            assignments = [plan.chains[g::groups] for g in range(groups)]
-            with ThreadPoolExecutor(max_workers=groups) as pool:
-                futures = [pool.submit(_StageRunner(self, group_launchers[g], bar).run_chains, assignments[g])
-                           for g in range(groups)]
-                for future in futures:
-                    future.result()
+        groups = launch.parallel_temperatures
+        launchers = [SubprocessLauncher(launch.np)] + [SubprocessLauncher(launch.np // groups) for _ in range(groups)]
+        stopping = threading.Event()
+        with _FolderLock(self.folder), Progress(enabled=progress) as bar:
+            pool = ThreadPoolExecutor(max_workers=groups)
+            try:
+                _StageRunner(self, launchers[0], bar, stopping).run_stages(plan.preparation)
+                futures = [pool.submit(_StageRunner(self, launchers[1 + g], bar, stopping).run_chains,
+                                       plan.chains[g::groups]) for g in range(groups)]
+                errors = [future.exception() for future in futures]
+            except BaseException:
+                # Ctrl-C or SIGTERM: start no new stage and do not leave LAMMPS running.
+                stopping.set()
+                for launcher in launchers:
+                    launcher.stop()
+                raise
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)
+            failed = [error for error in errors if error is not None]
+            if failed:
+                for error in failed[1:]:
+                    bar.message(f"also failed: {error}")
+                raise failed[0]
         return self._harvest()
 
     def _run_in_process(self, world: Any, progress: bool) -> Path:
         launch = self.config.launch
         plan = self.plan
         leader = world.Get_rank() == 0
-        error: Optional[BaseException] = None
-        if leader:
-            try:
-                self._prepare_folder()
-            except BaseException as caught:  # every rank must learn about it, or they wait forever
-                error = caught
-        error = world.bcast(error, root=0)
-        if error is not None:
-            raise error
+        everyone = InProcessLauncher(world)
+        lock = _FolderLock(self.folder) if leader else None
+        _on_leader(everyone, lambda: (self._prepare_folder(), lock and lock.acquire()))
         groups = launch.parallel_temperatures
         color = world.Get_rank() // (world.Get_size() // groups)
         group = world.Split(color, world.Get_rank())
+        failure: Optional[BaseException] = None
         try:
-            with Progress(enabled=progress and leader) as bar:
-                _StageRunner(self, InProcessLauncher(world), bar).run_stages(plan.preparation)
-                _StageRunner(self, InProcessLauncher(group), bar if group.Get_rank() == 0 else _quiet()).run_chains(
-                    plan.chains[color::groups])
+            # Every group's rank 0 reports its own temperatures; only the world's rank 0 redraws bars.
+            with Progress(enabled=progress and group.Get_rank() == 0, live=leader) as bar:
+                _StageRunner(self, everyone, bar if leader else _quiet()).run_stages(plan.preparation)
+                _StageRunner(self, InProcessLauncher(group), bar).run_chains(plan.chains[color::groups])
+        except Exception as caught:  # a group's failure must reach every rank, or the others wait forever
+            failure = caught
         finally:
             group.Free()
-        world.Barrier()
-        path = self._harvest() if leader else self.results_file
-        world.Barrier()
-        return path
+        reports = [r for r in world.allgather(None if failure is None else str(failure)) if r is not None]
+        if reports:
+            if lock:
+                lock.release()
+            raise failure if failure is not None else RuntimeError(f"another group of ranks failed: {reports[0]}")
+        try:
+            return _on_leader(everyone, self._harvest) or self.results_file
+        finally:
+            if lock:
+                lock.release()
 
     def _relaunch_under_mpiexec(self, progress: bool) -> Path:
         from glassdyn.run.environment import lammps_environment, mpiexec_path
@@ -211,21 +230,28 @@ class _quiet(Progress):
 class _StageRunner:
     """Runs stages in order with one launcher, skipping finished ones."""
 
-    def __init__(self, campaign: Campaign, launcher: Launcher, bar: Progress) -> None:
+    def __init__(self, campaign: Campaign, launcher: Launcher, bar: Progress,
+                 stopping: Optional[threading.Event] = None) -> None:
         self.campaign = campaign
         self.root = campaign.folder
         self.launcher = launcher
         self.bar = bar
+        self.stopping = stopping or threading.Event()
 
     def run_chains(self, chains: Sequence[TemperatureChain]) -> None:
         for chain in chains:
             self.run_stages(chain.stages)
-            if self.launcher.leader:
-                self.bar.message(_temperature_summary(self.campaign, chain))
+            if self.launcher.leader and self.bar.enabled:
+                try:
+                    self.bar.message(_temperature_summary(self.campaign, chain))
+                except Exception as error:  # only a message: never stop the campaign for it
+                    self.bar.message(f"T = {chain.temperature:g}: no summary ({error})")
 
     def run_stages(self, stages: Sequence[Stage]) -> None:
         cutoff = self._initial_cutoff()
         for stage in stages:
+            if self.stopping.is_set():
+                raise RuntimeError("campaign stopped")
             cutoff = self.run_stage(stage, cutoff)
             if stage.kind == "equilibrate":
                 cutoff = self._initial_cutoff()  # every temperature starts from the same guess
@@ -241,52 +267,132 @@ class _StageRunner:
         """Run one stage unless finished; returns the communication cutoff later segments should use."""
         folder = self.root / stage.name
         done = folder / "done.json"
-        finished = self.launcher.agree(json.loads(done.read_text()) if done.exists() else None)
+        finished = _on_leader(self.launcher, lambda: json.loads(done.read_text()) if done.exists() else None)
         if finished is not None:
             return float(finished.get("comm_cutoff", cutoff))
+        # A widened cutoff found before an interruption is reused rather than rediscovered.
+        cutoff = _on_leader(self.launcher, lambda: max(cutoff, self._retried_cutoff(stage)))
         for attempt in range(MAX_CUTOFF_RETRIES + 1):
-            if self.launcher.leader:
-                if folder.exists():
-                    shutil.rmtree(folder)  # a half-run stage restarts from its source file
-                folder.mkdir(parents=True)
-                (folder / "in.lammps").write_text(stage.input_text(self.campaign.config, cutoff))
-                self._journal(stage, "start", cutoff)
-                self.bar.start(stage.name, folder / "log.lammps", stage.steps)
-            self.launcher.agree(None)  # the script exists before any rank reads it
+            _on_leader(self.launcher, lambda: self._start(stage, folder, cutoff))
             started = time.monotonic()
             try:
                 self.launcher.run(stage.name, folder / "in.lammps", folder / "log.lammps", self.root)
             except StageFailed as failure:
                 suggested = _SUGGESTED_CUTOFF.search(failure.message)
-                if self.launcher.leader:
-                    self.bar.finish(stage.name)
-                    self._journal(stage, "failed", cutoff, failure.message)
-                if stage.is_dms and suggested and attempt < MAX_CUTOFF_RETRIES:
-                    # Atoms moved farther than the ghost shell reaches; widen it for the rest of this
-                    # temperature (recorded in done.json, so a resumed campaign uses the same value).
-                    cutoff = round(float(suggested.group(1)) * 1.15, 3)
-                    continue
-                raise
-            if self.launcher.leader:
-                self.bar.finish(stage.name)
-                seconds = time.monotonic() - started
-                if not (folder / "final.restart").exists():
-                    raise StageFailed(stage.name, "LAMMPS finished without writing final.restart")
-                _write_json(done, {"stage": stage.name, "steps": stage.steps, "seconds": round(seconds, 3),
-                                   "ranks": self.launcher.nprocs, "mode": self.launcher.mode, "comm_cutoff": cutoff})
-                self._journal(stage, "done", cutoff)
-                self.bar.message(f"finished {stage.name} ({stage.steps} steps, {format_seconds(seconds)})")
-            self.launcher.agree(None)
+                retry = stage.is_dms and suggested is not None and attempt < MAX_CUTOFF_RETRIES
+                # Atoms moved farther than the ghost shell reaches: widen it for the rest of this
+                # temperature (recorded in the journal and in done.json, so a resumed run agrees).
+                wider = round(float(suggested.group(1)) * 1.15, 3) if retry and suggested else None
+                message = failure.message
+                _on_leader(self.launcher, lambda: self._failed(stage, cutoff, message, wider))
+                if wider is None:
+                    raise
+                cutoff = wider
+                continue
+            seconds = time.monotonic() - started
+            _on_leader(self.launcher, lambda: self._finished(stage, folder, cutoff, seconds))
             return cutoff
         raise AssertionError("unreachable")
 
-    def _journal(self, stage: Stage, event: str, cutoff: float, message: str = "") -> None:
+    # Bookkeeping, done by the leader only (see _on_leader).
+    def _start(self, stage: Stage, folder: Path, cutoff: float) -> None:
+        pid = running_pid(folder)
+        if pid is not None:
+            raise RuntimeError(f"stage {stage.name}: LAMMPS started by an earlier driver is still running "
+                               f"(mpiexec pid {pid}); stop it (kill {pid}) before resuming")
+        if folder.exists():
+            shutil.rmtree(folder)  # a half-run stage restarts from its source file
+        folder.mkdir(parents=True)
+        (folder / "in.lammps").write_text(stage.input_text(self.campaign.config, cutoff))
+        self._journal(stage, "start", cutoff)
+        self.bar.start(stage.name, folder / "log.lammps", stage.steps)
+
+    def _failed(self, stage: Stage, cutoff: float, message: str, next_cutoff: Optional[float]) -> None:
+        self.bar.finish(stage.name)
+        self._journal(stage, "failed", cutoff, message=message, next_cutoff=next_cutoff)
+
+    def _finished(self, stage: Stage, folder: Path, cutoff: float, seconds: float) -> None:
+        self.bar.finish(stage.name)
+        restart = folder / "final.restart"
+        if not restart.exists():
+            raise StageFailed(stage.name, "LAMMPS finished without writing final.restart")
+        _fsync(restart)
+        _write_json(folder / "done.json", {"stage": stage.name, "steps": stage.steps, "seconds": round(seconds, 3),
+                                           "ranks": self.launcher.nprocs, "mode": self.launcher.mode,
+                                           "comm_cutoff": cutoff})
+        self._journal(stage, "done", cutoff)
+        self.bar.message(f"finished {stage.name} ({stage.steps} steps, {format_seconds(seconds)})")
+
+    def _retried_cutoff(self, stage: Stage) -> float:
+        journal = self.root / "journal.jsonl"
+        if not journal.exists():
+            return 0.0
+        values = [record.get("next_cutoff") or 0.0 for record in map(json.loads, journal.read_text().splitlines())
+                  if record["stage"] == stage.name and record["event"] == "failed"]
+        return max(values, default=0.0)
+
+    def _journal(self, stage: Stage, event: str, cutoff: float, **extra: Any) -> None:
         record = {"time": time.time(), "stage": stage.name, "event": event, "ranks": self.launcher.nprocs,
                   "mode": self.launcher.mode, "comm_cutoff": cutoff}
-        if message:
-            record["message"] = message
+        record.update({k: v for k, v in extra.items() if v is not None})
         with open(self.root / "journal.jsonl", "a") as journal:
             journal.write(json.dumps(record) + "\n")
+
+
+def _on_leader(launcher: Launcher, action: Callable[[], Any]) -> Any:
+    """Run bookkeeping on the leader only; every rank gets its result, or its exception.
+
+    In-process, a rank that raised alone would leave the others waiting in the next collective
+    call for ever; agreeing on the outcome makes all ranks continue or fail together.
+    """
+    outcome: Any = None
+    error: Optional[BaseException] = None
+    if launcher.leader:
+        try:
+            outcome = action()
+        except Exception as caught:
+            error = caught
+    outcome, error = launcher.agree((outcome, error))
+    if error is not None:
+        raise error
+    return outcome
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+class _FolderLock:
+    """An exclusive lock on a campaign folder: two drivers must not run the same campaign at once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / ".lock"
+        self.handle: Optional[Any] = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        self.handle = open(self.path, "w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            self.handle = None
+            raise RuntimeError(f"{self.path.parent} is in use by another glassdyn driver; wait for it to finish "
+                               "or stop it first") from None
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    def __enter__(self) -> "_FolderLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def _temperature_summary(campaign: Campaign, chain: TemperatureChain) -> str:

