@@ -107,7 +107,9 @@ class Campaign:
         plan = self.plan
         self._prepare_folder()
         groups = launch.parallel_temperatures
-        launchers = [SubprocessLauncher(launch.np)] + [SubprocessLauncher(launch.np // groups) for _ in range(groups)]
+        deepmd = self.config.system.potential == "deepmd"
+        launchers = [SubprocessLauncher(launch.np, deepmd=deepmd)] + [
+            SubprocessLauncher(launch.np // groups, deepmd=deepmd) for _ in range(groups)]
         stopping = threading.Event()
         with _FolderLock(self.folder), Progress(enabled=progress) as bar:
             pool = ThreadPoolExecutor(max_workers=groups)
@@ -135,7 +137,8 @@ class Campaign:
         launch = self.config.launch
         plan = self.plan
         leader = world.Get_rank() == 0
-        everyone = InProcessLauncher(world)
+        deepmd = self.config.system.potential == "deepmd"
+        everyone = InProcessLauncher(world, deepmd=deepmd)
         lock = _FolderLock(self.folder) if leader else None
         _on_leader(everyone, lambda: (self._prepare_folder(), lock and lock.acquire()))
         groups = launch.parallel_temperatures
@@ -146,7 +149,7 @@ class Campaign:
             # Every group's rank 0 reports its own temperatures; only the world's rank 0 redraws bars.
             with Progress(enabled=progress and group.Get_rank() == 0, live=leader) as bar:
                 _StageRunner(self, everyone, bar if leader else _quiet()).run_stages(plan.preparation)
-                _StageRunner(self, InProcessLauncher(group), bar).run_chains(plan.chains[color::groups])
+                _StageRunner(self, InProcessLauncher(group, deepmd=deepmd), bar).run_chains(plan.chains[color::groups])
         except Exception as caught:  # a group's failure must reach every rank, or the others wait forever
             failure = caught
         finally:
@@ -175,7 +178,7 @@ class Campaign:
                    "--parallel-temperatures", str(launch.parallel_temperatures), "--relaunched"]
         if not progress:
             command.append("--quiet")
-        completed = subprocess.run(command, env=lammps_environment())
+        completed = subprocess.run(command, env=lammps_environment(deepmd=self.config.system.potential == "deepmd"))
         if completed.returncode != 0:
             raise RuntimeError(f"the in-process campaign under mpiexec failed (exit {completed.returncode}); "
                                f"see the stage logs in {self.folder}")

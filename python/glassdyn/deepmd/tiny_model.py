@@ -1,0 +1,329 @@
+"""A small, honest DeePMD model of Cu-Zr, learned from the Mendelev EAM potential.
+
+The whole DeePMD workflow in a minute on a laptop core:
+
+1. **sample** liquid and glass configurations of a small Cu-Zr box with LAMMPS and the EAM
+   reference (several temperatures, each at three volumetric strains, so the model sees
+   compressed and stretched neighbourhoods), recording energies, forces and virials;
+2. **write** them in DeePMD-kit's ``deepmd/npy`` format, every fifth frame held out;
+3. **train** a small ``se_e2_a`` model with ``dp --tf train`` and **freeze** it;
+4. **test** it on the held-out frames against the reference, and against the same network before
+   training, and report the RMSEs.
+
+It is what the glassdyn tests use (a model made by the project, not downloaded), and a worked
+example for users who have no model yet. From the command line::
+
+    python -m glassdyn.deepmd.tiny_model OUTDIR
+
+TensorFlow is imported only in the ``dp`` subprocesses, never in the calling process.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import textwrap
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from glassdyn.deepmd.environment import THREAD_DEFAULTS, deepmd_available, missing_deepmd_message
+from glassdyn.run.environment import lammps_environment, run_lammps
+
+TYPE_MAP = ("Cu", "Zr")
+METAL_NKTV2P = 1.6021765e6  # bar * A^3 per eV: LAMMPS's conversion of virial to pressure in metal units
+
+
+@dataclass(frozen=True)
+class TinyModel:
+    """A frozen model and how well it reproduces the reference on held-out frames."""
+
+    path: Path
+    type_map: tuple[str, ...]
+    rcut: float
+    training_steps: int
+    frames_train: int
+    frames_test: int
+    energy_rmse: float           # eV/atom
+    force_rmse: float            # eV/A
+    virial_rmse: float           # eV/atom
+    force_rms_reference: float   # RMS of the reference forces on the test frames, eV/A
+    untrained_energy_rmse: float
+    untrained_force_rmse: float
+
+    def summary(self) -> str:
+        return (f"{self.path.name}: {self.frames_train} training / {self.frames_test} test frames, "
+                f"{self.training_steps} steps, rcut {self.rcut} A\n"
+                f"  test RMSE  energy {1000 * self.energy_rmse:.2f} meV/atom, force {self.force_rmse:.3f} eV/A "
+                f"(reference forces RMS {self.force_rms_reference:.3f} eV/A), virial {1000 * self.virial_rmse:.2f} "
+                f"meV/atom\n"
+                f"  untrained  energy {1000 * self.untrained_energy_rmse:.1f} meV/atom, "
+                f"force {self.untrained_force_rmse:.3f} eV/A")
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. sampling with the reference potential
+
+SAMPLING_INPUT = """\
+units           metal
+atom_style      atomic
+boundary        p p p
+lattice         fcc {lattice}
+region          box block 0 {cells} 0 {cells} 0 {cells}
+create_box      2 box
+create_atoms    1 box
+set             type 1 type/ratio 2 {zr_fraction} {seed}
+mass            1 63.546
+mass            2 91.224
+pair_style      eam/fs
+pair_coeff      * * CuZr_mm.eam.fs Cu Zr
+neighbor        1.0 bin
+timestep        0.002
+compute         vir all pressure NULL virial
+thermo_style    custom step temp pe
+velocity        all create 2500 {seed} dist gaussian
+fix             md all nvt temp 2500 2500 0.1
+run             2000
+write_restart   liquid.restart
+"""
+
+CONDITION_INPUT = """\
+clear
+units           metal
+atom_style      atomic
+boundary        p p p
+read_restart    liquid.restart
+pair_style      eam/fs
+pair_coeff      * * CuZr_mm.eam.fs Cu Zr
+neighbor        1.0 bin
+timestep        0.002
+compute         vir all pressure NULL virial
+variable        volume equal vol
+change_box      all x scale {scale} y scale {scale} z scale {scale} remap
+velocity        all create {temperature} {seed} dist gaussian
+fix             md all nvt temp {temperature} {temperature} 0.1
+run             {equilibrate}
+reset_timestep  0
+dump            frames all custom {every} frames_{tag}.dump id type x y z fx fy fz
+dump_modify     frames sort id format float %.12g
+fix             energies all ave/time {every} 1 {every} c_thermo_pe c_vir[1] c_vir[2] c_vir[3] c_vir[4] c_vir[5] c_vir[6] v_volume file energies_{tag}.txt format " %.12g"
+run             {steps}
+undump          frames
+unfix           energies
+"""
+
+
+def sample_reference(workdir: Path, *, temperatures: Sequence[float] = (2000.0, 1400.0, 1000.0, 700.0),
+                     strains: Sequence[float] = (-0.02, 0.0, 0.02), frames_per_condition: int = 10,
+                     cells: int = 3, seed: int = 8128, nprocs: int = 1) -> list[dict]:
+    """Frames of a Cu64Zr36-like box (4 x cells^3 atoms) at each temperature and strain."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    natoms = 4 * cells ** 3
+    script = SAMPLING_INPUT.format(lattice=3.9, cells=cells, zr_fraction=0.36, seed=seed)
+    tags = []
+    for i, temperature in enumerate(temperatures):
+        for j, strain in enumerate(strains):
+            tag = f"T{temperature:g}_e{strain:+g}"
+            tags.append(tag)
+            script += CONDITION_INPUT.format(scale=1.0 + strain, temperature=temperature, seed=seed + 10 * i + j + 1,
+                                             equilibrate=500, every=50, steps=50 * frames_per_condition, tag=tag)
+    (workdir / "in.sample").write_text(script)
+    run_lammps(workdir / "in.sample", nprocs=nprocs, cwd=workdir, check=True, timeout=1800)
+    frames = []
+    for tag in tags:
+        frames += _read_condition(workdir, tag, natoms)
+    return frames
+
+
+def _read_condition(workdir: Path, tag: str, natoms: int) -> list[dict]:
+    from glassdyn.io import read_dump
+
+    dumps = read_dump(workdir / f"frames_{tag}.dump")
+    energies = {int(row[0]): row[1:] for row in np.loadtxt(workdir / f"energies_{tag}.txt", ndmin=2)}
+    frames = []
+    for frame in dumps:
+        step = frame.timestep
+        if step == 0 or step not in energies:  # step 0 is the end of equilibration: keep sampled frames only
+            continue
+        pe, pxx, pyy, pzz, pxy, pxz, pyz, volume = energies[step]
+        # DeePMD's virial has the sign of pressure x volume: W = P_virial V (eV), from LAMMPS's virial pressure.
+        virial = np.array([[pxx, pxy, pxz], [pxy, pyy, pyz], [pxz, pyz, pzz]]) * volume / METAL_NKTV2P
+        if len(frame) != natoms:
+            raise RuntimeError(f"frame at step {step} of {tag} has {len(frame)} atoms, expected {natoms}")
+        frames.append({"box": frame.box.matrix.T,  # DeePMD: cell vectors as rows
+                       "coord": np.column_stack([frame["x"], frame["y"], frame["z"]]),
+                       "type": frame["type"].astype(int) - 1,
+                       "force": np.column_stack([frame["fx"], frame["fy"], frame["fz"]]),
+                       "energy": pe, "virial": virial})
+    return frames
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. DeePMD data format
+
+
+def write_deepmd_npy(frames: Sequence[dict], folder: Path, type_map: Sequence[str] = TYPE_MAP) -> None:
+    """One DeePMD system (``type.raw``, ``type_map.raw``, ``set.000/*.npy``) from frames of equal atoms."""
+    (folder / "set.000").mkdir(parents=True, exist_ok=True)
+    np.savetxt(folder / "type.raw", frames[0]["type"], fmt="%d")
+    (folder / "type_map.raw").write_text("\n".join(type_map) + "\n")
+    arrays = {"box": [f["box"].reshape(9) for f in frames], "coord": [f["coord"].reshape(-1) for f in frames],
+              "force": [f["force"].reshape(-1) for f in frames], "energy": [f["energy"] for f in frames],
+              "virial": [f["virial"].reshape(9) for f in frames]}
+    for name, values in arrays.items():
+        np.save(folder / "set.000" / f"{name}.npy", np.array(values, dtype=np.float64))
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. training and freezing
+
+
+def training_input(train: Path, validation: Path, steps: int, rcut: float, seed: int) -> dict:
+    """A small se_e2_a model: enough to learn EAM forces, small enough to train in seconds."""
+    return {
+        "model": {
+            "type_map": list(TYPE_MAP),
+            "descriptor": {"type": "se_e2_a", "rcut": rcut, "rcut_smth": rcut - 1.0, "sel": [48, 32],
+                           "neuron": [8, 16], "axis_neuron": 4, "resnet_dt": False, "seed": seed},
+            "fitting_net": {"neuron": [32, 32], "resnet_dt": True, "seed": seed},
+        },
+        "learning_rate": {"type": "exp", "start_lr": 0.005, "stop_lr": 1.0e-4, "decay_steps": max(1, steps // 20)},
+        "loss": {"type": "ener", "start_pref_e": 0.02, "limit_pref_e": 1.0, "start_pref_f": 1000.0,
+                 "limit_pref_f": 1.0, "start_pref_v": 0.0, "limit_pref_v": 0.0},
+        "training": {
+            "training_data": {"systems": [str(train)], "batch_size": 1},
+            "validation_data": {"systems": [str(validation)], "batch_size": 1, "numb_btch": 1},
+            "numb_steps": steps, "seed": seed, "disp_file": "lcurve.out", "disp_freq": max(1, steps // 10),
+            "save_freq": steps, "save_ckpt": "model.ckpt",
+        },
+    }
+
+
+def _dp(arguments: Sequence[str], cwd: Path) -> None:
+    env = lammps_environment()
+    for name, value in THREAD_DEFAULTS.items():
+        env[name] = env.get(name, value) if name != "OMP_NUM_THREADS" else env[name]
+    dp = Path(sys.executable).parent / "dp"
+    completed = subprocess.run([str(dp), "--tf", *arguments], cwd=cwd, env=env, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"dp {' '.join(arguments)} failed in {cwd}:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
+
+
+def train_and_freeze(workdir: Path, steps: int, rcut: float, seed: int, name: str) -> Path:
+    folder = workdir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = training_input(workdir / "data" / "train", workdir / "data" / "test", steps, rcut, seed)
+    (folder / "input.json").write_text(json.dumps(spec, indent=1))
+    _dp(["train", "input.json"], folder)
+    _dp(["freeze", "-o", f"{name}.pb"], folder)
+    return folder / f"{name}.pb"
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. testing on held-out frames (in a subprocess: it imports TensorFlow)
+
+_EVALUATE = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    from deepmd.infer import DeepPot
+    model, data = sys.argv[1], sys.argv[2]
+    dp = DeepPot(model)
+    box = np.load(f"{data}/set.000/box.npy"); coord = np.load(f"{data}/set.000/coord.npy")
+    atype = np.loadtxt(f"{data}/type.raw", dtype=int).reshape(-1)
+    energy, force, virial = dp.eval(coord, box, atype)[:3]
+    ref_e = np.load(f"{data}/set.000/energy.npy"); ref_f = np.load(f"{data}/set.000/force.npy")
+    ref_v = np.load(f"{data}/set.000/virial.npy")
+    n = len(atype)
+    print(json.dumps({
+        "energy_rmse": float(np.sqrt(np.mean((energy.reshape(-1) - ref_e) ** 2)) / n),
+        "force_rmse": float(np.sqrt(np.mean((force.reshape(ref_f.shape) - ref_f) ** 2))),
+        "virial_rmse": float(np.sqrt(np.mean((virial.reshape(ref_v.shape) - ref_v) ** 2)) / n),
+        "force_rms_reference": float(np.sqrt(np.mean(ref_f ** 2))),
+        "type_map": dp.get_type_map(), "rcut": float(dp.get_rcut())}))
+""")
+
+
+def evaluate(model: Path, data: Path) -> dict:
+    env = lammps_environment()
+    env.update({k: env.get(k, v) for k, v in THREAD_DEFAULTS.items()})
+    completed = subprocess.run([sys.executable, "-c", _EVALUATE, str(model), str(data)], env=env,
+                               capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"evaluating {model} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def model_type_map(model: Path) -> list[str]:
+    """The type map stored in a frozen model (asks DeePMD-kit in a subprocess: it imports TensorFlow)."""
+    code = "import sys, json; from deepmd.infer import DeepPot; print(json.dumps(DeepPot(sys.argv[1]).get_type_map()))"
+    env = lammps_environment()
+    env.update({k: env.get(k, v) for k, v in THREAD_DEFAULTS.items()})
+    completed = subprocess.run([sys.executable, "-c", code, str(model)], env=env, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"DeePMD-kit cannot read the model {model}: {completed.stderr.strip().splitlines()[-1:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def make_tiny_model(workdir: str | Path, *, steps: int = 400, rcut: float = 5.0, seed: int = 8128,
+                    frames_per_condition: int = 10, nprocs: int = 1, untrained_baseline: bool = True) -> TinyModel:
+    """Sample, train, freeze and test a tiny Cu-Zr DeePMD model in ``workdir``.
+
+    Returns the cached result if ``workdir/tiny_model.json`` exists from an earlier call with the
+    same settings.
+
+    Examples
+    --------
+    >>> model = make_tiny_model("tiny-cuzr")       # doctest: +SKIP
+    >>> print(model.summary())                      # doctest: +SKIP
+    """
+    if not deepmd_available():
+        raise RuntimeError(missing_deepmd_message())
+    workdir = Path(workdir).resolve()
+    settings = {"steps": steps, "rcut": rcut, "seed": seed, "frames_per_condition": frames_per_condition}
+    record = workdir / "tiny_model.json"
+    if record.exists():
+        stored = json.loads(record.read_text())
+        if stored.get("settings") == settings and Path(stored["model"]["path"]).exists():
+            return TinyModel(**{**stored["model"], "path": Path(stored["model"]["path"]),
+                                "type_map": tuple(stored["model"]["type_map"])})
+    frames = sample_reference(workdir / "sampling", frames_per_condition=frames_per_condition, seed=seed,
+                              nprocs=nprocs)
+    test = frames[4::5]
+    train = [f for k, f in enumerate(frames) if k % 5 != 4]
+    write_deepmd_npy(train, workdir / "data" / "train")
+    write_deepmd_npy(test, workdir / "data" / "test")
+    path = train_and_freeze(workdir, steps, rcut, seed, "tiny")
+    scores = evaluate(path, workdir / "data" / "test")
+    untrained = {"energy_rmse": float("nan"), "force_rmse": float("nan")}
+    if untrained_baseline:
+        untrained = evaluate(train_and_freeze(workdir, 1, rcut, seed, "untrained"), workdir / "data" / "test")
+    model = TinyModel(path=path, type_map=tuple(scores["type_map"]), rcut=scores["rcut"], training_steps=steps,
+                      frames_train=len(train), frames_test=len(test), energy_rmse=scores["energy_rmse"],
+                      force_rmse=scores["force_rmse"], virial_rmse=scores["virial_rmse"],
+                      force_rms_reference=scores["force_rms_reference"],
+                      untrained_energy_rmse=untrained["energy_rmse"], untrained_force_rmse=untrained["force_rmse"])
+    record.write_text(json.dumps({"settings": settings, "model": {**asdict(model), "path": str(path)}}, indent=1))
+    return model
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m glassdyn.deepmd.tiny_model",
+                                     description="Train a tiny Cu-Zr DeePMD model from the EAM reference.")
+    parser.add_argument("outdir", type=Path)
+    parser.add_argument("--steps", type=int, default=400, help="training steps")
+    parser.add_argument("--np", type=int, default=1, help="MPI ranks for the LAMMPS sampling")
+    args = parser.parse_args(argv)
+    model = make_tiny_model(args.outdir, steps=args.steps, nprocs=args.np)
+    print(model.summary())
+    print(f"model: {model.path}\nuse it with:  pair_style deepmd {model.path}\n              pair_coeff * * Cu Zr")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
