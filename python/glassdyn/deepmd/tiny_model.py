@@ -190,12 +190,14 @@ def training_input(train: Path, validation: Path, steps: int, rcut: float, seed:
                            "neuron": [8, 16], "axis_neuron": 4, "resnet_dt": False, "seed": seed},
             "fitting_net": {"neuron": [32, 32], "resnet_dt": True, "seed": seed},
         },
-        "learning_rate": {"type": "exp", "start_lr": 0.005, "stop_lr": 1.0e-4, "decay_steps": max(1, steps // 20)},
-        "loss": {"type": "ener", "start_pref_e": 0.02, "limit_pref_e": 1.0, "start_pref_f": 1000.0,
+        # A few hundred steps instead of DeePMD-kit's usual 1e5-1e6: a high starting learning rate,
+        # one frame per batch, forces first and energies weighted up towards the end.
+        "learning_rate": {"type": "exp", "start_lr": 0.02, "stop_lr": 2.0e-4, "decay_steps": max(1, steps // 25)},
+        "loss": {"type": "ener", "start_pref_e": 0.02, "limit_pref_e": 5.0, "start_pref_f": 1000.0,
                  "limit_pref_f": 1.0, "start_pref_v": 0.0, "limit_pref_v": 0.0},
         "training": {
             "training_data": {"systems": [str(train)], "batch_size": 1},
-            "validation_data": {"systems": [str(validation)], "batch_size": 1, "numb_btch": 1},
+            "validation_data": {"systems": [str(validation)], "batch_size": 1, "numb_btch": 4},
             "numb_steps": steps, "seed": seed, "disp_file": "lcurve.out", "disp_freq": max(1, steps // 10),
             "save_freq": steps, "save_ckpt": "model.ckpt",
         },
@@ -270,7 +272,7 @@ def model_type_map(model: Path) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def make_tiny_model(workdir: str | Path, *, steps: int = 400, rcut: float = 5.0, seed: int = 8128,
+def make_tiny_model(workdir: str | Path, *, steps: int = 1000, rcut: float = 5.0, seed: int = 8128,
                     frames_per_condition: int = 10, nprocs: int = 1, untrained_baseline: bool = True) -> TinyModel:
     """Sample, train, freeze and test a tiny Cu-Zr DeePMD model in ``workdir``.
 
@@ -316,7 +318,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m glassdyn.deepmd.tiny_model",
                                      description="Train a tiny Cu-Zr DeePMD model from the EAM reference.")
     parser.add_argument("outdir", type=Path)
-    parser.add_argument("--steps", type=int, default=400, help="training steps")
+    parser.add_argument("--steps", type=int, default=1000, help="training steps")
     parser.add_argument("--np", type=int, default=1, help="MPI ranks for the LAMMPS sampling")
     args = parser.parse_args(argv)
     model = make_tiny_model(args.outdir, steps=args.steps, nprocs=args.np)

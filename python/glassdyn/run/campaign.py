@@ -200,12 +200,43 @@ class Campaign:
             _write_json(settings, science)
         if self.config.source_text and not (self.folder / "campaign.toml").exists():
             (self.folder / "campaign.toml").write_text(self.config.source_text)
+        if self.config.system.potential == "deepmd":
+            self._check_model()
         initial = self.folder / INITIAL_DATA
         if not initial.exists():
             initial.parent.mkdir(parents=True, exist_ok=True)
             temporary = initial.with_suffix(".tmp")
             write_initial_data(self.config, temporary)
             os.replace(temporary, initial)
+
+    def _check_model(self) -> None:
+        """The model's own type map must contain every species, at the positions the campaign uses.
+
+        Asking DeePMD-kit costs a TensorFlow start-up (in a subprocess), so the answer is kept per
+        model file (path, size, modification time) in the campaign folder.
+        """
+        from glassdyn.deepmd.environment import deepmd_available, missing_deepmd_message
+        from glassdyn.deepmd.tiny_model import model_type_map
+
+        if not deepmd_available():
+            raise ConfigError(f"system.potential: {missing_deepmd_message()}")
+        system = self.config.system
+        model = Path(str(system.model))
+        stat = model.stat()
+        key = {"model": str(model), "size": stat.st_size, "mtime": stat.st_mtime}
+        cache = self.folder / "model_check.json"
+        stored = json.loads(cache.read_text()) if cache.exists() else {}
+        if stored.get("key") != key:
+            stored = {"key": key, "type_map": model_type_map(model)}
+            _write_json(cache, stored)
+        type_map = stored["type_map"]
+        given = list(system.type_map or ())
+        if given and given != [s for s in type_map if s in given]:
+            raise ConfigError(f"system.type_map: {given} does not follow the model's type map {type_map}; "
+                              f"use the model's order")
+        absent = [s for s in system.species if s not in type_map]
+        if absent:
+            raise ConfigError(f"system.composition: the model {model.name} has no {absent}; its type map is {type_map}")
 
     def _harvest(self) -> Path:
         from glassdyn.results.harvest import harvest_campaign

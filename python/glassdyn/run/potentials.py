@@ -98,8 +98,18 @@ class DeepPotential(Potential):
         return self.mass_commands(species) + [f"pair_style deepmd {self.model}", f"pair_coeff * * {type_map}"]
 
 
-# Standard atomic weights of elements the glassdyn systems use (g/mol).
-ATOMIC_MASSES = {"Cu": 63.546, "Zr": 91.224, "Ni": 58.693, "Pd": 106.42, "P": 30.974}
+# Standard atomic weights (IUPAC, g/mol) of the elements of metallic, oxide and chalcogenide glasses.
+ATOMIC_MASSES = {
+    "H": 1.008, "Li": 6.94, "Be": 9.0122, "B": 10.81, "C": 12.011, "N": 14.007, "O": 15.999, "F": 18.998,
+    "Na": 22.990, "Mg": 24.305, "Al": 26.982, "Si": 28.085, "P": 30.974, "S": 32.06, "Cl": 35.45, "K": 39.098,
+    "Ca": 40.078, "Sc": 44.956, "Ti": 47.867, "V": 50.942, "Cr": 51.996, "Mn": 54.938, "Fe": 55.845,
+    "Co": 58.933, "Ni": 58.693, "Cu": 63.546, "Zn": 65.38, "Ga": 69.723, "Ge": 72.630, "As": 74.922,
+    "Se": 78.971, "Sr": 87.62, "Y": 88.906, "Zr": 91.224, "Nb": 92.906, "Mo": 95.95, "Ru": 101.07,
+    "Rh": 102.91, "Pd": 106.42, "Ag": 107.87, "Cd": 112.41, "In": 114.82, "Sn": 118.71, "Sb": 121.76,
+    "Te": 127.60, "Ba": 137.33, "La": 138.91, "Ce": 140.12, "Pr": 140.91, "Nd": 144.24, "Sm": 150.36,
+    "Gd": 157.25, "Tb": 158.93, "Dy": 162.50, "Er": 167.26, "Yb": 173.05, "Hf": 178.49, "Ta": 180.95,
+    "W": 183.84, "Re": 186.21, "Ir": 192.22, "Pt": 195.08, "Au": 196.97, "Pb": 207.2, "Bi": 208.98,
+}
 
 REGISTRY: dict[str, Potential] = {
     "kob-andersen": KobAndersen(name="kob-andersen", units="lj", species=("A", "B"), masses={"A": 1.0, "B": 1.0},
