@@ -226,3 +226,19 @@ np = 2
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "system.type_map" in refused.stderr
     assert not (tmp_path / "dp2" / "prep" / "melt01").exists()
+
+
+def test_runs_without_deepmd_never_load_tensorflow(tmp_path: Path):
+    """With DeePMD-kit installed, glassdyn's Python and its non-deepmd LAMMPS runs stay light.
+
+    Importing the driver, the results and the DeePMD helpers must not import TensorFlow, and a
+    LAMMPS run started without ``deepmd=True`` loads only glassdyn's plugin.
+    """
+    code = ("import sys, glassdyn, glassdyn.run.campaign, glassdyn.results.store, glassdyn.deepmd, "
+            "glassdyn.deepmd.tiny_model; print('tensorflow' in sys.modules, 'deepmd.tf' in sys.modules)")
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert imported.stdout.split() == ["False", "False"]
+    script = tmp_path / "in.plain"
+    script.write_text("units lj\nregion b block 0 2 0 2 0 2\ncreate_box 1 b\nplugin list\n")
+    run = run_lammps(script, check=True)
+    assert "Loaded 1 plugins" in run.output and "deepmd" not in run.output.lower()
