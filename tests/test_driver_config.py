@@ -166,3 +166,17 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path, capsys):
     assert main(["run", str(bad)]) == 2
     assert "preparation.quench_rate: must be > 0" in capsys.readouterr().err
     assert not (tmp_path / "campaign").exists()
+
+
+def test_embedded_demo_campaign_is_valid():
+    """`glassdyn demo` (make demo) runs the campaign shipped in the package: it must pass the checks."""
+    from importlib import resources
+
+    text = resources.files("glassdyn.data").joinpath("demo.toml").read_text()
+    import tomllib
+
+    config = CampaignConfig.from_dict(tomllib.loads(text))
+    assert config.system.potential == "cuzr-eam" and config.system.atoms == 2000
+    assert len(config.dms.temperatures) == 8 and config.launch.np == 2
+    plan = make_plan(config)
+    assert len(plan.chains) == 8 and all(len(c.periods()[4.0]) == 4 for c in plan.chains)
