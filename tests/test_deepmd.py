@@ -46,19 +46,23 @@ def test_tiny_model_reproduces_the_reference(tiny_model):
     assert tiny_model.energy_rmse < 0.25 * tiny_model.untrained_energy_rmse
 
 
-NVE = """
+# 256 atoms of Cu64Zr36 on an fcc lattice (random types), with the tiny model.
+CUZR_256 = """
 units           metal
 atom_style      atomic
 lattice         fcc 3.9
 region          box block 0 4 0 4 0 4
 create_box      2 box
 create_atoms    1 box
-set             type 1 type/ratio 2 0.36 4242
+set             type 1 type/ratio 2 0.36 {seed}
 mass            1 63.546
 mass            2 91.224
 pair_style      deepmd {model}
 pair_coeff      * * Cu Zr
 neighbor        1.0 bin
+"""
+
+NVE = CUZR_256 + """
 timestep        0.001
 velocity        all create 1200 4242 dist gaussian
 fix             md all nvt temp 600 600 0.1
@@ -91,7 +95,7 @@ def test_nve_conserves_energy(tiny_model, tmp_path: Path):
     itself fluctuates by tens of meV/atom.
     """
     script = tmp_path / "in.nve"
-    script.write_text(NVE.format(model=tiny_model.path))
+    script.write_text(NVE.format(model=tiny_model.path, seed=4242))
     run = run_lammps(script, nprocs=2, deepmd=True, check=True, timeout=600)
     table = thermo_table(run.output)
     nve = table  # the NVE run: steps 0..2000 every 20
@@ -108,19 +112,7 @@ def test_nve_conserves_energy(tiny_model, tmp_path: Path):
     assert spread < 1e-3 < pe_spread
 
 
-PREPARE = """
-units           metal
-atom_style      atomic
-lattice         fcc 3.9
-region          box block 0 4 0 4 0 4
-create_box      2 box
-create_atoms    1 box
-set             type 1 type/ratio 2 0.36 777
-mass            1 63.546
-mass            2 91.224
-pair_style      deepmd {model}
-pair_coeff      * * Cu Zr
-neighbor        1.0 bin
+PREPARE = CUZR_256 + """
 timestep        0.002
 velocity        all create 2400 777 dist gaussian
 fix             md all nvt temp 1200 1200 0.1
@@ -159,7 +151,7 @@ def test_styles_identical_on_one_and_two_ranks(tiny_model, tmp_path: Path):
     grows by a few orders of magnitude in 0.8 ps of a liquid), counts exactly. Sanity: fractions
     within [0, 1], a finite loss and a positive storage modulus.
     """
-    (tmp_path / "in.prepare").write_text(PREPARE.format(model=tiny_model.path))
+    (tmp_path / "in.prepare").write_text(PREPARE.format(model=tiny_model.path, seed=777))
     run_lammps(tmp_path / "in.prepare", nprocs=1, deepmd=True, check=True, timeout=900)
     script = tmp_path / "in.styles"
     script.write_text(STYLES.format(model=tiny_model.path))

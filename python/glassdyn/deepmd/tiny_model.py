@@ -30,7 +30,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from glassdyn.deepmd.environment import THREAD_DEFAULTS, deepmd_available, missing_deepmd_message
+from glassdyn.deepmd.environment import deepmd_available, missing_deepmd_message
 from glassdyn.run.environment import lammps_environment, run_lammps
 
 TYPE_MAP = ("Cu", "Zr")
@@ -205,11 +205,9 @@ def training_input(train: Path, validation: Path, steps: int, rcut: float, seed:
 
 
 def _dp(arguments: Sequence[str], cwd: Path) -> None:
-    env = lammps_environment()
-    for name, value in THREAD_DEFAULTS.items():
-        env[name] = env.get(name, value) if name != "OMP_NUM_THREADS" else env[name]
     dp = Path(sys.executable).parent / "dp"
-    completed = subprocess.run([str(dp), "--tf", *arguments], cwd=cwd, env=env, capture_output=True, text=True)
+    completed = subprocess.run([str(dp), "--tf", *arguments], cwd=cwd, env=lammps_environment(deepmd=True),
+                               capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"dp {' '.join(arguments)} failed in {cwd}:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
 
@@ -249,10 +247,8 @@ _EVALUATE = textwrap.dedent("""
 
 
 def evaluate(model: Path, data: Path) -> dict:
-    env = lammps_environment()
-    env.update({k: env.get(k, v) for k, v in THREAD_DEFAULTS.items()})
-    completed = subprocess.run([sys.executable, "-c", _EVALUATE, str(model), str(data)], env=env,
-                               capture_output=True, text=True)
+    completed = subprocess.run([sys.executable, "-c", _EVALUATE, str(model), str(data)],
+                               env=lammps_environment(deepmd=True), capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"evaluating {model} failed:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -261,9 +257,8 @@ def evaluate(model: Path, data: Path) -> dict:
 def model_type_map(model: Path) -> list[str]:
     """The type map stored in a frozen model (asks DeePMD-kit in a subprocess: it imports TensorFlow)."""
     code = "import sys, json; from deepmd.infer import DeepPot; print(json.dumps(DeepPot(sys.argv[1]).get_type_map()))"
-    env = lammps_environment()
-    env.update({k: env.get(k, v) for k, v in THREAD_DEFAULTS.items()})
-    completed = subprocess.run([sys.executable, "-c", code, str(model)], env=env, capture_output=True, text=True)
+    completed = subprocess.run([sys.executable, "-c", code, str(model)], env=lammps_environment(deepmd=True),
+                               capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"DeePMD-kit cannot read the model {model}: {completed.stderr.strip().splitlines()[-1:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])

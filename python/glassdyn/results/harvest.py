@@ -23,9 +23,10 @@ CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "r2", "r3", "offset")
 QUENCH_COLUMNS = ("stage", "step", "time", "temperature", "target", "pe", "enthalpy", "volume")
 
 
-def sort_tables(results: CampaignResults) -> CampaignResults:
-    """One row order for every table (scan keys, then species in type order), so that a harvested
-    campaign and the same campaign loaded from its file compare equal."""
+def tidy_tables(results: CampaignResults) -> CampaignResults:
+    """One row order for every table (scan keys, then species in type order), and the summary
+    computed from the ordered tables, so that a harvested campaign and the same campaign loaded
+    from its file compare equal (the summary's per-species columns follow type order)."""
     order = {name: k for k, name in enumerate(["all"] + list(results.metadata["species"]))}
 
     def by(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -40,7 +41,7 @@ def sort_tables(results: CampaignResults) -> CampaignResults:
     results.cage_types = by(results.cage_types, scan + ["cycle", "species"])
     results.string_sizes = by(results.string_sizes, scan + ["cycle", "xi"])
     results.displacement = by(results.displacement, scan + ["species", "bin"])
-    results.summary = by(results.summary, scan)
+    results.summary = summarise_cycles(results.cycles, results.cage_types)
     results.quench = results.quench[list(QUENCH_COLUMNS)]
     return results
 
@@ -225,8 +226,8 @@ def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> Campaign
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
     inputs = {stage.name: (root / stage.name / "in.lammps").read_text() for stage in plan.all_stages()}
-    return sort_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
+    return tidy_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
                                        string_sizes=pd.concat(sizes, ignore_index=True),
                                        displacement=pd.concat(displacement, ignore_index=True),
-                                       summary=summarise_cycles(cycles_df, cages_df),
-                                       quench=_quench_table(root, config, plan), inputs=inputs))
+                                       summary=pd.DataFrame(), quench=_quench_table(root, config, plan),
+                                       inputs=inputs))

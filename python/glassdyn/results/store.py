@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from glassdyn.results.campaign_data import CampaignResults
-from glassdyn.results.harvest import (CAGE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS, sort_tables,
-                                      summarise_cycles)
+from glassdyn.results.harvest import CAGE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables
 
 _DESCRIPTIONS = {
     "cycle": ("", "oscillation cycle, 1-based"),
@@ -162,16 +161,12 @@ def load(campaign: str | Path) -> CampaignResults:
                                                       "p_log10_u": group["p_log10_u"][s]}))
         quench = pd.DataFrame({c: _column(h5["quench"][c][()]) for c in h5["quench"]})
         inputs = {name: _decode(h5["inputs"][name][()]) for name in _walk(h5["inputs"])}
-    cycles_df = pd.concat(cycles, ignore_index=True).sort_values(["temperature", "period", "cycle"], ignore_index=True)
+    cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
-    order = {name: k for k, name in enumerate(metadata["species"])}
-    cages_df = cages_df.sort_values(["temperature", "period", "cycle"], kind="stable")
-    cages_df = cages_df.iloc[np.lexsort((cages_df["species"].map(order), cages_df["cycle"], cages_df["period"],
-                                         cages_df["temperature"]))].reset_index(drop=True)
-    return sort_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
+    return tidy_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
                                        string_sizes=pd.concat(sizes, ignore_index=True),
                                        displacement=pd.concat(displacement, ignore_index=True),
-                                       summary=summarise_cycles(cycles_df, cages_df), quench=quench, inputs=inputs))
+                                       summary=pd.DataFrame(), quench=quench, inputs=inputs))
 
 
 def _walk(group, prefix: str = "") -> list[str]:

@@ -148,7 +148,7 @@ class Campaign:
         try:
             # Every group's rank 0 reports its own temperatures; only the world's rank 0 redraws bars.
             with Progress(enabled=progress and group.Get_rank() == 0, live=leader) as bar:
-                _StageRunner(self, everyone, bar if leader else _quiet()).run_stages(plan.preparation)
+                _StageRunner(self, everyone, bar if leader else Progress(enabled=False)).run_stages(plan.preparation)
                 _StageRunner(self, InProcessLauncher(group, deepmd=deepmd), bar).run_chains(plan.chains[color::groups])
         except Exception as caught:  # a group's failure must reach every rank, or the others wait forever
             failure = caught
@@ -254,11 +254,6 @@ def _differences(a: Any, b: Any, prefix: str = "") -> set[str]:
             out |= _differences(a.get(key), b.get(key), f"{prefix}.{key}" if prefix else key)
         return out
     return set() if a == b else {prefix}
-
-
-class _quiet(Progress):
-    def __init__(self) -> None:
-        super().__init__(enabled=False)
 
 
 class _StageRunner:
