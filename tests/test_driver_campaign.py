@@ -264,11 +264,13 @@ def test_ghost_shell_is_widened_when_atoms_move_far(tmp_path: Path):
 
 def test_a_failing_stage_reports_the_lammps_error(tmp_path: Path):
     """A LAMMPS error ends the campaign with LAMMPS's own message and leaves the stage unfinished."""
-    config = tmp_path / "bad.toml"
-    # A cage radius of 2.4 sigma holds ~70 neighbours at rho = 1.2, more than compute cage/atom keeps
-    # (maxcage 32): valid for the campaign file, refused by LAMMPS at the first window start.
-    config.write_text(TINY.format(mode="subprocess", groups=1).replace("[dms]", "[analysis]\ncage_cutoff = 2.4\n\n[dms]"))
+    config = write_campaign(tmp_path)
+    # Values LAMMPS would refuse late are now refused by the campaign check (test_driver_robustness),
+    # so the failure is planted in a file: a start structure LAMMPS cannot read.
+    initial = tmp_path / "tiny-ka" / "prep" / "initial.data"
+    initial.parent.mkdir(parents=True)
+    initial.write_text("glassdyn start structure\n\n300 atoms\n2 atom types\n\nnot a box line\n")
     completed = run_cli(config)
     assert completed.returncode == 1
-    assert "glassdyn: error: stage T0.5/P5/seg001 failed: ERROR" in completed.stderr
-    assert not (tmp_path / "tiny-ka/T0.5/P5/seg001/done.json").exists()
+    assert "glassdyn: error: stage prep/melt01 failed: ERROR" in completed.stderr
+    assert not (tmp_path / "tiny-ka/prep/melt01/done.json").exists()

@@ -52,8 +52,11 @@ def test_defaults_and_derived_values():
 
 def test_counts_add_up_for_awkward_fractions():
     # 64:36 of 1001 atoms = 640.64 : 360.36 -> largest remainders give 641 + 360 = 1001.
-    config = CampaignConfig.from_dict(edited("system", {"potential": "cuzr-eam", "composition": {"Cu": 64, "Zr": 36},
-                                                        "atoms": 1001}))
+    data = edited("system", {"potential": "cuzr-eam", "composition": {"Cu": 64, "Zr": 36}, "atoms": 1001})
+    # metal units: temperatures in K (the lj values of VALID are refused as out of range)
+    data["preparation"].update(melt_temperature=2000.0, low_temperature=700.0, quench_rate=100.0)
+    data["dms"]["temperatures"] = [800.0]
+    config = CampaignConfig.from_dict(data)
     assert config.system.counts() == {"Cu": 641, "Zr": 360}
     assert config.units == "metal" and config.system.timestep == 0.002
 

