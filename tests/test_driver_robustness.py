@@ -460,3 +460,51 @@ def test_shear_campaign_runs_end_to_end(tmp_path: Path):
     assert "change_box      all triclinic" in segment and " pxy " in segment
     # The preparation stays orthogonal (NPT/NVT exactly as for uniaxial campaigns).
     assert "triclinic" not in (tmp_path / "shear/T0.3/equilibrate/in.lammps").read_text()
+
+
+@pytest.mark.slow
+def test_deleted_restart_of_a_finished_stage(copy_of: Path, capsys):
+    """A user deletes final.restart of a finished stage to save space, then resumes: LAMMPS used
+    to stop with 'Cannot open restart file' (exit 1). Now: one line naming the file and the fix."""
+    (copy_of / "T0.5/P1/seg002/done.json").unlink()
+    (copy_of / "T0.5/P1/seg001/final.restart").unlink()
+    status, err = run_main(capsys, "run", str(copy_of.parent / "tiny.toml"), "--quiet")
+    assert status == 2 and re.search(r"seg001/final.restart is missing, .*delete .*seg001 to run that stage again",
+                                     one_line_error(err))
+
+
+def _append_many(folder: str, writer: int) -> None:
+    from glassdyn.run import journal
+
+    for k in range(200):
+        journal.append(Path(folder), {"stage": f"w{writer}", "event": "start", "k": k, "pad": "x" * 500})
+
+
+def test_concurrent_journal_appends_stay_whole(tmp_path: Path):
+    """Temperature groups append from several processes at once: the torn-tail repair must never
+    cut another writer's line (it runs under flock), so every one of the 3 x 200 lines is whole."""
+    import multiprocessing
+
+    from glassdyn.run import journal
+
+    processes = [multiprocessing.get_context("fork").Process(target=_append_many, args=(str(tmp_path), w))
+                 for w in range(3)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    records = journal.read(tmp_path)
+    assert len(records) == 600 and {r["stage"] for r in records} == {"w0", "w1", "w2"}
+
+
+def test_ctrl_c_is_one_line(monkeypatch, capsys):
+    """Ctrl-C used to print a KeyboardInterrupt traceback; the stages were already stopped and
+    nothing finished is lost, so one line says how to resume (status 130, as shells use)."""
+    import glassdyn.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_command", interrupted)
+    status, err = run_main(capsys, "run", "any.toml")
+    assert status == 130 and "interrupted; run the same command again to resume" in one_line_error(err)

@@ -124,7 +124,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as error:  # a full disk, a vanished mount: the system's own words, with the file
         return _error(args, _one_line(error), 2)
     except RuntimeError as error:  # a stage failed (LAMMPS's message), or the folder is in use
-        return _error(args, str(error), 1, leader_only=True)
+        return _error(args, str(error), 1)
+    except KeyboardInterrupt:  # Ctrl-C: the LAMMPS runs were stopped; nothing finished is lost
+        return _error(args, "interrupted; run the same command again to resume", 130)
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -160,12 +162,13 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split("\n"))
 
 
-def _error(args: argparse.Namespace, message: str, status: int, *, leader_only: bool = False) -> int:
+def _error(args: argparse.Namespace, message: str, status: int) -> int:
+    """Print the one-line message (on MPI rank 0 only: every rank has the same error)."""
     if getattr(args, "debug", False):
         import traceback
 
         traceback.print_exc()
-    if not leader_only or _is_leader():
+    if _is_leader():
         hint = "" if getattr(args, "debug", False) else " (--debug shows the traceback)"
         print(f"glassdyn: error: {message}{hint if status == 2 else ''}", file=sys.stderr)
     return status

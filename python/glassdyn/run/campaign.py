@@ -376,6 +376,12 @@ class _StageRunner:
         if pid is not None:
             raise RuntimeError(f"stage {stage.name}: LAMMPS started by an earlier driver is still running "
                                f"(mpiexec pid {pid}); stop it (kill {pid}) before resuming")
+        source = self.root / stage.source
+        if not source.exists():
+            # A finished stage whose restart was deleted (to save space, by hand): LAMMPS would
+            # stop with "Cannot open restart file" after the driver had cleared this stage.
+            raise StateError(f"{source} is missing, but the stage that writes it is marked finished; delete "
+                             f"{source.parent} to run that stage again")
         if folder.exists():
             shutil.rmtree(folder)  # a half-run stage restarts from its source file
         folder.mkdir(parents=True)

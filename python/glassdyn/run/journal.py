@@ -29,24 +29,29 @@ def _torn_tail(data: bytes) -> int:
 
 
 def append(folder: Path, record: dict[str, Any]) -> None:
-    """Add one record as one line, written with a single ``write`` and flushed to disk."""
+    """Add one record as one line, written with a single ``write`` and flushed to disk.
+
+    Groups of ranks running temperatures side by side append from several threads or processes,
+    so the check for a torn tail and the write happen under an exclusive ``flock``: a line that
+    another writer is still writing must not be taken for a torn one.
+    """
+    import fcntl
+
     path = folder / JOURNAL
     line = (json.dumps(record) + "\n").encode()
-    with open(path, "ab+") as handle:
-        handle.seek(0, os.SEEK_END)
-        size = handle.tell()
-        handle.seek(max(0, size - 65536))
-        tail = _torn_tail(handle.read())
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        tail = _torn_tail(os.pread(fd, min(size, 65536), max(0, size - 65536)))
         if tail:
             warnings.warn(f"{path}: removed an unfinished last line ({tail} bytes) left by an interrupted write",
                           stacklevel=2)
-            handle.truncate(size - tail)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
-    try:
+            os.ftruncate(fd, size - tail)
         os.write(fd, line)
         os.fsync(fd)
     finally:
-        os.close(fd)
+        os.close(fd)  # releases the lock
 
 
 def read(folder: Path) -> list[dict[str, Any]]:
