@@ -508,3 +508,21 @@ def test_ctrl_c_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_command", interrupted)
     status, err = run_main(capsys, "run", "any.toml")
     assert status == 130 and "interrupted; run the same command again to resume" in one_line_error(err)
+
+
+@pytest.mark.slow
+def test_start_structure_of_other_settings_without_records(copy_of: Path, capsys):
+    """A folder without prep/initial.json (an earlier glassdyn) and without campaign.json: the
+    start structure is made again from the campaign file and compared, so a changed seed is
+    refused rather than melting the old structure under the new name."""
+    for name in ("campaign.json", "prep/initial.json", "results.h5"):
+        (copy_of / name).unlink()
+    shutil.rmtree(copy_of / "prep/melt01")  # not finished yet: nothing else would notice
+    (copy_of.parent / "tiny.toml").write_text(toml_text(edited({"campaign.seed": 12}, TINY)))
+    status, err = run_main(capsys, "run", str(copy_of.parent / "tiny.toml"), "--quiet")
+    assert status == 2 and "prep/initial.data is not the start structure this campaign file makes" in \
+        one_line_error(err)
+    # ... and the unchanged file passes the same comparison and finishes the campaign.
+    (copy_of.parent / "tiny.toml").write_text(toml_text(TINY))
+    status, err = run_main(capsys, "run", str(copy_of.parent / "tiny.toml"), "--quiet")
+    assert status == 0, err

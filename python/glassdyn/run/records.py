@@ -75,7 +75,22 @@ def _show(value: Any) -> str:
 def check_initial(root: Path, config: CampaignConfig) -> None:
     """The start structure on disk must be the one this configuration makes."""
     record_path = root / INITIAL_RECORD
-    if not (root / INITIAL_DATA).exists() or not record_path.exists():
+    if not (root / INITIAL_DATA).exists():
+        return
+    if not record_path.exists():
+        # A folder of an earlier glassdyn (or a crash before the record was written): the
+        # structure is a deterministic function of the configuration, so make it again and compare.
+        from glassdyn.run.structure import write_initial_data
+
+        fresh = root / (INITIAL_DATA + ".check")
+        write_initial_data(config, fresh)
+        try:
+            same = fresh.read_bytes() == (root / INITIAL_DATA).read_bytes()
+        finally:
+            fresh.unlink()
+        if not same:
+            raise StateError(f"{INITIAL_DATA} is not the start structure this campaign file makes (atoms, composition, "
+                             f"density or seed differ): {_advice(root)}")
         return
     try:
         recorded = json.loads(record_path.read_text())
