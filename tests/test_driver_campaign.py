@@ -180,13 +180,18 @@ def test_interrupted_campaign_resumes_to_the_same_file(reference: Path, tmp_path
         time.sleep(0.05)
     else:
         pytest.fail("the campaign never reached the stage to interrupt")
-    # A second driver on the same folder is refused while the first is running.
-    second = run_cli(config)
-    assert second.returncode == 1 and "in use by another glassdyn driver" in second.stderr
+    # Killed at once: a 1000-step segment of 300 atoms takes well under a second.
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert not (folder / target / "done.json").exists()
     assert not (folder / "results.h5").exists()
+    # A second driver on the same folder is refused while another holds it (here: this test,
+    # deterministically; starting a second driver beside the running one raced the fast stages).
+    from glassdyn.run.campaign import _FolderLock
+
+    with _FolderLock(folder):
+        second = run_cli(config)
+    assert second.returncode == 1 and "in use by another glassdyn driver" in second.stderr
 
     finished = run_cli(config)
     assert finished.returncode == 0, finished.stderr
@@ -267,9 +272,14 @@ def test_a_failing_stage_reports_the_lammps_error(tmp_path: Path):
     config = write_campaign(tmp_path)
     # Values LAMMPS would refuse late are now refused by the campaign check (test_driver_robustness),
     # so the failure is planted in a file: a start structure LAMMPS cannot read.
+    # (with the record of its settings, or the driver would make it again, compare and refuse it).
+    from glassdyn.run.records import INITIAL_RECORD, initial_parameters
+
     initial = tmp_path / "tiny-ka" / "prep" / "initial.data"
     initial.parent.mkdir(parents=True)
     initial.write_text("glassdyn start structure\n\n300 atoms\n2 atom types\n\nnot a box line\n")
+    record = initial_parameters(Campaign.from_toml(config).config)
+    (tmp_path / "tiny-ka" / INITIAL_RECORD).write_text(json.dumps(record))
     completed = run_cli(config)
     assert completed.returncode == 1
     assert "glassdyn: error: stage prep/melt01 failed: ERROR" in completed.stderr
