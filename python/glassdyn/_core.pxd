@@ -21,6 +21,7 @@ cdef extern from "periodic_box.hpp" namespace "glassdyn":
         double hi[3]
         double xy, xz, yz
         cbool periodic[3]
+        int dimension
 
 
 cdef extern from "top_selection.hpp" namespace "glassdyn":
