@@ -9,6 +9,7 @@ Examples
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
@@ -138,7 +139,7 @@ class _Lines:
     """A dump file read line by line, with the line number and the bytes still unread."""
 
     def __init__(self, path: PathLike, handle: Any) -> None:
-        self.path, self.handle, self.number = path, handle, 0
+        self.path, self.handle, self.number, self.at_end = path, handle, 0, False
         self.size = os.fstat(handle.fileno()).st_size
 
     def error(self, message: str, line: Optional[int] = None) -> DumpFormatError:
@@ -152,6 +153,24 @@ class _Lines:
         if len(raw) == _MAX_LINE_BYTES and not raw.endswith(b"\n"):
             raise self.error(f"a line longer than {_MAX_LINE_BYTES} bytes: this is not a LAMMPS text dump")
         return raw.decode("utf-8", errors="replace")
+
+    def rows(self, count: int) -> list[bytes]:
+        """Up to ``count`` raw lines, stopping early at the end of the file or at an ``ITEM:``
+        line (left unread as far as the line count goes: it is then the current line)."""
+        out = []
+        readline = self.handle.readline
+        for _ in range(count):
+            raw = readline(_MAX_LINE_BYTES)
+            if not raw:
+                self.at_end = True
+                break
+            self.number += 1
+            if raw.startswith(b"ITEM:"):
+                break
+            if len(raw) == _MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                raise self.error(f"a line longer than {_MAX_LINE_BYTES} bytes: this is not a LAMMPS text dump")
+            out.append(raw)
+        return out
 
     def expect(self, what: str) -> str:
         line = self.next()
@@ -221,27 +240,31 @@ def _read_rows(lines: _Lines, natoms: int, names: list[str], count_line: int, ti
                           f"{lines.remaining_bytes()} bytes follow; at most {lines.remaining_bytes() // (2 * ncols)} "
                           f"rows of {ncols} columns fit", count_line)
     first_row = lines.number + 1
-    tokens: list[list[str]] = []
-    for k in range(natoms):
-        line = lines.next()
-        if line is None or line.startswith("ITEM:"):
-            where = "the file ends" if line is None else f"line {lines.number} starts a new section"
-            raise lines.error(f"the frame at step {timestep} declares {natoms} atoms (line {count_line}) but holds "
-                              f"only {k} rows: {where} (truncated frame or wrong count)")
-        row = line.split()
-        if len(row) != ncols:
-            raise lines.error(f"row has {len(row)} values, the ITEM: ATOMS line names {ncols} columns {names}")
-        tokens.append(row)
-    try:
-        return np.array(tokens, dtype=np.float64).reshape(natoms, ncols)
+    rows = lines.rows(natoms)
+    if len(rows) < natoms:
+        where = "the file ends" if lines.at_end else f"line {lines.number} starts a new section"
+        raise lines.error(f"the frame at step {timestep} declares {natoms} atoms (line {count_line}) but holds "
+                          f"only {len(rows)} rows: {where} (truncated frame or wrong count)")
+    if natoms == 0:
+        return np.zeros((0, ncols))
+    text = [row.decode("utf-8", errors="replace") for row in rows]
+    try:  # numpy's C parser; it also refuses rows of unequal length and words that are not numbers
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a blank row shows up as a short table, refused below
+            table = np.loadtxt(text, ndmin=2, dtype=np.float64, comments=None)
+        if table.shape == (natoms, ncols):
+            return table
     except ValueError:
-        for k, row in enumerate(tokens):  # the slow search happens only for a bad file
-            for name, token in zip(names, row):
-                try:
-                    float(token)
-                except ValueError:
-                    raise lines.error(f"{token!r} in column {name!r} is not a number", first_row + k) from None
-        raise
+        pass
+    for k, row in enumerate(text):  # the slow search runs only for a bad file, to name the line
+        words = row.split()
+        if len(words) != ncols:
+            raise lines.error(f"row has {len(words)} values, the ITEM: ATOMS line names {ncols} columns {names}",
+                              first_row + k)
+        for name, word in zip(names, words):
+            if not _is_number(word):
+                raise lines.error(f"{word!r} in column {name!r} is not a number", first_row + k)
+    raise lines.error("the rows of this frame cannot be read as numbers", first_row)
 
 
 def _check_columns(lines: _Lines, table: np.ndarray, names: list[str], first_row: int) -> dict[str, np.ndarray]:
