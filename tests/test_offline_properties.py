@@ -28,7 +28,7 @@ SETTINGS = settings(max_examples=150, deadline=2000, derandomize=True, database=
 # Non-finite, huge, tiny, negative and signed-zero values, each branch about equally often.
 WEIRD = st.one_of(st.sampled_from([math.nan, math.inf, -math.inf]), st.sampled_from([1e308, -1e308, 1e15, 1e300]),
                   st.sampled_from([5e-324, 1e-300, 0.0, -0.0, -1.0]), st.floats())
-NUMBER = st.one_of(st.floats(-30, 30), WEIRD)
+NUMBER = st.one_of(st.floats(-30, 30), WEIRD, st.sampled_from([10**400, -(10**400), 3, True]))
 COUNT = st.one_of(st.integers(-3, 60), st.sampled_from([2**31, 2**63 - 1, 2**70]), st.floats(-3, 60), st.none())
 
 

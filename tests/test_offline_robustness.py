@@ -259,6 +259,8 @@ ARGUMENT_CASES = [
     ("hysteresis_inf", lambda: Cages(1.0, hysteresis=INF), ValueError, "hysteresis must be a finite number",
      "no neighbour can be lost beyond infinity"),
     ("cutoff_inf", lambda: Cages(INF), ValueError, "cutoff must be a finite number", "a cage needs a radius"),
+    ("cutoff_int_beyond_double", lambda: Cages(10**400), ValueError, "cutoff must be a finite number",
+     "float(10**400) overflows"),
     ("cutoff_string", lambda: Cages("1.5"), TypeError, "cutoff must be a real number", "text is not a distance"),
     ("nlost_float", lambda: Cages(1.0, nlost=1.5), TypeError, "nlost must be an integer", "a count"),
     ("nlost_huge", lambda: Cages(1.0, nlost=2**70), ValueError, "nlost must be <=", "would overflow int64"),

@@ -31,7 +31,10 @@ def real(name: str, value: Any, *, above: Optional[float] = None, at_least: Opti
     """A finite real number within the given bounds, as float."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an integer beyond the double range
+        raise ValueError(f"{name} must be a finite number, got an integer of {len(str(value))} digits") from None
     if not np.isfinite(result):
         raise ValueError(f"{name} must be a finite number, got {result}")
     for bound, fails, word in ((above, lambda b: not result > b, ">"), (at_least, lambda b: not result >= b, ">="),
