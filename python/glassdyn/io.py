@@ -145,30 +145,28 @@ class _Lines:
     def error(self, message: str, line: Optional[int] = None) -> DumpFormatError:
         return DumpFormatError(self.path, self.number if line is None else line, message)
 
-    def next(self) -> Optional[str]:
+    def _readline(self) -> bytes:
         raw = self.handle.readline(_MAX_LINE_BYTES)
         if not raw:
-            return None
+            self.at_end = True
+            return raw
         self.number += 1
         if len(raw) == _MAX_LINE_BYTES and not raw.endswith(b"\n"):
             raise self.error(f"a line longer than {_MAX_LINE_BYTES} bytes: this is not a LAMMPS text dump")
-        return raw.decode("utf-8", errors="replace")
+        return raw
+
+    def next(self) -> Optional[str]:
+        raw = self._readline()
+        return raw.decode("utf-8", errors="replace") if raw else None
 
     def rows(self, count: int) -> list[bytes]:
-        """Up to ``count`` raw lines, stopping early at the end of the file or at an ``ITEM:``
-        line (left unread as far as the line count goes: it is then the current line)."""
+        """Up to ``count`` raw lines; fewer if the file ends or an ``ITEM:`` line comes first
+        (that line is then the current one, ``number``, for the error message)."""
         out = []
-        readline = self.handle.readline
         for _ in range(count):
-            raw = readline(_MAX_LINE_BYTES)
-            if not raw:
-                self.at_end = True
+            raw = self._readline()
+            if not raw or raw.startswith(b"ITEM:"):
                 break
-            self.number += 1
-            if raw.startswith(b"ITEM:"):
-                break
-            if len(raw) == _MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                raise self.error(f"a line longer than {_MAX_LINE_BYTES} bytes: this is not a LAMMPS text dump")
             out.append(raw)
         return out
 
