@@ -72,6 +72,22 @@ def test_item2_core_histogram_refuses_bad_u_itself(u):
     assert "displacement u must be finite and >= 0" in child.stdout
 
 
+def test_item12_core_pair_table_of_a_huge_type_raises_instead_of_segfault():
+    """A type of 10^9 segfaulted StringLike: the core's per-pair table computed (ntypes + 1)^2 in
+    int, which overflowed to a small table indexed far past its end. The Python API now caps
+    types at 1000 (case type_huge); the core itself sizes the table in size_t, so even through
+    the raw binding the allocation fails cleanly (MemoryError) instead of corrupting memory."""
+    child = run_child("""
+        from glassdyn import _core
+        try:
+            _core.find_string_links_py([0.0, 0, 0, 0.1, 0, 0], [0.0] * 6, [1, 1], 2, 10**9, 1.0, None, 1.0)
+        except MemoryError as error:
+            print("MemoryError")
+    """)
+    assert child.returncode == 0, f"crashed with {child.returncode}: {child.stderr[-500:]}"
+    assert "MemoryError" in child.stdout
+
+
 # ---------------------------------------------------------------- item 3: one NaN coordinate
 def dump_text(frames: list[dict[str, Any]]) -> str:
     """LAMMPS text dump of frames {step, rows, box (3 lines), columns, count (declared)}."""

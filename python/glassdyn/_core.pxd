@@ -8,7 +8,7 @@ from libcpp.vector cimport vector
 cdef extern from "pair_table.hpp" namespace "glassdyn":
     cdef cppclass PairTable:
         PairTable()
-        PairTable(int ntypes, double value)
+        PairTable(int ntypes, double value) except +
         void set(int type_i, int type_j, double value) except +
         double get(int type_i, int type_j)
         int ntypes()

@@ -40,7 +40,6 @@ void check_frame_atoms(const FrameAtoms &atoms, int ntypes, bool with_mass, cons
   }
 }
 
-
 StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, const StringOptions &options)
 {
   box.validate();
