@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from glassdyn.analysis import Cages, DisplacementDistribution, DMSFit, StringLike
 from glassdyn.io import Box, DumpFormatError, read_dump
 
-SETTINGS = settings(max_examples=150, deadline=2000, derandomize=True, database=None,
+SETTINGS = settings(max_examples=150, deadline=5000, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Non-finite, huge, tiny, negative and signed-zero values, each branch about equally often.
