@@ -8,7 +8,7 @@ from libcpp.vector cimport vector
 cdef extern from "pair_table.hpp" namespace "glassdyn":
     cdef cppclass PairTable:
         PairTable()
-        PairTable(int ntypes, double value)
+        PairTable(int ntypes, double value) except +
         void set(int type_i, int type_j, double value) except +
         double get(int type_i, int type_j)
         int ntypes()
@@ -21,6 +21,7 @@ cdef extern from "periodic_box.hpp" namespace "glassdyn":
         double hi[3]
         double xy, xz, yz
         cbool periodic[3]
+        int dimension
 
 
 cdef extern from "top_selection.hpp" namespace "glassdyn":

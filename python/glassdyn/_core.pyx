@@ -118,6 +118,7 @@ cdef PeriodicBox _box(box) except *:
         pbox.hi[k] = box["hi"][k]
         pbox.periodic[k] = bool(box["periodic"][k])
     pbox.xy, pbox.xz, pbox.yz = box["tilt"]
+    pbox.dimension = box.get("dimension", 3)
     return pbox
 
 

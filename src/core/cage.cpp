@@ -2,6 +2,7 @@
 
 #include "cell_grid.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -45,20 +46,18 @@ CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_bo
 {
   start_box.validate();
   end_box.validate();
+  if (start_box.dimension != end_box.dimension)
+    throw std::invalid_argument("analyse_cages: the two boxes differ in dimension");
   const size_t n = atoms.id.size();
-  if (atoms.type.size() != n || atoms.in_group.size() != n || atoms.reference.size() != 3 * n ||
-      atoms.current.size() != 3 * n)
-    throw std::invalid_argument("analyse_cages: per-atom arrays differ in length");
   const int ntypes = options.cutoff.ntypes();
-  for (int t : atoms.type)
-    if (t < 1 || t > ntypes)
-      throw std::invalid_argument("analyse_cages: atom type " + std::to_string(t) + " outside 1.." +
-                                  std::to_string(ntypes));
+  check_frame_atoms(atoms, ntypes, false, "analyse_cages");
+  if (!std::isfinite(options.hysteresis) || options.hysteresis < 0.0)
+    throw std::invalid_argument("analyse_cages: hysteresis must be finite and >= 0");
   const double reach = options.cutoff.max_value() * (1.0 + options.hysteresis);
   for (const auto *box : {&start_box, &end_box}) {
     const auto width = box->perpendicular_width();
     for (int k = 0; k < 3; ++k)
-      if (box->periodic[k] && 2.0 * reach > width[k])
+      if (box->wraps(k) && !(2.0 * reach <= width[k]))    // NaN (degenerate box) refuses too
         throw std::invalid_argument("analyse_cages: cutoff x (1 + hysteresis) = " + std::to_string(reach) +
                                     " exceeds half the box width (" + std::to_string(width[k]) + ")");
   }

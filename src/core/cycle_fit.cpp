@@ -147,6 +147,16 @@ std::vector<CycleModuli> fit_cycles(const std::vector<double> &time, const std::
   if (time.size() != signal.size()) throw std::invalid_argument("fit_cycles: time and signal differ in length");
   if (!(period > 0.0)) throw std::invalid_argument("fit_cycles: period must be > 0");
   if (!(strain_amplitude > 0.0)) throw std::invalid_argument("fit_cycles: strain amplitude must be > 0");
+  // An infinite period or amplitude, or a NaN start, fits no cycle and would report zeros.
+  if (!std::isfinite(period) || !std::isfinite(strain_amplitude) || !std::isfinite(t_start))
+    throw std::invalid_argument("fit_cycles: period, strain amplitude and t_start must be finite");
+  for (size_t j = 0; j < time.size(); ++j) {
+    if (!std::isfinite(time[j]) || !std::isfinite(signal[j]))
+      throw std::invalid_argument("fit_cycles: times and signal values must be finite");
+    // The cycle index below is a long: keep (t - t_start) / period far from its range.
+    if (!(std::fabs((time[j] - t_start) / period) < 1e15))
+      throw std::invalid_argument("fit_cycles: samples lie more than 1e15 periods from t_start");
+  }
   std::vector<CycleModuli> cycles;
   if (time.empty()) return cycles;
   const double omega = 2.0 * M_PI / period;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace glassdyn {
@@ -12,6 +13,10 @@ DisplacementHistogram::DisplacementHistogram(const HistogramSpec &spec, int ntyp
   if (spec.bins < 1) throw std::invalid_argument("histogram: bins must be >= 1");
   if (!(spec.u_max > 0.0)) throw std::invalid_argument("histogram: u_max must be > 0");
   if (!(spec.log_min < std::log10(spec.u_max))) throw std::invalid_argument("histogram: log_min must be < log10(u_max)");
+  if (!std::isfinite(spec.u_max)) throw std::invalid_argument("histogram: u_max must be finite");
+  if (!std::isfinite(spec.log_min)) throw std::invalid_argument("histogram: log_min must be finite");
+  // NaN would make every "u > beyond" false and report fraction_beyond = 0 for any data.
+  if (std::isnan(spec.beyond)) throw std::invalid_argument("histogram: beyond must be a number");
   if (ntypes < 1) throw std::invalid_argument("histogram: ntypes must be >= 1");
   tallies_.assign(stride_ * size_t(ntypes + 1), 0.0);
 }
@@ -19,6 +24,10 @@ DisplacementHistogram::DisplacementHistogram(const HistogramSpec &spec, int ntyp
 void DisplacementHistogram::add(double u, int type)
 {
   if (type < 1 || type > ntypes_) throw std::invalid_argument("histogram: atom type out of range");
+  // One comparison pair per value: NaN fails both, so it can never reach a bin index below,
+  // nor can a negative u (a negative bin) or an infinite one (an infinite sum).
+  if (!(u >= 0.0 && u <= std::numeric_limits<double>::max()))
+    throw std::invalid_argument("histogram: displacement u must be finite and >= 0");
   const double log_max = std::log10(spec_.u_max);
   for (int set : {0, type}) {
     double *t = &tallies_[offset(set)];

@@ -11,7 +11,12 @@ class PairTable {
  public:
   PairTable() = default;
   // Types run from 1 to ntypes, as in LAMMPS; every pair starts at `value`.
-  PairTable(int ntypes, double value) : ntypes_(ntypes), values_((ntypes + 1) * (ntypes + 1), value) {}
+  // The size is computed in size_t: (ntypes + 1)^2 in int overflowed for large ntypes and gave
+  // a table too small for the indices (a segfault offline with a type of 10^9).
+  PairTable(int ntypes, double value) :
+      ntypes_(ntypes), values_(size_t(std::max(ntypes, 0) + 1) * size_t(std::max(ntypes, 0) + 1), value)
+  {
+  }
 
   void set(int type_i, int type_j, double value)
   {

@@ -46,7 +46,7 @@ std::array<double, 3> PeriodicBox::wrapped_fractional(const double *x) const
 {
   auto f = to_fractional(x);
   for (int k = 0; k < 3; ++k)
-    if (periodic[k]) f[k] -= std::floor(f[k]);
+    if (wraps(k)) f[k] -= std::floor(f[k]);
   return f;
 }
 
@@ -56,7 +56,7 @@ std::vector<std::array<double, 3>> PeriodicBox::images_near(const std::array<dou
   const auto width = perpendicular_width();
   std::vector<std::array<double, 3>> images;
   int span[3];
-  for (int k = 0; k < 3; ++k) span[k] = periodic[k] ? 1 : 0;
+  for (int k = 0; k < 3; ++k) span[k] = wraps(k) ? 1 : 0;
   for (int sz = -span[2]; sz <= span[2]; ++sz)
     for (int sy = -span[1]; sy <= span[1]; ++sy)
       for (int sx = -span[0]; sx <= span[0]; ++sx) {
@@ -74,10 +74,10 @@ double PeriodicBox::minimum_image_distance(const double *a, const double *b) con
   const auto fa = to_fractional(a), fb = to_fractional(b);
   std::array<double, 3> df{fa[0] - fb[0], fa[1] - fb[1], fa[2] - fb[2]};
   for (int k = 0; k < 3; ++k)
-    if (periodic[k]) df[k] -= std::round(df[k]);
+    if (wraps(k)) df[k] -= std::round(df[k]);
   double best = std::numeric_limits<double>::max();
   int span[3];
-  for (int k = 0; k < 3; ++k) span[k] = periodic[k] ? 1 : 0;
+  for (int k = 0; k < 3; ++k) span[k] = wraps(k) ? 1 : 0;
   for (int sz = -span[2]; sz <= span[2]; ++sz)
     for (int sy = -span[1]; sy <= span[1]; ++sy)
       for (int sx = -span[0]; sx <= span[0]; ++sx) {
@@ -92,8 +92,15 @@ double PeriodicBox::minimum_image_distance(const double *a, const double *b) con
 
 void PeriodicBox::validate() const
 {
-  for (int k = 0; k < 3; ++k)
+  if (dimension != 2 && dimension != 3) throw std::invalid_argument("box: dimension must be 2 or 3");
+  for (int k = 0; k < 3; ++k) {
+    if (!std::isfinite(lo[k]) || !std::isfinite(hi[k])) throw std::invalid_argument("box: bounds must be finite");
     if (!(hi[k] > lo[k])) throw std::invalid_argument("box: every hi must exceed its lo");
+  }
+  if (!std::isfinite(xy) || !std::isfinite(xz) || !std::isfinite(yz))
+    throw std::invalid_argument("box: tilt factors must be finite");
+  if (dimension == 2 && (xz != 0.0 || yz != 0.0))
+    throw std::invalid_argument("box: a 2-D box cannot have xz or yz tilt");
 }
 
 }    // namespace glassdyn

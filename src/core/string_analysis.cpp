@@ -17,26 +17,33 @@ int64_t mobile_count(double fraction, int64_t group_size)
   return std::llround(fraction * double(group_size));
 }
 
-namespace {
-
-void check_sizes(const FrameAtoms &atoms, const StringOptions &options)
+void check_frame_atoms(const FrameAtoms &atoms, int ntypes, bool with_mass, const std::string &who)
 {
   const size_t n = atoms.id.size();
-  if (atoms.type.size() != n || atoms.mass.size() != n || atoms.in_group.size() != n ||
+  if (atoms.type.size() != n || (with_mass && atoms.mass.size() != n) || atoms.in_group.size() != n ||
       atoms.reference.size() != 3 * n || atoms.current.size() != 3 * n)
-    throw std::invalid_argument("analyse_strings: per-atom arrays differ in length");
-  for (int t : atoms.type)
-    if (t < 1 || t > options.delta.ntypes())
-      throw std::invalid_argument("analyse_strings: atom type " + std::to_string(t) + " outside 1.." +
-                                  std::to_string(options.delta.ntypes()));
+    throw std::invalid_argument(who + ": per-atom arrays differ in length");
+  for (size_t i = 0; i < n; ++i) {
+    const int t = atoms.type[i];
+    if (t < 1 || t > ntypes)
+      throw std::invalid_argument(who + ": atom type " + std::to_string(t) + " outside 1.." + std::to_string(ntypes));
+    // A label of 0 means "no string", so ids start at 1 as in LAMMPS.
+    if (atoms.id[i] < 1) throw std::invalid_argument(who + ": atom ids must be >= 1");
+    // A NaN position would pass every distance test as "not closer" and still be selected
+    // as the most mobile atom; refuse it before it reaches a cell index.
+    for (int k = 0; k < 3; ++k)
+      if (!std::isfinite(atoms.reference[3 * i + k]) || !std::isfinite(atoms.current[3 * i + k]))
+        throw std::invalid_argument(who + ": positions must be finite (atom id " + std::to_string(atoms.id[i]) + ")");
+    if (with_mass && !(atoms.mass[i] > 0.0 && std::isfinite(atoms.mass[i])))
+      throw std::invalid_argument(who + ": masses must be finite and > 0 (atom id " + std::to_string(atoms.id[i]) +
+                                  ")");
+  }
 }
-
-}    // namespace
 
 StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, const StringOptions &options)
 {
   box.validate();
-  check_sizes(atoms, options);
+  check_frame_atoms(atoms, options.delta.ntypes(), options.remove_drift, "analyse_strings");
   const size_t n = atoms.id.size();
   StringResult result;
 
@@ -84,7 +91,7 @@ StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, co
   const double reach = options.delta.max_value() + u_max;
   const auto width = box.perpendicular_width();
   for (int k = 0; k < 3; ++k)
-    if (box.periodic[k] && reach > width[k])
+    if (box.wraps(k) && !(reach <= width[k]))    // NaN (degenerate box) refuses too
       throw std::invalid_argument("analyse_strings: delta + largest mobile displacement (" + std::to_string(reach) +
                                   ") exceeds the box width (" + std::to_string(width[k]) +
                                   "); use a shorter window or a larger box");

@@ -7,6 +7,7 @@
 #include "string_summary.hpp"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace glassdyn {
@@ -32,6 +33,11 @@ struct FrameAtoms {
   std::vector<double> reference;          // unwrapped r(t0), 3 per atom
   std::vector<double> current;            // unwrapped r(t), 3 per atom
 };
+
+// Throws std::invalid_argument (message starts with `who`) unless the per-atom arrays agree in
+// length, types lie in 1..ntypes, ids are >= 1, positions are finite and, if `with_mass`,
+// masses are finite and > 0. O(N); the offline analyses call it once per window.
+void check_frame_atoms(const FrameAtoms &atoms, int ntypes, bool with_mass, const std::string &who);
 
 struct StringResult {
   std::vector<char> mobile;

@@ -1,10 +1,14 @@
-"""Shared plumbing of the offline analysis classes."""
+"""Shared plumbing of the offline analysis classes: results storage and the one check of a
+window's input (built from the helpers of :mod:`glassdyn._checks`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
+
+from glassdyn import _checks
+from glassdyn.io import Box, DumpFrame
 
 
 class NotComputedError(RuntimeError):
@@ -19,6 +23,16 @@ class ComputedResults:
         self._values: Optional[dict[str, Any]] = None
 
     def store(self, values: Mapping[str, Any]) -> None:
+        """Keep ``values``; refuse them all if any float result is not finite.
+
+        Inputs are checked to be finite first, so a non-finite result can only come from
+        arithmetic overflow of extreme (finite) input; it is never handed out as a number.
+        """
+        for name, value in values.items():
+            if isinstance(value, (float, np.ndarray)) and np.asarray(value).dtype.kind == "f" \
+                    and not np.isfinite(value).all():
+                raise ValueError(f"{self._owner}: the result {name!r} is not finite: the input values are too "
+                                 "large to combine in double precision; rescale them")
         frozen = {}
         for name, value in values.items():
             if isinstance(value, np.ndarray):
@@ -37,20 +51,24 @@ class ComputedResults:
         return self._values[name]
 
 
+def box_argument(name: str, box: Any) -> Box:
+    if not isinstance(box, Box):
+        raise TypeError(f"{name} must be a glassdyn.io.Box, got {type(box).__name__}")
+    return box
+
+
 def per_atom_masses(types: np.ndarray, masses: Any) -> np.ndarray:
-    """Masses per atom from None (all 1), a per-type mapping, or a per-atom array."""
+    """Masses per atom from None (all 1), a per-type mapping, or a per-atom array; each finite and > 0."""
     if masses is None:
         return np.ones(len(types))
     if isinstance(masses, Mapping):
-        missing = sorted(set(int(t) for t in np.unique(types)) - set(int(k) for k in masses))
+        by_type = {_checks.integer("masses key", t, at_least=1): _checks.real(f"masses[{t!r}]", m, above=0.0)
+                   for t, m in masses.items()}
+        missing = sorted(set(int(t) for t in np.unique(types)) - set(by_type))
         if missing:
             raise ValueError(f"masses has no entry for atom types {missing}; give a mass for every type")
-        return np.array([masses[int(t)] for t in types], dtype=float)
-    result = np.asarray(masses, dtype=float)
-    if result.shape != (len(types),):
-        raise ValueError(f"masses must be a mapping type -> mass or one value per atom ({len(types)}), "
-                         f"got shape {result.shape}")
-    return result
+        return np.array([by_type[int(t)] for t in types], dtype=float)
+    return _checks.float_array("masses", masses, (len(types),), above=0.0)
 
 
 @dataclass
@@ -65,29 +83,56 @@ class WindowAtoms:
     ntypes: int
 
 
-def window_atoms(ids: Any, types: Any, reference: Any, current: Any, group: Any, ntypes: Optional[int],
-                 pair_overrides: Iterable[tuple[int, int]], overrides_name: str) -> WindowAtoms:
-    """Check the arrays of a window (shapes, unique ids, types of per-pair overrides)."""
-    ids = np.asarray(ids, dtype=np.int64)
-    types = np.asarray(types, dtype=np.intc)
+def _positions(name: str, values: Any, n: int, box: Box) -> np.ndarray:
+    """Finite (n, 3) positions within MAX_BOX_LENGTHS box lengths of ``box`` (so wrapping keeps precision)."""
+    positions = _checks.float_array(name, values, (n, 3))
+    fractional = np.linalg.solve(box.matrix, (positions - np.asarray(box.lo)).T).T
+    far = ~(np.abs(fractional) <= _checks.MAX_BOX_LENGTHS)
+    if far.any():
+        row = int(np.flatnonzero(far.any(axis=1))[0])
+        raise ValueError(f"{name}[{row}] = {positions[row].tolist()} lies more than {_checks.MAX_BOX_LENGTHS:g} box "
+                         "lengths from the box: check the units and the box")
+    return positions
+
+
+def window_atoms(boxes: Sequence[Box], ids: Any, types: Any, reference: Any, current: Any, group: Any,
+                 ntypes: Optional[int], pair_overrides: Iterable[tuple[int, int]], overrides_name: str) -> WindowAtoms:
+    """Check the input of one window: ids >= 1 and unique, types in 1..ntypes, positions finite and
+    near the box (``boxes`` = start and end box, or one box for both), group a mask, and for a
+    2-D box every atom at the same z."""
+    start_box, end_box = boxes[0], boxes[-1]
+    if start_box.dimension != end_box.dimension:
+        raise ValueError(f"start_box and end_box differ in dimension ({start_box.dimension} and {end_box.dimension})")
+    ids = _checks.int_array("ids", ids, None, at_least=1, unique=True)
     n = len(ids)
-    reference = np.asarray(reference, dtype=float)
-    current = np.asarray(current, dtype=float)
-    if reference.shape != (n, 3) or current.shape != (n, 3):
-        raise ValueError(f"reference and current must have shape ({n}, 3), got {reference.shape} and {current.shape}")
-    if types.shape != (n,):
-        raise ValueError(f"types must have one entry per atom ({n}), got shape {types.shape}")
-    if len(np.unique(ids)) != n:
-        raise ValueError("atom ids must be unique")
-    in_group = np.ones(n, dtype=bool) if group is None else np.asarray(group, dtype=bool)
-    ntypes = int(ntypes if ntypes is not None else (types.max() if n else 1))
+    types = _checks.int_array("types", types, n, at_least=1, at_most=_checks.MAX_TYPES)
+    reference = _positions("reference", reference, n, start_box)
+    current = _positions("current", current, n, end_box)
+    in_group = np.ones(n, dtype=bool) if group is None else _checks.bool_array("group", group, n)
+    largest = int(types.max()) if n else 1
+    if ntypes is None:
+        ntypes = largest
+    ntypes = _checks.integer("ntypes", ntypes, at_least=max(1, largest), at_most=_checks.MAX_TYPES)
     for (type_i, type_j) in pair_overrides:
         if not (1 <= type_i <= ntypes and 1 <= type_j <= ntypes):
             raise ValueError(f"{overrides_name} names type pair ({type_i}, {type_j}) outside 1..{ntypes}")
-    return WindowAtoms(ids, types, reference, current, in_group, ntypes)
+    if start_box.dimension == 2 and n:
+        z = np.concatenate([reference[:, 2], current[:, 2]])
+        if np.ptp(z) != 0.0:
+            raise ValueError(f"reference/current: a 2-D box (dimension=2) needs every atom at the same z in both "
+                             f"frames, got z from {z.min():g} to {z.max():g}")
+    return WindowAtoms(ids, types.astype(np.intc), reference, current, in_group, ntypes)
 
 
-def check_same_atoms(start: Any, end: Any) -> None:
-    """Two dump frames of one window must hold the same atoms (sorted by ID by the reader)."""
+def frame_pair(start: Any, end: Any) -> tuple[DumpFrame, DumpFrame]:
+    """Two dump frames of one window: frames with id and type columns and the same atoms
+    (the reader sorts rows by ID, so equal id columns mean row k is the same atom in both)."""
+    for name, frame in (("start", start), ("end", end)):
+        if not isinstance(frame, DumpFrame):
+            raise TypeError(f"{name} must be a glassdyn.io.DumpFrame, got {type(frame).__name__}")
+        missing = [c for c in ("id", "type") if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name} frame (step {frame.timestep}) has no column {missing}; dump 'id type xu yu zu'")
     if not np.array_equal(start["id"], end["id"]):
-        raise ValueError("the two frames hold different atoms; dump the same group at both steps")
+        raise ValueError("start and end frames hold different atoms; dump the same group at both steps")
+    return start, end

@@ -5,8 +5,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from glassdyn import _core
-from glassdyn.analysis._results import ComputedResults, check_same_atoms, window_atoms
+from glassdyn import _checks, _core
+from glassdyn.analysis._results import ComputedResults, box_argument, frame_pair, window_atoms
 from glassdyn.io import Box, DumpFrame
 
 
@@ -29,6 +29,15 @@ class Cages:
     nlost : int
         Neighbours that must be lost for a broken cage (default 1).
 
+    Input is checked before the core runs: a misuse raises one ``ValueError`` or ``TypeError``
+    naming the argument (non-finite numbers, ids < 1 or repeated, types < 1, wrong shapes,
+    frames with different atoms, positions far outside the box).
+
+    Two-dimensional systems: give boxes with ``dimension=2`` (``Box(..., dimension=2)`` or
+    ``read_dump(path, dimension=2)``). z is then not a direction of the system: it is not
+    wrapped, imaged or compared with the box width, so the usual thin z slab of a LAMMPS
+    ``dimension 2`` run is accepted; every atom must have the same z in both frames.
+
     Examples
     --------
     >>> import numpy as np
@@ -44,19 +53,10 @@ class Cages:
 
     def __init__(self, cutoff: float, *, cutoff_pairs: Optional[Mapping[tuple[int, int], float]] = None,
                  hysteresis: float = 0.1, nlost: int = 1) -> None:
-        if not cutoff > 0:
-            raise ValueError(f"cutoff must be > 0 (a distance), got {cutoff}")
-        if hysteresis < 0:
-            raise ValueError(f"hysteresis must be >= 0, got {hysteresis}")
-        if nlost < 1:
-            raise ValueError(f"nlost must be >= 1, got {nlost}")
-        for pair, value in (cutoff_pairs or {}).items():
-            if not value > 0:
-                raise ValueError(f"cutoff_pairs[{pair}] must be > 0, got {value}")
-        self.cutoff = float(cutoff)
-        self.cutoff_pairs = dict(cutoff_pairs or {})
-        self.hysteresis = float(hysteresis)
-        self.nlost = int(nlost)
+        self.cutoff = _checks.real("cutoff", cutoff, above=0.0)
+        self.cutoff_pairs = _checks.pair_values("cutoff_pairs", cutoff_pairs)
+        self.hysteresis = _checks.real("hysteresis", hysteresis, at_least=0.0)
+        self.nlost = _checks.integer("nlost", nlost, at_least=1)
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
@@ -79,7 +79,8 @@ class Cages:
         ntypes : int, optional
             Number of atom types (default: the largest type present).
         """
-        atoms = window_atoms(ids, types, reference, current, group, ntypes, self.cutoff_pairs, "cutoff_pairs")
+        boxes = [box_argument("start_box", start_box), box_argument("end_box", end_box)]
+        atoms = window_atoms(boxes, ids, types, reference, current, group, ntypes, self.cutoff_pairs, "cutoff_pairs")
         values = _core.analyse_cages_py(start_box.as_core(), end_box.as_core(), atoms.ids, atoms.types,
                                         atoms.in_group, atoms.reference, atoms.current, ntypes=atoms.ntypes,
                                         cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs,
@@ -91,7 +92,7 @@ class Cages:
     def compute_frames(self, start: DumpFrame, end: DumpFrame, *, group: Any = None,
                        ntypes: Optional[int] = None) -> "Cages":
         """Analyse the window between two dump frames (matched by atom ID)."""
-        check_same_atoms(start, end)
+        start, end = frame_pair(start, end)
         return self.compute(start.box, end.box, end["id"], end["type"], start.unwrapped_positions(),
                             end.unwrapped_positions(), group=group, ntypes=ntypes)
 

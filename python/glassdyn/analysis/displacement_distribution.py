@@ -6,7 +6,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from glassdyn import _core
+from glassdyn import _checks, _core
 from glassdyn.analysis._results import ComputedResults
 
 
@@ -27,6 +27,9 @@ class DisplacementDistribution:
     beyond : float, optional
         Report the fraction of atoms with u > beyond (default u_max / 2).
 
+    Every argument is checked (finite numbers, u >= 0, types >= 1, equal lengths); a misuse
+    raises one ``ValueError`` or ``TypeError`` naming the argument.
+
     Examples
     --------
     >>> from glassdyn.analysis import DisplacementDistribution
@@ -39,17 +42,14 @@ class DisplacementDistribution:
 
     def __init__(self, bins: int = 200, u_max: float = 4.0, log_min: Optional[float] = None,
                  beyond: Optional[float] = None) -> None:
-        if bins < 1:
-            raise ValueError(f"bins must be >= 1, got {bins}")
-        if not u_max > 0:
-            raise ValueError(f"u_max must be > 0, got {u_max}")
-        log_min = math.log10(u_max) - 3.0 if log_min is None else float(log_min)
-        if not log_min < math.log10(u_max):
-            raise ValueError(f"log_min must be < log10(u_max) = {math.log10(u_max):.4g}, got {log_min}")
-        beyond = 0.5 * u_max if beyond is None else float(beyond)
-        if beyond < 0:
-            raise ValueError(f"beyond must be >= 0, got {beyond}")
-        self.bins, self.u_max, self.log_min, self.beyond = int(bins), float(u_max), log_min, beyond
+        bins = _checks.integer("bins", bins, at_least=1, at_most=_checks.MAX_ENTRIES)
+        u_max = _checks.real("u_max", u_max, above=0.0)
+        log_max = math.log10(u_max)
+        log_min = log_max - 3.0 if log_min is None else _checks.real("log_min", log_min)
+        if not log_min < log_max:
+            raise ValueError(f"log_min must be < log10(u_max) = {log_max:.4g}, got {log_min}")
+        beyond = 0.5 * u_max if beyond is None else _checks.real("beyond", beyond, at_least=0.0)
+        self.bins, self.u_max, self.log_min, self.beyond = bins, u_max, log_min, beyond
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
@@ -58,23 +58,27 @@ class DisplacementDistribution:
 
     def compute(self, u: Sequence[float], types: Sequence[int], *, ntypes: Optional[int] = None
                 ) -> "DisplacementDistribution":
-        """Histogram the displacements ``u`` of atoms of the given ``types`` (1..ntypes)."""
-        u = np.asarray(u, dtype=float)
-        types = np.asarray(types, dtype=np.intc)
-        if u.shape != types.shape or u.ndim != 1:
-            raise ValueError(f"u and types must be 1-D of equal length, got {u.shape} and {types.shape}")
-        if np.any(u < 0):
-            raise ValueError("displacements must be >= 0")
-        ntypes = int(ntypes if ntypes is not None else (types.max() if len(types) else 1))
-        self._results.store(_core.displacement_histogram_py(u, types, ntypes, self.bins, self.u_max, self.log_min,
-                                                            self.beyond))
+        """Histogram the displacements ``u`` (finite, >= 0) of atoms of the given ``types`` (1..ntypes)."""
+        u = _checks.float_array("u", u, (None,), at_least=0.0)
+        types = _checks.int_array("types", types, len(u), at_least=1, at_most=_checks.MAX_TYPES)
+        largest = int(types.max()) if len(types) else 1
+        ntypes = _checks.integer("ntypes", largest if ntypes is None else ntypes, at_least=largest,
+                                 at_most=_checks.MAX_TYPES)
+        self._results.store(_core.displacement_histogram_py(u, types.astype(np.intc), ntypes, self.bins, self.u_max,
+                                                            self.log_min, self.beyond))
         return self
 
     def compute_from(self, strings: Any, types: Sequence[int], *, ntypes: Optional[int] = None,
                      group: Any = None) -> "DisplacementDistribution":
         """p(u) of the displacements a computed :class:`~glassdyn.analysis.StringLike` found."""
-        keep = np.ones(len(types), dtype=bool) if group is None else np.asarray(group, dtype=bool)
-        return self.compute(np.asarray(strings.displacement)[keep], np.asarray(types)[keep], ntypes=ntypes)
+        from glassdyn.analysis.string_like import StringLike  # sibling class; imported here to avoid a cycle
+
+        if not isinstance(strings, StringLike):
+            raise TypeError(f"strings must be a computed StringLike, got {type(strings).__name__}")
+        u = strings.displacement
+        types = _checks.int_array("types", types, len(u), at_least=1, at_most=_checks.MAX_TYPES)
+        keep = np.ones(len(u), dtype=bool) if group is None else _checks.bool_array("group", group, len(u))
+        return self.compute(u[keep], types[keep], ntypes=ntypes)
 
     @property
     def u_centres(self) -> np.ndarray:

@@ -5,7 +5,7 @@ from typing import Sequence
 
 import numpy as np
 
-from glassdyn import _core
+from glassdyn import _checks, _core
 from glassdyn.analysis._results import ComputedResults
 
 #: Columns of :attr:`DMSFit.cycles`.
@@ -36,6 +36,9 @@ class DMSFit:
     discard : int
         Cycles dropped as transient before averaging (default 1).
 
+    Every argument is checked (finite numbers, positive amplitude and period, increasing
+    times); a misuse raises one ``ValueError`` or ``TypeError`` naming the argument.
+
     Examples
     --------
     >>> import numpy as np
@@ -50,16 +53,13 @@ class DMSFit:
 
     def __init__(self, amplitude: float, period: float, *, t_start: float = 0.0, harmonics: int = 1,
                  discard: int = 1) -> None:
-        if not amplitude > 0:
-            raise ValueError(f"amplitude must be > 0, got {amplitude}")
-        if not period > 0:
-            raise ValueError(f"period must be > 0, got {period}")
-        if harmonics not in (1, 3):
-            raise ValueError(f"harmonics must be 1 or 3, got {harmonics}")
-        if discard < 0:
-            raise ValueError(f"discard must be >= 0, got {discard}")
-        self.amplitude, self.period, self.t_start = float(amplitude), float(period), float(t_start)
-        self.harmonics, self.discard = int(harmonics), int(discard)
+        self.amplitude = _checks.real("amplitude", amplitude, above=0.0)
+        self.period = _checks.real("period", period, above=0.0)
+        self.t_start = _checks.real("t_start", t_start)
+        if isinstance(harmonics, bool) or harmonics not in (1, 3):
+            raise ValueError(f"harmonics must be 1 or 3, got {harmonics!r}")
+        self.harmonics = int(harmonics)
+        self.discard = _checks.integer("discard", discard, at_least=0, at_most=_checks.MAX_ENTRIES)
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
@@ -67,15 +67,23 @@ class DMSFit:
                 f"harmonics={self.harmonics}, discard={self.discard})")
 
     def compute(self, time: Sequence[float], stress: Sequence[float]) -> "DMSFit":
-        """Fit a stress series sampled at increasing times (at least 2H+1 samples per cycle)."""
-        time = np.asarray(time, dtype=float)
-        stress = np.asarray(stress, dtype=float)
-        if time.shape != stress.shape or time.ndim != 1:
-            raise ValueError(f"time and stress must be 1-D of equal length, got {time.shape} and {stress.shape}")
+        """Fit a stress series sampled at increasing times (at least 2H+1 samples per cycle).
+
+        Raises ``ValueError`` for non-finite or non-increasing times, non-finite stresses, and
+        when no complete cycle is left after ``discard`` (moduli of zero cycles are not numbers).
+        """
+        time = _checks.float_array("time", time, (None,))
+        stress = _checks.float_array("stress", stress, (len(time),))
         if np.any(np.diff(time) <= 0):
             raise ValueError("time must increase strictly")
-        self._results.store(_core.fit_cycles_py(time, stress, self.t_start, self.period, self.amplitude,
-                                                self.harmonics, self.discard))
+        values = _core.fit_cycles_py(time, stress, self.t_start, self.period, self.amplitude, self.harmonics,
+                                     self.discard)
+        if values["n_cycles"] == 0:
+            span = (time[-1] - self.t_start) / self.period if len(time) else 0.0
+            raise ValueError(f"no complete cycle is left to average: {len(values['cycles'])} complete cycle(s) of "
+                             f"period {self.period:g} from t_start = {self.t_start:g} (the samples reach "
+                             f"{span:.3g} periods), discard = {self.discard}")
+        self._results.store(values)
         return self
 
     @property

@@ -5,8 +5,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from glassdyn import _core
-from glassdyn.analysis._results import ComputedResults, check_same_atoms, per_atom_masses, window_atoms
+from glassdyn import _checks, _core
+from glassdyn.analysis._results import ComputedResults, box_argument, frame_pair, per_atom_masses, window_atoms
 from glassdyn.io import Box, DumpFrame
 
 #: Names of the global vector of ``compute stringlike/atom``, in its order.
@@ -39,6 +39,15 @@ class StringLike:
     maxsize : int
         Largest string size with its own entry in :attr:`size_histogram` (default 50).
 
+    Input is checked before the core runs: a misuse raises one ``ValueError`` or ``TypeError``
+    naming the argument (non-finite numbers, ids < 1 or repeated, types < 1, wrong shapes,
+    masses <= 0, positions far outside the box).
+
+    Two-dimensional systems: give a box with ``dimension=2`` (``Box(..., dimension=2)`` or
+    ``read_dump(path, dimension=2)``). z is then not a direction of the system: it is not
+    wrapped, imaged or compared with the box width, so the usual thin z slab of a LAMMPS
+    ``dimension 2`` run is accepted; every atom must have the same z in both frames.
+
     Examples
     --------
     >>> import numpy as np
@@ -56,31 +65,27 @@ class StringLike:
                  u_range: Optional[Sequence[float]] = None,
                  delta_pairs: Optional[Mapping[tuple[int, int], float]] = None,
                  remove_drift: bool = True, long: int = 6, maxsize: int = 50) -> None:
-        if not delta > 0:
-            raise ValueError(f"delta must be > 0 (a distance), got {delta}")
+        self.delta = _checks.real("delta", delta, above=0.0)
         if fraction is not None and u_range is not None:
             raise ValueError("give either fraction or u_range, not both")
         if u_range is None and fraction is None:
             fraction = 0.05
-        if fraction is not None and not 0 < fraction <= 1:
-            raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        if fraction is not None:
+            fraction = _checks.real("fraction", fraction)
+            if not 0 < fraction <= 1:
+                raise ValueError(f"fraction must be in (0, 1], got {fraction}")
         if u_range is not None:
-            if len(u_range) != 2 or not 0 <= u_range[0] < u_range[1]:
+            if isinstance(u_range, (str, bytes)) or not hasattr(u_range, "__len__") or len(u_range) != 2:
+                raise TypeError(f"u_range must be a pair (ulo, uhi), got {u_range!r}")
+            u_range = (_checks.real("u_range[0]", u_range[0]), _checks.real("u_range[1]", u_range[1]))
+            if not 0 <= u_range[0] < u_range[1]:
                 raise ValueError(f"u_range must be (ulo, uhi) with 0 <= ulo < uhi, got {u_range}")
-        if long < 2:
-            raise ValueError(f"long must be >= 2, got {long}")
-        if maxsize < 1:
-            raise ValueError(f"maxsize must be >= 1, got {maxsize}")
-        for pair, value in (delta_pairs or {}).items():
-            if not value > 0:
-                raise ValueError(f"delta_pairs[{pair}] must be > 0, got {value}")
-        self.delta = float(delta)
         self.fraction = fraction
-        self.u_range = tuple(u_range) if u_range is not None else None
-        self.delta_pairs = dict(delta_pairs or {})
-        self.remove_drift = bool(remove_drift)
-        self.long = int(long)
-        self.maxsize = int(maxsize)
+        self.u_range = u_range
+        self.delta_pairs = _checks.pair_values("delta_pairs", delta_pairs)
+        self.remove_drift = _checks.flag("remove_drift", remove_drift)
+        self.long = _checks.integer("long", long, at_least=2)
+        self.maxsize = _checks.integer("maxsize", maxsize, at_least=1, at_most=_checks.MAX_ENTRIES)
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
@@ -111,7 +116,8 @@ class StringLike:
         StringLike
             ``self``, with results available as properties.
         """
-        atoms = window_atoms(ids, types, reference, current, group, ntypes, self.delta_pairs, "delta_pairs")
+        box = box_argument("box", box)
+        atoms = window_atoms([box], ids, types, reference, current, group, ntypes, self.delta_pairs, "delta_pairs")
         low, high = self.u_range if self.u_range is not None else (0.0, 0.0)
         values = _core.analyse_strings_py(
             box.as_core(), atoms.ids, atoms.types, per_atom_masses(atoms.types, masses), atoms.in_group,
@@ -125,7 +131,7 @@ class StringLike:
     def compute_frames(self, start: DumpFrame, end: DumpFrame, *, masses: Any = None, group: Any = None,
                        ntypes: Optional[int] = None) -> "StringLike":
         """Analyse the window between two dump frames (matched by atom ID)."""
-        check_same_atoms(start, end)
+        start, end = frame_pair(start, end)
         return self.compute(end.box, end["id"], end["type"], start.unwrapped_positions(),
                             end.unwrapped_positions(), masses=masses, group=group, ntypes=ntypes)
 
