@@ -10,6 +10,7 @@
 #include "update.h"
 
 #include <cmath>
+#include <exception>
 
 using namespace LAMMPS_NS;
 
@@ -115,9 +116,16 @@ void ComputeDisplacementDistribution::refresh()
   if (have_window) {
     double **values = store->values();
     const int both = groupbit;
-    for (int i = 0; i < atom->nlocal; i++)
-      if ((atom->mask[i] & both) && (atom->mask[i] & source->groupbit))
-        histogram.add(values[i][ComputeStringLikeAtom::OUT_U], atom->type[i]);
+    // The core refuses values it cannot bin (e.g. a NaN u from NaN coordinates); only the rank
+    // holding such an atom sees it.
+    try {
+      for (int i = 0; i < atom->nlocal; i++)
+        if ((atom->mask[i] & both) && (atom->mask[i] & source->groupbit))
+          histogram.add(values[i][ComputeStringLikeAtom::OUT_U], atom->type[i]);
+    } catch (std::exception &e) {
+      error->one(FLERR, "Compute displacement/distribution {}: cannot histogram the displacements of compute {}: {}",
+                 id, source_id, e.what());
+    }
   }
   auto &tallies = histogram.tallies();
   MPI_Allreduce(MPI_IN_PLACE, tallies.data(), int(tallies.size()), MPI_DOUBLE, MPI_SUM, world);

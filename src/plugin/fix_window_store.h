@@ -20,6 +20,7 @@ FixStyle(GLASSDYN/WINDOW,FixWindowStore);
 #include "fix.h"
 #include "window_clock.h"
 
+#include <string>
 #include <vector>
 
 namespace LAMMPS_NS {
@@ -56,7 +57,7 @@ class FixWindowStore : public Fix {
 
  private:
   void start_window(bigint step);
-  void discard_window(const char *reason);
+  void discard_window(const std::string &reason);
 
   int ncolumns;
   double **per_atom;
@@ -64,6 +65,7 @@ class FixWindowStore : public Fix {
   const WindowClock *clock;
   int reference_set;
   bigint start_step, end_step;
+  bigint last_step;    // last step set up or integrated (-1: none yet); a change between runs is a jump
 };
 
 }    // namespace LAMMPS_NS
