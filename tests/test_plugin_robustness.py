@@ -261,6 +261,12 @@ BAD_INPUTS = [
      "window ends would overflow and restart files keep steps as doubles"),
     ("cage-window-too-long", "", "compute c all cage/atom cutoff 1.3 window 9223372036854775807",
      r"Compute cage/atom window: N must be at most 2\^52", "as above"),
+    ("dms-rerun", "", "dump f all custom 10 f.dump id type x y z ix iy iz\nrun 20\nundump f\n"
+     + DMS.format(axis="x") + "\nrerun f.dump dump x y z ix iy iz",
+     "Fix dms d: cannot be used with rerun",
+     "rerun reads the box from the dump; every frame looked like a timestep jump and no cycle was fitted"),
+    ("store-too-wide", "", "fix w all GLASSDYN/WINDOW 100000000", r"ncolumns must be in 1..10000, got 100000000",
+     "a hand-made store of 10^8 columns per atom would exhaust memory"),
     ("restart-other-maxcage", "", "compute c all cage/atom cutoff 1.3 window 100\nrun 20\nwrite_restart r.restart\n"
      "clear\nread_restart r.restart\npair_style lj/cut 2.5\npair_coeff * * 1.0 1.0\n"
      "compute c all cage/atom cutoff 1.3 window 100 maxcage 8\nrun 10",
@@ -349,6 +355,42 @@ def window_ends(path: Path) -> list[int]:
     """Steps at which a window was evaluated: those where the sum of u changed."""
     rows = [line.split() for line in path.read_text().splitlines() if not line.startswith("#")]
     return [int(step) for (_, before), (step, value) in zip(rows, rows[1:]) if value != before]
+
+
+def test_minimize_inside_a_window_discards_it(lammps, tmp_path):
+    """A minimize advances the step count without dynamics: the open window would not span the
+    steps it claims, so it is discarded, and the warning states the change of step it saw."""
+    script = liquid() + """
+    compute s all stringlike/atom delta 0.5 window 100
+    run 50
+    minimize 0 0 5 5
+    run 10
+    """
+    result = lammps(script)
+    match = re.search(r"the window that began at step 0 \(due to end at step 100\) is discarded: the timestep changed "
+                      r"from 50 to (\d+) between runs; the next window starts at step (\d+)", result.output)
+    assert match and match.group(1) == match.group(2) and int(match.group(1)) > 50, result.output[-3000:]
+
+
+def test_peratom_added_at_a_restart_skips_the_partial_cycle(lammps, tmp_path):
+    """An oscillation written to a restart without `peratom` and continued with it at step 30,
+    inside cycle [20, 40): the per-atom sums of that cycle miss its first 10 samples, so it gives
+    no per-atom terms (it used to be fitted from 10 of 20 samples). Cycles [40, 60) and [60, 80)
+    do: every atom has 2 cycles in its means, and a warning names step 40."""
+    lammps(liquid() + DMS.format(axis="x") + " discard 0\nrun 30\nwrite_restart r.restart\n", name="in.first")
+    second = """
+    read_restart r.restart
+    fix md all nvt temp 1.5 1.5 0.5
+    compute sa all stress/atom NULL
+    fix d all dms x amplitude 0.01 period 0.1 discard 0 peratom sa
+    dump p all custom 10 p.dump id f_d[5]
+    run 50
+    """
+    result = lammps(second, name="in.second")
+    assert ("Fix dms d: the restart file holds no per-atom sums of the open cycle (written without peratom); per-atom "
+            "terms start with the cycle at step 40") in result.output
+    step, _, values = dump_frames(tmp_path / "p.dump")[-1]
+    assert step == 80 and np.all(values[:, 1] == 2.0)
 
 
 @pytest.mark.parametrize("jump_to, next_start", [(70, 70), (20, 20)])

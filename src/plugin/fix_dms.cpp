@@ -8,6 +8,7 @@
 #include "error.h"
 #include "force.h"
 #include "group.h"
+#include "input.h"
 #include "kspace.h"
 #include "memory.h"
 #include "modify.h"
@@ -45,7 +46,8 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
     pressure_id("thermo_press"), pressure(nullptr), steps_per_cycle(0), started(0), step_start(0), last_sampled(-1), open_cycle_valid(1),
     reference_lo(0.0), reference_hi(0.0), reference_tilt(0.0), current_strain(0.0), current_stress(0.0),
     last_box{}, last_box_known(0), stress(nullptr), volume_compute(nullptr), volume_column(0), volume_constant(0.0),
-    store(nullptr), destroying(0), orphan_outputs(nullptr), orphan_nmax(0), fit(1)
+    store(nullptr), destroying(0), peratom_checked(0), peratom_cycle_valid(1), orphan_outputs(nullptr),
+    orphan_nmax(0), fit(1)
 {
   const char *usage = "fix ID group dms AXIS amplitude EA period TW [pressure ID] [every n] [harmonics 1|3] "
                       "[discard K] [peratom STRESS-ID [volume V|c_ID|c_ID[k]]]";
@@ -209,6 +211,11 @@ void FixDMS::init()
 {
   pressure = modify->get_compute_by_id(pressure_id);
   if (!pressure) error->all(FLERR, "Fix dms pressure: no compute with ID {}", pressure_id);
+  // A rerun reads the box of every frame from the dump: this fix would deform it and then see
+  // every frame as a timestep jump.
+  if (input->command && strcmp(input->command, "rerun") == 0)
+    error->all(FLERR, "Fix dms {}: cannot be used with rerun (the box comes from the dump frames); unfix {} before the "
+               "rerun", id, id);
   check_axis_periodic();
   if (!pressure->pressflag || !pressure->vector_flag)
     error->all(FLERR, "Fix dms pressure: compute {} (style {}) is not a pressure compute", pressure_id, pressure->style);
@@ -332,6 +339,18 @@ void FixDMS::check_timestep_jump()
 void FixDMS::setup(int /*vflag*/)
 {
   if (started) check_box_unchanged();
+  if (store && !peratom_checked) {
+    // An oscillation continued from a restart written without `peratom`: the per-atom sums start
+    // now, in the middle of the open cycle, so that cycle cannot give per-atom terms.
+    peratom_checked = 1;
+    const bigint into = update->ntimestep - step_start;
+    if (started && !store->restored() && into % steps_per_cycle != 0) {
+      peratom_cycle_valid = 0;
+      if (comm->me == 0)
+        error->warning(FLERR, "Fix dms {}: the restart file holds no per-atom sums of the open cycle (written without "
+                       "peratom); per-atom terms start with the cycle at step {}", id, next_window_start(update->ntimestep));
+    }
+  }
   if (!started) {
     // Zero strain now; the oscillation starts with rising strain.
     started = 1;
@@ -492,8 +511,9 @@ void FixDMS::finish_peratom_cycle(bool counted)
 void FixDMS::finish_cycle()
 {
   if (open_cycle_valid) cycles.push_back(glassdyn::cycle_moduli(fit.solve(rhs.data()), amplitude));
-  if (stress) finish_peratom_cycle(open_cycle_valid != 0);
+  if (stress) finish_peratom_cycle(open_cycle_valid != 0 && peratom_cycle_valid != 0);
   open_cycle_valid = 1;
+  peratom_cycle_valid = 1;
   fit.reset();
   std::fill(rhs.begin(), rhs.end(), 0.0);
   statistics = glassdyn::average_cycles(cycles, discard);

@@ -106,6 +106,8 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   class FixWindowStore *store;
   NoWindowClock no_clock;
   int destroying;               // 1 while this fix deletes its own store
+  int peratom_checked;          // the store's origin (restart or new) has been looked at
+  int peratom_cycle_valid;      // 0: the per-atom sums of the open cycle miss its start
   double **orphan_outputs;      // NaN rows read by outputs after the store was deleted by `unfix`
   int orphan_nmax;
 

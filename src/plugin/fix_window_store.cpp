@@ -11,15 +11,21 @@
 using namespace LAMMPS_NS;
 using namespace FixConst;
 
+namespace {
+constexpr int MAX_COLUMNS = 10000;
+}
+
 // Syntax (issued by the owning compute): fix ID group GLASSDYN/WINDOW ncolumns
 
 FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), per_atom(nullptr), owner(nullptr), clock(nullptr), reference_set(0),
-    start_step(0), end_step(0), last_step(-1)
+    start_step(0), end_step(0), last_step(-1), restored_flag(0)
 {
   if (narg != 4) error->all(FLERR, "Illegal fix GLASSDYN/WINDOW command: expected 1 argument (ncolumns)");
   ncolumns = utils::inumeric(FLERR, arg[3], false, lmp);
-  if (ncolumns < 1) error->all(FLERR, "Fix GLASSDYN/WINDOW: ncolumns must be >= 1, got {}", ncolumns);
+  // The widest store in use: cage/atom with maxcage 1000 (1004 columns).
+  if (ncolumns < 1 || ncolumns > MAX_COLUMNS)
+    error->all(FLERR, "Fix GLASSDYN/WINDOW: ncolumns must be in 1..{}, got {}", MAX_COLUMNS, ncolumns);
 
   restart_global = 1;
   restart_peratom = 1;
@@ -169,6 +175,7 @@ void FixWindowStore::unpack_restart(int nlocal, int nth)
   if (stored != ncolumns)
     error->one(FLERR, "Fix {}: restart file holds {} values per atom, expected {}", id, stored, ncolumns);
   for (int k = 0; k < ncolumns; k++) per_atom[nlocal][k] = extra[nlocal][m++];
+  restored_flag = 1;
 }
 
 int FixWindowStore::size_restart(int /*nlocal*/)
@@ -208,6 +215,7 @@ void FixWindowStore::restart(char *buf)
   reference_set = static_cast<int>(state[1]);
   start_step = static_cast<bigint>(state[2]);
   last_step = update->ntimestep;    // the step the restart file was written at
+  restored_flag = 1;
   const auto nresults = static_cast<size_t>(state[3]);
   saved_results.assign(state + 4, state + 4 + nresults);
 }

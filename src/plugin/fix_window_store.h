@@ -52,6 +52,8 @@ class FixWindowStore : public Fix {
   int columns() const { return ncolumns; }
   bool has_reference() const { return reference_set != 0; }
   bigint window_start() const { return start_step; }
+  // True if this store's values came from a restart file (not from zero at its creation).
+  bool restored() const { return restored_flag != 0; }
   // Global results of the last finished window, kept across restarts.
   std::vector<double> saved_results;
 
@@ -66,6 +68,7 @@ class FixWindowStore : public Fix {
   int reference_set;
   bigint start_step, end_step;
   bigint last_step;    // last step set up or integrated (-1: none yet); a change between runs is a jump
+  int restored_flag;
 };
 
 }    // namespace LAMMPS_NS
