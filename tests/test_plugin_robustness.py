@@ -265,6 +265,14 @@ BAD_INPUTS = [
      + DMS.format(axis="x") + "\nrerun f.dump dump x y z ix iy iz",
      "Fix dms d: cannot be used with rerun",
      "rerun reads the box from the dump; every frame looked like a timestep jump and no cycle was fitted"),
+    ("dms-dynamic-group", "", "region lo block INF INF INF INF 0 1.5\ngroup dyn dynamic all region lo\n"
+     "fix d dyn dms x amplitude 0.01 period 0.1\nrun 20",
+     "Fix dms cannot use the dynamic group dyn: the atoms that follow the strain must not change",
+     "atoms entering or leaving the group would follow the strain for part of a cycle (it said 'no atoms')"),
+    ("dms-restart-then-change-box", "", DMS.format(axis="x") + "\nrun 25\nwrite_restart r.restart\nclear\n"
+     "read_restart r.restart\nchange_box all y scale 1.1\n" + DMS.format(axis="x") + "\nrun 10",
+     r"Fix dms d: the box was changed since its last run, not by this fix \(ylo = ",
+     "the restart file records the box the oscillation left, so a change after read_restart is seen too"),
     ("store-too-wide", "", "fix w all GLASSDYN/WINDOW 100000000", r"ncolumns must be in 1..10000, got 100000000",
      "a hand-made store of 10^8 columns per atom would exhaust memory"),
     ("restart-other-maxcage", "", "compute c all cage/atom cutoff 1.3 window 100\nrun 20\nwrite_restart r.restart\n"

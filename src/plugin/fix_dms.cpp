@@ -27,7 +27,8 @@ constexpr int MIN_STEPS_PER_CYCLE = 20;
 constexpr double MAX_AMPLITUDE = 0.2;     // beyond this no linear response is measured
 constexpr double MIN_AMPLITUDE = 1e-9;    // below this the strain drowns in rounding of box coordinates
 constexpr double MAX_STEPS_PER_CYCLE = 4503599627370496.0;    // 2^52: steps stay exact as doubles
-constexpr double RESTART_FORMAT = 20251122.5;
+constexpr double RESTART_FORMAT = 20261130.1;          // appends the box the oscillation left
+constexpr double RESTART_FORMAT_NO_BOX = 20251122.5;   // earlier layout, still read
 const char *const AXIS_NAMES[] = {"x", "y", "z", "yz", "xz", "xy"};
 // Pressure tensor order of LAMMPS: xx, yy, zz, xy, xz, yz.
 const int PRESSURE_COMPONENT[] = {0, 1, 2, 5, 4, 3};
@@ -57,6 +58,10 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
     if (strcmp(arg[3], AXIS_NAMES[k]) == 0) found = k;
   if (found < 0) error->all(FLERR, "Fix dms: unknown axis '{}'; allowed: x, y, z (uniaxial) or xy, xz, yz (shear)", arg[3]);
   axis = found;
+  // Atoms entering or leaving a dynamic group would follow the strain for part of a cycle only.
+  if (group->dynamic[igroup])
+    error->all(FLERR, "Fix dms cannot use the dynamic group {}: the atoms that follow the strain must not change",
+               group->names[igroup]);
   // In 2d there is no z extent to strain and no z tilt.
   if (domain->dimension == 2 && (axis == Z || axis == XZ || axis == YZ))
     error->all(FLERR, "Fix dms: axis {} does not exist in a 2d simulation; allowed in 2d: x, y (uniaxial) or xy "
@@ -582,6 +587,12 @@ void FixDMS::write_restart(FILE *fp)
   const auto sums = fit.state();
   state.insert(state.end(), sums.begin(), sums.end());
   state.insert(state.end(), rhs.begin(), rhs.end());
+  // The box this fix left: during a run the current one; between runs the one at the end of the
+  // last run (a change made since then is refused when the oscillation continues).
+  const bool in_run = update->whichflag != 0 || !last_box_known;
+  const double current[9] = {domain->boxlo[0], domain->boxlo[1], domain->boxlo[2], domain->boxhi[0],
+                             domain->boxhi[1], domain->boxhi[2], domain->xy, domain->xz, domain->yz};
+  state.insert(state.end(), in_run ? current : last_box, (in_run ? current : last_box) + 9);
   if (comm->me == 0) {
     int size = int(state.size() * sizeof(double));
     fwrite(&size, sizeof(int), 1, fp);
@@ -592,7 +603,8 @@ void FixDMS::write_restart(FILE *fp)
 void FixDMS::restart(char *buf)
 {
   auto *state = reinterpret_cast<double *>(buf);
-  if (state[0] != RESTART_FORMAT)
+  const bool has_box = state[0] == RESTART_FORMAT;
+  if (!has_box && state[0] != RESTART_FORMAT_NO_BOX)
     error->all(FLERR, "Fix dms {}: the restart record has an unknown layout (written by another glassdyn version?)", id);
   if (static_cast<int>(state[1]) != axis || state[2] != amplitude || static_cast<int>(state[3]) != every ||
       static_cast<int>(state[4]) != harmonics)
@@ -626,6 +638,12 @@ void FixDMS::restart(char *buf)
   rhs.assign(state + m, state + m + fit.basis_size());
   statistics = glassdyn::average_cycles(cycles, discard);
   size_array_rows = static_cast<int>(cycles.size());
-  // The box of the restart file is the one this oscillation left; later changes are refused.
-  record_box();
+  // The box this oscillation left; a change made after read_restart is refused at the next run.
+  if (has_box) {
+    m += fit.basis_size();
+    std::copy_n(state + m, 9, last_box);
+    last_box_known = 1;
+  } else {
+    record_box();
+  }
 }
