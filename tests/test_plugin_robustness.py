@@ -564,3 +564,16 @@ def test_deleted_dms_store_warns_and_reads_nan(lammps, tmp_path):
             "now on and the next run stops") in result.output
     assert (tmp_path / "r.txt").read_text().strip().lstrip("-") == "nan"
     assert "its internal fix d_GLASSDYN_DMS_ATOM is missing: it was deleted" in result.error_message()
+
+
+TWO_RANK_CASES = ["dms-volume-zero", "dms-change-box-lateral", "dms-timestep-back", "stringlike-store-replaced",
+                  "dms-store-deleted-run", "dms-shrink-wrapped-axis"]
+
+
+@pytest.mark.parametrize("case_id", TWO_RANK_CASES)
+def test_bad_input_on_two_ranks_does_not_hang(lammps, case_id):
+    """The same stops on 2 ranks: every rank reaches the collective error (or the rank holding a
+    bad atom stops all with error->one), within the fixture's timeout."""
+    _, pre, lines, message, why = next(c for c in BAD_INPUTS if c[0] == case_id)
+    result = lammps(bad_input_script(pre, lines), nprocs=2, expect_ok=False, timeout=60)
+    assert re.search(message, result.error_message()), f"{why}\n{result.output[-2000:]}"
