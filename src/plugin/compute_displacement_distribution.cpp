@@ -17,7 +17,7 @@ using namespace LAMMPS_NS;
 namespace {
 enum SetValue { MEAN, MOST_PROBABLE, FRACTION_BEYOND, FRACTION_OVER, NSETVALUES };
 constexpr bigint NO_WINDOW_YET = -1;      // the source has not finished a window
-constexpr bigint NOT_YET_FILLED = -2;     // forces the first refresh to fill the outputs
+constexpr bigint NOT_YET_FILLED = -2;     // forces the first update to fill the outputs
 }
 
 ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, int narg, char **arg) :
@@ -73,7 +73,7 @@ ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, in
   vector = summary;
   array = table;
   init();
-  refresh();
+  update_histogram();
 }
 
 ComputeDisplacementDistribution::~ComputeDisplacementDistribution()
@@ -99,7 +99,7 @@ int ComputeDisplacementDistribution::sets() const
   return atom->ntypes + 1;
 }
 
-void ComputeDisplacementDistribution::refresh()
+void ComputeDisplacementDistribution::update_histogram()
 {
   // The source may have been deleted since init(): never follow a stale pointer.
   if (modify->get_compute_by_id(source_id) != source)
@@ -152,11 +152,11 @@ void ComputeDisplacementDistribution::refresh()
 void ComputeDisplacementDistribution::compute_vector()
 {
   invoked_vector = update->ntimestep;
-  refresh();
+  update_histogram();
 }
 
 void ComputeDisplacementDistribution::compute_array()
 {
   invoked_array = update->ntimestep;
-  refresh();
+  update_histogram();
 }
