@@ -273,6 +273,13 @@ BAD_INPUTS = [
      "read_restart r.restart\nchange_box all y scale 1.1\n" + DMS.format(axis="x") + "\nrun 10",
      r"Fix dms d: the box was changed since its last run, not by this fix \(ylo = ",
      "the restart file records the box the oscillation left, so a change after read_restart is seen too"),
+    ("dms-volume-denormal", "", "compute sa all stress/atom NULL\n" + DMS.format(axis="x")
+     + " peratom sa volume 1e-310", r"volume: V = 1e-310 is so small that 1/\(EA V\) overflows",
+     "per-atom moduli would be infinite"),
+    ("dms-volume-compute-denormal", "", VOLUME.format(value="1e-310"), r"gives atom \d+ the volume 1e-310;",
+     "the same from a volume compute"),
+    ("cage-nlost-above-maxcage", "", "compute c all cage/atom cutoff 1.3 window 10 maxcage 8 nlost 9",
+     "nlost: N = 9 exceeds maxcage = 8, so no cage could break", "C would be 0 whatever happens"),
     ("store-too-wide", "", "fix w all GLASSDYN/WINDOW 100000000", r"ncolumns must be in 1..10000, got 100000000",
      "a hand-made store of 10^8 columns per atom would exhaust memory"),
     ("restart-other-maxcage", "", "compute c all cage/atom cutoff 1.3 window 100\nrun 20\nwrite_restart r.restart\n"

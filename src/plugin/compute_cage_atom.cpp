@@ -83,6 +83,10 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
                  "window, sync", keyword);
     }
   }
+  // A cage holds at most maxcage neighbours, so more losses could never break it (C = 0 always).
+  if (nlost > maxcage)
+    error->all(FLERR, "Compute cage/atom nlost: N = {} exceeds maxcage = {}, so no cage could break; lower nlost or "
+               "raise maxcage", nlost, maxcage);
 }
 
 void ComputeCageAtom::setup()

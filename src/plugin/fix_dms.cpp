@@ -115,6 +115,9 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
         volume_constant = utils::numeric(FLERR, value, false, lmp);
         if (!(volume_constant > 0.0))
           error->all(FLERR, "Fix dms volume: V must be > 0 or a per-atom compute c_ID / c_ID[k], got {}", value);
+        if (!std::isfinite(1.0 / (amplitude * volume_constant)))
+          error->all(FLERR, "Fix dms volume: V = {} is so small that 1/(EA V) overflows; give the volume in volume "
+                     "units", value);
       }
     }
     iarg += 2;
@@ -470,9 +473,9 @@ double FixDMS::atom_volume(int i) const
   if (!volume_compute) return 1.0;
   const double v = volume_column ? volume_compute->array_atom[i][volume_column - 1] : volume_compute->vector_atom[i];
   // Checked once per atom and cycle: a zero, negative or non-finite volume would give inf/NaN moduli.
-  if (!(v > 0.0) || !std::isfinite(v))
+  if (!(v > 0.0) || !std::isfinite(v) || !std::isfinite(1.0 / (amplitude * v)))
     error->one(FLERR, "Fix dms {} volume: compute {} gives atom {} the volume {}; per-atom moduli need a finite "
-               "volume > 0 for every atom of the group", id, volume_id, atom->tag[i], v);
+               "volume > 0 (with 1/(EA V) finite) for every atom of the group", id, volume_id, atom->tag[i], v);
   return v;
 }
 
