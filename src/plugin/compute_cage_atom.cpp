@@ -23,7 +23,9 @@
 using namespace LAMMPS_NS;
 
 namespace {
-enum OutputColumn { OUT_NCAGE, OUT_NLOST, OUT_BROKEN, NOUTPUTS };
+// Per-atom output: three stored results, then two values derived from them.
+enum OutputColumn { OUT_NCAGE, OUT_NLOST, OUT_BROKEN, NOUTPUTS, OUT_ANALYSED = NOUTPUTS, OUT_FRACTION_LOST,
+                    NOUTPUTCOLUMNS };
 constexpr int DEFAULT_MAXCAGE = 32;
 }    // namespace
 
@@ -32,6 +34,7 @@ ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
 {
   parse_arguments(narg, arg);
 
+  static_assert(NOUTPUTCOLUMNS == NTYPECOLUMNS, "c_ID[*] expands per-atom to the global array's columns");
   create_outputs(NGLOBAL, atom->ntypes, NTYPECOLUMNS, NOUTPUTS, output_column(0));
   for (int r = 0; r < atom->ntypes; r++) global_table[r][TYPE] = r + 1;
   create_store(1 + maxcage + NOUTPUTS);
@@ -80,6 +83,10 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
                  "window, sync", keyword);
     }
   }
+  // A cage holds at most maxcage neighbours, so more losses could never break it (C = 0 always).
+  if (nlost > maxcage)
+    error->all(FLERR, "Compute cage/atom nlost: N = {} exceeds maxcage = {}, so no cage could break; lower nlost or "
+               "raise maxcage", nlost, maxcage);
 }
 
 void ComputeCageAtom::setup()
@@ -113,7 +120,9 @@ double ComputeCageAtom::smallest_periodic_width() const
   const double volume = h[0] * h[1] * h[2];
   const double widths[3] = {volume / cross_norm(b, c), volume / cross_norm(c, a), volume / cross_norm(a, b)};
   double smallest = std::numeric_limits<double>::max();
-  for (int k = 0; k < 3; k++)
+  // In 2d the z extent is a formality (often thin) and no neighbour lies along z.
+  const int ndims = domain->dimension == 2 ? 2 : 3;
+  for (int k = 0; k < ndims; k++)
     if (domain->periodicity[k]) smallest = std::min(smallest, widths[k]);
   return smallest;
 }
@@ -166,6 +175,14 @@ void ComputeCageAtom::begin_window()
   if (largest > maxcage)
     error->all(FLERR, "Compute cage/atom {}: an atom has {} neighbours within the cutoff at the window start, more "
                "than maxcage = {}; raise it with 'maxcage {}' (or check the cutoff)", id, largest, maxcage, largest);
+}
+
+void ComputeCageAtom::derive_columns(double *row) const
+{
+  // An atom counts in C only if it had a cage: sum(broken) / sum(analysed) is C over any region.
+  const double n_cage = row[OUT_NCAGE];
+  row[OUT_ANALYSED] = n_cage > 0.0 ? 1.0 : 0.0;
+  row[OUT_FRACTION_LOST] = n_cage > 0.0 ? row[OUT_NLOST] / n_cage : 0.0;
 }
 
 void ComputeCageAtom::initialise_atom(int i)

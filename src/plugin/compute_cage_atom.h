@@ -27,6 +27,7 @@ class ComputeCageAtom : public WindowedCompute {
   void finish_window(bigint window_start, bigint window_end) override;
   void begin_window() override;
   void initialise_atom(int i) override;
+  void derive_columns(double *row) const override;
 
   enum GlobalValue { FRACTION_BROKEN, MEAN_LOST, MEAN_CAGE, NGLOBAL };
   enum TypeColumn { TYPE, TYPE_ATOMS, TYPE_FRACTION_BROKEN, TYPE_MEAN_LOST, TYPE_MEAN_CAGE, NTYPECOLUMNS };

@@ -10,13 +10,14 @@
 #include "update.h"
 
 #include <cmath>
+#include <exception>
 
 using namespace LAMMPS_NS;
 
 namespace {
 enum SetValue { MEAN, MOST_PROBABLE, FRACTION_BEYOND, FRACTION_OVER, NSETVALUES };
 constexpr bigint NO_WINDOW_YET = -1;      // the source has not finished a window
-constexpr bigint NOT_YET_FILLED = -2;     // forces the first refresh to fill the outputs
+constexpr bigint NOT_YET_FILLED = -2;     // forces the first update to fill the outputs
 }
 
 ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, int narg, char **arg) :
@@ -72,7 +73,7 @@ ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, in
   vector = summary;
   array = table;
   init();
-  refresh();
+  update_histogram();
 }
 
 ComputeDisplacementDistribution::~ComputeDisplacementDistribution()
@@ -98,7 +99,7 @@ int ComputeDisplacementDistribution::sets() const
   return atom->ntypes + 1;
 }
 
-void ComputeDisplacementDistribution::refresh()
+void ComputeDisplacementDistribution::update_histogram()
 {
   // The source may have been deleted since init(): never follow a stale pointer.
   if (modify->get_compute_by_id(source_id) != source)
@@ -115,9 +116,16 @@ void ComputeDisplacementDistribution::refresh()
   if (have_window) {
     double **values = store->values();
     const int both = groupbit;
-    for (int i = 0; i < atom->nlocal; i++)
-      if ((atom->mask[i] & both) && (atom->mask[i] & source->groupbit))
-        histogram.add(values[i][ComputeStringLikeAtom::OUT_U], atom->type[i]);
+    // The core refuses values it cannot bin (e.g. a NaN u from NaN coordinates); only the rank
+    // holding such an atom sees it.
+    try {
+      for (int i = 0; i < atom->nlocal; i++)
+        if ((atom->mask[i] & both) && (atom->mask[i] & source->groupbit))
+          histogram.add(values[i][ComputeStringLikeAtom::OUT_U], atom->type[i]);
+    } catch (std::exception &e) {
+      error->one(FLERR, "Compute displacement/distribution {}: cannot histogram the displacements of compute {}: {}",
+                 id, source_id, e.what());
+    }
   }
   auto &tallies = histogram.tallies();
   MPI_Allreduce(MPI_IN_PLACE, tallies.data(), int(tallies.size()), MPI_DOUBLE, MPI_SUM, world);
@@ -144,11 +152,11 @@ void ComputeDisplacementDistribution::refresh()
 void ComputeDisplacementDistribution::compute_vector()
 {
   invoked_vector = update->ntimestep;
-  refresh();
+  update_histogram();
 }
 
 void ComputeDisplacementDistribution::compute_array()
 {
   invoked_array = update->ntimestep;
-  refresh();
+  update_histogram();
 }

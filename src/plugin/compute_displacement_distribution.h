@@ -31,7 +31,8 @@ class ComputeDisplacementDistribution : public Compute {
   void compute_array() override;
 
  private:
-  void refresh();
+  // Not named refresh(): that is a virtual of Compute (dump_modify refresh), not meant here.
+  void update_histogram();
   int sets() const;    // all atoms, then one set per atom type
 
   std::string source_id;

@@ -41,7 +41,9 @@ ComputeStringLikeAtom::ComputeStringLikeAtom(LAMMPS *lmp, int narg, char **arg) 
 {
   parse_arguments(narg, arg);
 
-  create_outputs(NGLOBAL, static_cast<int>(std::max<bigint>(maxsize + 1, atom->ntypes)), TABLE_COLUMNS, 4, OUT_MOBILE);
+  static_assert(NOUTPUTCOLUMNS == TABLE_COLUMNS, "c_ID[*] expands per-atom to the global array's columns");
+  create_outputs(NGLOBAL, static_cast<int>(std::max<bigint>(maxsize + 1, atom->ntypes)), TABLE_COLUMNS,
+                 NCOLUMNS - OUT_MOBILE, OUT_MOBILE);
   comm_forward = 4;
   create_store(NCOLUMNS);
 }
@@ -118,6 +120,14 @@ void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
   }
   if (fraction_given && range_given)
     error->all(FLERR, "Compute stringlike/atom: keywords fraction and range exclude each other; give one");
+}
+
+void ComputeStringLikeAtom::derive_columns(double *row) const
+{
+  // Flags to count string atoms in a region or group (compute reduce sum).
+  const bool in_string = row[C_STRING_ID] > 0.0;
+  row[C_IN_STRING] = in_string ? 1.0 : 0.0;
+  row[C_IN_LONG_STRING] = (in_string && row[C_SIZE] >= double(long_threshold)) ? 1.0 : 0.0;
 }
 
 void ComputeStringLikeAtom::initialise_atom(int i)

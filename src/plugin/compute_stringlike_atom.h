@@ -35,9 +35,12 @@ class ComputeStringLikeAtom : public WindowedCompute {
   void finish_window(bigint window_start, bigint window_end) override;
   void begin_window() override;
   void initialise_atom(int i) override;
+  void derive_columns(double *row) const override;
 
   // Layout of the per-atom store: reference position, then the results of the last window.
   enum StoreColumn { REF_X, REF_Y, REF_Z, OUT_MOBILE, OUT_STRING_ID, OUT_SIZE, OUT_U, NCOLUMNS };
+  // Per-atom output: the four stored results, then two flags derived from them.
+  enum OutputColumn { C_MOBILE, C_STRING_ID, C_SIZE, C_U, C_IN_STRING, C_IN_LONG_STRING, NOUTPUTCOLUMNS };
   enum GlobalValue {
     N_FAST, N_STRING, N_LONG, N_STRINGS, MEAN_SIZE_NUMBER, MEAN_SIZE_WEIGHT, STRING_FRACTION, LONG_FRACTION,
     NGLOBAL

@@ -16,9 +16,13 @@
 
 using namespace LAMMPS_NS;
 
+namespace {
+constexpr bigint MAX_WINDOW_STEPS = bigint(1) << 52;
+}
+
 WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
     Compute(lmp, narg, arg), style_label(std::string("Compute ") + arg[2]), store(nullptr), global_values(nullptr),
-    global_table(nullptr), first_output_column(0), output_atom(nullptr), nmax_output(0), window_length(0),
+    global_table(nullptr), first_output_column(0), stored_output_columns(0), output_atom(nullptr), nmax_output(0), window_length(0),
     clock(nullptr)
 {
   if (atom->tag_enable == 0) error->all(FLERR, "{} requires atom IDs", style_label);
@@ -29,7 +33,8 @@ WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
 
 WindowedCompute::~WindowedCompute()
 {
-  if (modify->nfix && !store_id.empty() && modify->get_fix_by_id(store_id)) modify->delete_fix(store_id);
+  // Only our own store: a fix of another owner may carry its ID after an `unfix`.
+  if (store && modify->nfix && modify->get_fix_by_id(store_id) == store) modify->delete_fix(store_id);
   memory->destroy(global_values);
   memory->destroy(global_table);
   memory->destroy(output_atom);
@@ -49,9 +54,18 @@ int WindowedCompute::parse_pair_distance(int narg, char **arg, int iarg, glassdy
   return 4;
 }
 
-void WindowedCompute::create_outputs(int nvector, int array_rows, int array_cols, int peratom_columns,
+void WindowedCompute::create_outputs(int nvector, int array_rows, int array_cols, int stored_columns,
                                      int first_column)
 {
+  // LAMMPS expands a wildcard `c_ID[*]` in per-atom commands (dump custom, fix ave/atom,
+  // compute reduce, ...) to the columns of the *global array* when a compute has one
+  // (utils::expand_args, mode 1). With fewer per-atom columns the command then stops with
+  // an out-of-range error whose argument index points past the input line, and LAMMPS's
+  // error report reads beyond it (a segfault). The per-atom array therefore has exactly as
+  // many columns as the global array.
+  if (stored_columns > array_cols)
+    error->all(FLERR, "{}: internal error: {} per-atom columns exceed the {} global array columns", style_label,
+               stored_columns, array_cols);
   vector_flag = 1;
   size_vector = nvector;
   extvector = 0;
@@ -60,7 +74,8 @@ void WindowedCompute::create_outputs(int nvector, int array_rows, int array_cols
   size_array_cols = array_cols;
   extarray = 0;
   peratom_flag = 1;
-  size_peratom_cols = peratom_columns;
+  size_peratom_cols = array_cols;
+  stored_output_columns = stored_columns;
   first_output_column = first_column;
   memory->create(global_values, nvector, "glassdyn:global_values");
   memory->create(global_table, array_rows, array_cols, "glassdyn:global_table");
@@ -80,6 +95,10 @@ int WindowedCompute::parse_window_keyword(int narg, char **arg, int iarg)
     window_length = utils::bnumeric(FLERR, arg[iarg + 1], false, lmp);
     if (window_length <= 0)
       error->all(FLERR, "{} window: N must be a positive number of steps, got {}", style_label, arg[iarg + 1]);
+    // Window steps are kept exactly in restart files (as doubles) and added to start steps.
+    if (window_length > MAX_WINDOW_STEPS)
+      error->all(FLERR, "{} window: N must be at most 2^52 = {} steps, got {}", style_label, MAX_WINDOW_STEPS,
+                 arg[iarg + 1]);
   } else {
     sync_fix_id = arg[iarg + 1];
   }
@@ -95,14 +114,15 @@ void WindowedCompute::create_store(int ncolumns)
   if (sync_fix_id.empty()) own_clock = std::make_unique<RegularWindowClock>(window_length);
   store_id = std::string(id) + "_GLASSDYN_WINDOW";
   modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], ncolumns));
+  store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
+  if (!store) error->all(FLERR, "{} {}: its internal fix {} is missing", style_label, id, store_id);
   attach_store();
   restore_global_results();
 }
 
 void WindowedCompute::attach_store()
 {
-  store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
-  if (!store) error->all(FLERR, "{} {}: its internal fix {} is missing", style_label, id, store_id);
+  check_store_alive();
   if (sync_fix_id.empty()) {
     clock = own_clock.get();
   } else {
@@ -118,7 +138,7 @@ void WindowedCompute::attach_store()
 
 void WindowedCompute::init()
 {
-  // Fixes can be deleted and re-created between runs; look everything up again.
+  // The sync fix can be deleted and re-created between runs; look it up again.
   attach_store();
   // The ghost-reach guarantees assume one communication cutoff for all atoms.
   if (comm->mode != Comm::SINGLE)
@@ -132,9 +152,26 @@ void WindowedCompute::init()
 
 void WindowedCompute::check_store_alive()
 {
-  if (modify->get_fix_by_id(store_id) != store)
-    error->all(FLERR, "{} {}: its internal fix {} was deleted; delete and re-create the compute", style_label, id,
-               store_id);
+  // The store is ours only if it is the very fix this compute created: after an `unfix`, a fix
+  // with the same ID (even of style GLASSDYN/WINDOW) holds none of this compute's data.
+  Fix *current = modify->get_fix_by_id(store_id);
+  if (store && current == store) return;
+  if (!current)
+    error->all(FLERR, "{} {}: its internal fix {} is missing: it was deleted; delete and re-create the compute",
+               style_label, id, store_id);
+  error->all(FLERR, "{} {}: its internal fix {} was deleted and replaced by a fix {} of style {} that holds none of "
+             "its data; delete and re-create the compute", style_label, id, store_id, current->id, current->style);
+}
+
+FixWindowStore *WindowedCompute::window_store()
+{
+  check_store_alive();
+  return store;
+}
+
+void WindowedCompute::store_deleted()
+{
+  store = nullptr;
 }
 
 double WindowedCompute::guaranteed_ghost_reach() const
@@ -190,8 +227,10 @@ void WindowedCompute::compute_peratom()
     array_atom = output_atom;
   }
   double **values = store->values();
-  for (int i = 0; i < atom->nlocal; i++)
-    for (int c = 0; c < size_peratom_cols; c++) output_atom[i][c] = values[i][first_output_column + c];
+  for (int i = 0; i < atom->nlocal; i++) {
+    for (int c = 0; c < stored_output_columns; c++) output_atom[i][c] = values[i][first_output_column + c];
+    derive_columns(output_atom[i]);
+  }
 }
 
 double WindowedCompute::memory_usage()

@@ -35,16 +35,23 @@ class WindowedCompute : public Compute, public WindowListener {
   double memory_usage() override;
 
   // Window-end results another compute can read (the store and the step the window began).
-  FixWindowStore *window_store() const { return store; }
+  // Stops with an error if the store was deleted or replaced.
+  FixWindowStore *window_store();
+  void store_deleted() override;
 
  protected:
   // Consumes `window N` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if neither.
   int parse_window_keyword(int narg, char **arg, int iarg);
   // Reads `KEYWORD I J D` (a per-type-pair distance) at arg[iarg] into `table`; returns 4.
   int parse_pair_distance(int narg, char **arg, int iarg, glassdyn::PairTable &table);
-  // Declares the outputs: a global vector, a global array and a per-atom array whose columns
-  // are store columns first_output_column ... first_output_column + peratom_columns - 1.
-  void create_outputs(int nvector, int array_rows, int array_cols, int peratom_columns, int first_output_column);
+  // Declares the outputs: a global vector, a global array and a per-atom array. The per-atom
+  // array has as many columns as the global array (see create_outputs()): its first
+  // `stored_columns` are store columns first_output_column ..., the others are derived from
+  // those by derive_columns().
+  void create_outputs(int nvector, int array_rows, int array_cols, int stored_columns, int first_output_column);
+  // Fills per-atom output columns stored_columns ... size_peratom_cols - 1 of one atom from
+  // its stored columns (row[0 .. stored_columns - 1], already copied).
+  virtual void derive_columns(double *row) const = 0;
   // After all keywords and create_outputs(): checks the window keywords, creates the store
   // with `ncolumns` per-atom values and restores saved global results after a restart.
   void create_store(int ncolumns);
@@ -68,6 +75,7 @@ class WindowedCompute : public Compute, public WindowListener {
   void restore_global_results();
 
   int first_output_column;
+  int stored_output_columns;
   double **output_atom;
   int nmax_output;
 

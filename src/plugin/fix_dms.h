@@ -37,16 +37,20 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   void write_restart(FILE *) override;
   void restart(char *) override;
   void post_constructor() override;
+  void post_run() override;
+  void grow_arrays(int) override;
 
   // The per-atom store never opens windows: this fix reads and writes it itself.
   void finish_window(bigint, bigint) override {}
   void begin_window() override {}
   void initialise_atom(int) override {}
+  void store_deleted() override;
 
   // WindowClock: analysis windows of glassdyn computes (keyword `sync`) are whole cycles
   // starting at zero strain.
   bool may_start_window(bigint step) const override;
   bigint window_end(bigint window_start) const override;
+  bigint next_window_start(bigint step) const override;
 
   enum Axis { X, Y, Z, YZ, XZ, XY };
   enum GlobalValue {
@@ -65,6 +69,10 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   void sample_peratom(double theta);
   void finish_peratom_cycle(bool counted);
   double atom_volume(int i) const;
+  void check_axis_periodic() const;
+  void check_timestep_jump();
+  void record_box();
+  void check_box_unchanged() const;
 
   int axis;
   double amplitude, period;
@@ -80,14 +88,28 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   double reference_lo, reference_hi, reference_tilt;    // box at zero strain along the axis
   double current_strain, current_stress;
 
+  // The box this fix left at the end of its last run (or found in the restart file): any
+  // other change between runs is refused. Order: boxlo[3], boxhi[3], xy, xz, yz.
+  double last_box[9];
+  int last_box_known;
+
   // Per atom (keyword peratom): each atom's fit of its stress x volume, in a migrating store.
-  enum PerAtomColumn { LAST_STORAGE, LAST_LOSS, MEAN_STORAGE, MEAN_LOSS, SUM_STORAGE, SUM_LOSS, N_USED, RHS0 };
+  // The first NPERATOMOUTPUTS columns are the per-atom outputs.
+  enum PerAtomColumn {
+    LAST_STORAGE, LAST_LOSS, MEAN_STORAGE, MEAN_LOSS, N_USED, STD_STORAGE, STD_LOSS, NPERATOMOUTPUTS,
+    SUM_STORAGE = NPERATOMOUTPUTS, SUM_LOSS, M2_STORAGE, M2_LOSS, RHS0
+  };
   std::string stress_id, volume_id, store_id;
   class Compute *stress, *volume_compute;
   int volume_column;                  // 0: vector, k: column k of an array
   double volume_constant;             // > 0: divide by this volume
   class FixWindowStore *store;
   NoWindowClock no_clock;
+  int destroying;               // 1 while this fix deletes its own store
+  int peratom_checked;          // the store's origin (restart or new) has been looked at
+  int peratom_cycle_valid;      // 0: the per-atom sums of the open cycle miss its start
+  double **orphan_outputs;      // NaN rows read by outputs after the store was deleted by `unfix`
+  int orphan_nmax;
 
   glassdyn::CycleFit fit;
   std::vector<double> rhs;

@@ -11,15 +11,21 @@
 using namespace LAMMPS_NS;
 using namespace FixConst;
 
+namespace {
+constexpr int MAX_COLUMNS = 10000;
+}
+
 // Syntax (issued by the owning compute): fix ID group GLASSDYN/WINDOW ncolumns
 
 FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), per_atom(nullptr), owner(nullptr), clock(nullptr), reference_set(0),
-    start_step(0), end_step(0)
+    start_step(0), end_step(0), last_step(-1), restored_flag(0)
 {
   if (narg != 4) error->all(FLERR, "Illegal fix GLASSDYN/WINDOW command: expected 1 argument (ncolumns)");
   ncolumns = utils::inumeric(FLERR, arg[3], false, lmp);
-  if (ncolumns < 1) error->all(FLERR, "Fix GLASSDYN/WINDOW: ncolumns must be >= 1, got {}", ncolumns);
+  // The widest store in use: cage/atom with maxcage 1000 (1004 columns).
+  if (ncolumns < 1 || ncolumns > MAX_COLUMNS)
+    error->all(FLERR, "Fix GLASSDYN/WINDOW: ncolumns must be in 1..{}, got {}", MAX_COLUMNS, ncolumns);
 
   restart_global = 1;
   restart_peratom = 1;
@@ -36,6 +42,8 @@ FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
 
 FixWindowStore::~FixWindowStore()
 {
+  // The owner may be a style that outlives this fix (after `unfix` of the store).
+  if (owner) owner->store_deleted();
   atom->delete_callback(id, Atom::GROW);
   atom->delete_callback(id, Atom::RESTART);
   memory->destroy(per_atom);
@@ -50,7 +58,10 @@ void FixWindowStore::attach(WindowListener *listener, const WindowClock *window_
 {
   owner = listener;
   clock = window_clock;
-  if (reference_set) end_step = clock->window_end(start_step);
+  // The end of the open window follows the clock (a restart may change `window N`), unless the
+  // clock does not know this window (a re-defined sync fix): setup() then discards it, and its
+  // warning names the end it was due at.
+  if (reference_set && clock->may_start_window(start_step)) end_step = clock->window_end(start_step);
 }
 
 void FixWindowStore::start_window(bigint step)
@@ -61,11 +72,14 @@ void FixWindowStore::start_window(bigint step)
   reference_set = 1;
 }
 
-void FixWindowStore::discard_window(const char *reason)
+void FixWindowStore::discard_window(const std::string &reason)
 {
+  // The step named is where the next window really begins: at once with `window N`, at the
+  // next cycle start of the fix named by `sync`.
   if (comm->me == 0)
-    error->warning(FLERR, "Fix {}: the window that began at step {} (due to end at step {}) is discarded: {}; a new "
-                   "window starts at step {}", id, start_step, end_step, reason, update->ntimestep);
+    error->warning(FLERR, "Fix {}: the window that began at step {} (due to end at step {}) is discarded: {}; the "
+                   "next window starts at step {}", id, start_step, end_step, reason,
+                   clock->next_window_start(update->ntimestep));
   reference_set = 0;
 }
 
@@ -73,24 +87,39 @@ void FixWindowStore::setup(int /*vflag*/)
 {
   if (!owner || !clock) error->all(FLERR, "Fix {} has no owning glassdyn compute", id);
   const bigint now = update->ntimestep;
-  if (reference_set && now < start_step) discard_window("the timestep was reset to before its start");
-  if (reference_set && now > end_step)
-    discard_window("the timestep moved past its end outside a run (minimize, reset_timestep or a shorter window)");
-  if (reference_set && now == end_step) {
-    // A window ending exactly here that no end_of_step evaluated (e.g. after a minimize).
-    owner->finish_window(start_step, now);
-    start_window(now);
+  // A run starts at update->firststep; a rerun sets up every frame at its own step, and its
+  // frames jump by design (a skipped window end is caught below).
+  const bool run_start = (now == update->firststep);
+  if (reference_set) {
+    if (run_start && last_step >= 0 && now != last_step) {
+      // reset_timestep or minimize between runs: the window would not span the steps it claims.
+      discard_window(fmt::format("the timestep changed from {} to {} between runs", last_step, now));
+    } else if (!clock->may_start_window(start_step)) {
+      discard_window("the fix named by 'sync' was defined again, and its cycles do not start at this window's "
+                     "start");
+    } else if (now < start_step) {
+      discard_window(fmt::format("the step {} precedes its start", now));
+    } else if (now > end_step) {
+      discard_window(fmt::format("with the current window length it ended at step {}, before the current step {}",
+                                 end_step, now));
+    } else if (now == end_step) {
+      // A window ending exactly here that no end_of_step evaluated (e.g. a restart written there).
+      owner->finish_window(start_step, now);
+      start_window(now);
+    }
   }
+  last_step = now;
   if (!reference_set && clock->may_start_window(now)) start_window(now);
 }
 
 void FixWindowStore::end_of_step()
 {
   const bigint now = update->ntimestep;
+  last_step = now;
   if (reference_set) {
     if (now < end_step) return;    // nothing to do between window ends
     if (now > end_step) {
-      discard_window("its end step was skipped");
+      discard_window(fmt::format("no step of the run (or rerun frame) fell on its end; this is step {}", now));
     } else {
       owner->finish_window(start_step, now);
       start_window(now);
@@ -146,6 +175,7 @@ void FixWindowStore::unpack_restart(int nlocal, int nth)
   if (stored != ncolumns)
     error->one(FLERR, "Fix {}: restart file holds {} values per atom, expected {}", id, stored, ncolumns);
   for (int k = 0; k < ncolumns; k++) per_atom[nlocal][k] = extra[nlocal][m++];
+  restored_flag = 1;
 }
 
 int FixWindowStore::size_restart(int /*nlocal*/)
@@ -184,6 +214,8 @@ void FixWindowStore::restart(char *buf)
                "version?)", id);
   reference_set = static_cast<int>(state[1]);
   start_step = static_cast<bigint>(state[2]);
+  last_step = update->ntimestep;    // the step the restart file was written at
+  restored_flag = 1;
   const auto nresults = static_cast<size_t>(state[3]);
   saved_results.assign(state + 4, state + 4 + nresults);
 }

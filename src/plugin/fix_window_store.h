@@ -20,6 +20,7 @@ FixStyle(GLASSDYN/WINDOW,FixWindowStore);
 #include "fix.h"
 #include "window_clock.h"
 
+#include <string>
 #include <vector>
 
 namespace LAMMPS_NS {
@@ -51,12 +52,14 @@ class FixWindowStore : public Fix {
   int columns() const { return ncolumns; }
   bool has_reference() const { return reference_set != 0; }
   bigint window_start() const { return start_step; }
+  // True if this store's values came from a restart file (not from zero at its creation).
+  bool restored() const { return restored_flag != 0; }
   // Global results of the last finished window, kept across restarts.
   std::vector<double> saved_results;
 
  private:
   void start_window(bigint step);
-  void discard_window(const char *reason);
+  void discard_window(const std::string &reason);
 
   int ncolumns;
   double **per_atom;
@@ -64,6 +67,8 @@ class FixWindowStore : public Fix {
   const WindowClock *clock;
   int reference_set;
   bigint start_step, end_step;
+  bigint last_step;    // last step set up or integrated (-1: none yet); a change between runs is a jump
+  int restored_flag;
 };
 
 }    // namespace LAMMPS_NS

@@ -14,6 +14,9 @@ class WindowClock {
   virtual bool may_start_window(bigint step) const = 0;
   // The step at which a window that began at `window_start` ends.
   virtual bigint window_end(bigint window_start) const = 0;
+  // The first step >= `step` at which a window may begin (named in warnings, so it must be
+  // the true step, not a guess).
+  virtual bigint next_window_start(bigint step) const = 0;
 
  protected:
   // Not deleted through this interface; non-virtual so LAMMPS classes can implement it
@@ -26,6 +29,7 @@ class RegularWindowClock final : public WindowClock {
   explicit RegularWindowClock(bigint length) : length_(length) {}
   bool may_start_window(bigint) const override { return true; }
   bigint window_end(bigint window_start) const override { return window_start + length_; }
+  bigint next_window_start(bigint step) const override { return step; }
 
  private:
   bigint length_;
@@ -37,6 +41,7 @@ class NoWindowClock final : public WindowClock {
  public:
   bool may_start_window(bigint) const override { return false; }
   bigint window_end(bigint window_start) const override { return window_start; }
+  bigint next_window_start(bigint step) const override { return step; }
 };
 
 // What a window store tells its owner. The owner evaluates a finished window from the
@@ -47,6 +52,9 @@ class WindowListener {
   virtual void finish_window(bigint window_start, bigint window_end) = 0;
   virtual void begin_window() = 0;
   virtual void initialise_atom(int i) = 0;
+  // The store is being destroyed (by its owner, or by a user's `unfix`): forget it, so that
+  // no pointer into it survives.
+  virtual void store_deleted() = 0;
 
  protected:
   ~WindowListener() = default;
