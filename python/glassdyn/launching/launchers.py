@@ -38,7 +38,11 @@ class Launcher(Protocol):
 
     def agree(self, value: Any) -> Any: ...
 
+    def groups(self, count: int) -> list[tuple[int, "Launcher"]]: ...
+
     def stop(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -117,11 +121,18 @@ class SubprocessLauncher:
                     process.kill()
         return process.returncode, output
 
+    def groups(self, count: int) -> list[tuple[int, "SubprocessLauncher"]]:
+        """``count`` launchers of ``nprocs / count`` ranks each, all driven by this process."""
+        return [(g, SubprocessLauncher(self.nprocs // count, command=self.command)) for g in range(count)]
+
     def stop(self) -> None:
         """Terminate the LAMMPS run in progress, if any (called when the driver is stopped)."""
         process = self._running
         if process is not None and process.poll() is None:
             process.terminate()
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def agree(self, value: Any) -> Any:
         return value
@@ -142,11 +153,12 @@ class InProcessLauncher:
 
     mode = "inprocess"
 
-    def __init__(self, comm: Any, *, deepmd: bool = False) -> None:
+    def __init__(self, comm: Any, *, deepmd: bool = False, owned: bool = False) -> None:
         self.comm = comm
         self.nprocs = comm.Get_size()
         self.leader = comm.Get_rank() == 0
         self.deepmd = deepmd
+        self._owned = owned  # a sub-communicator made by groups(), freed by close()
 
     def run(self, stage: str, script: Path, log: Path, root: Path) -> None:
         """Run ``script`` with ``root`` as working folder; every rank raises the same :class:`StageFailed`."""
@@ -179,8 +191,21 @@ class InProcessLauncher:
             message = failures[0]
             raise StageFailed(stage, message if message.startswith("ERROR") else f"ERROR: {message}")
 
+    def groups(self, count: int) -> list[tuple[int, "InProcessLauncher"]]:
+        """The one group of ``nprocs / count`` consecutive ranks this process belongs to, on its own
+        sub-communicator (collective: every rank calls it). :meth:`close` frees the communicator."""
+        rank = self.comm.Get_rank()
+        color = rank // (self.nprocs // count)
+        return [(color, InProcessLauncher(self.comm.Split(color, rank), deepmd=self.deepmd, owned=True))]
+
     def stop(self) -> None:
         """Nothing to do: LAMMPS runs inside this process and stops with it."""
+
+    def close(self) -> None:
+        """Free the communicator if :meth:`groups` made it."""
+        if self._owned:
+            self.comm.Free()
+            self._owned = False
 
     def agree(self, value: Any) -> Any:
         return self.comm.bcast(value, root=0)

@@ -79,22 +79,22 @@ class CampaignRunner:
         plan = make_plan(self.config)
         make_folder(self.folder)
         groups = launch.parallel_temperatures
-        deepmd = self.config.system.potential == "deepmd"
-        launchers = [SubprocessLauncher(launch.np, deepmd=deepmd)] + [
-            SubprocessLauncher(launch.np // groups, deepmd=deepmd) for _ in range(groups)]
+        everyone = SubprocessLauncher(launch.np, deepmd=self.config.system.potential == "deepmd")
+        # Each group of ranks runs every groups-th temperature, in a thread of this process.
+        teams = everyone.groups(groups)
         stopping = threading.Event()
         with FolderLock(self.folder), Progress(enabled=progress) as bar:
             prepare_folder(self.folder, self.config)  # under the lock: a second driver must not rewrite the files
             pool = ThreadPoolExecutor(max_workers=groups)
             try:
-                self._stages(launchers[0], bar, stopping).run_stages(plan.preparation)
-                futures = [pool.submit(self._stages(launchers[1 + g], bar, stopping).run_chains,
-                                       plan.chains[g::groups]) for g in range(groups)]
+                self._stages(everyone, bar, stopping).run_stages(plan.preparation)
+                futures = [pool.submit(self._stages(launcher, bar, stopping).run_chains, plan.chains[color::groups])
+                           for color, launcher in teams]
                 errors = [future.exception() for future in futures]
             except BaseException:
                 # Ctrl-C or SIGTERM: start no new stage and do not leave LAMMPS running.
                 stopping.set()
-                for launcher in launchers:
+                for launcher in [everyone] + [launcher for _, launcher in teams]:
                     launcher.stop()
                 raise
             finally:
@@ -110,23 +110,21 @@ class CampaignRunner:
         launch = self.config.launch
         plan = make_plan(self.config)
         leader = world.Get_rank() == 0
-        deepmd = self.config.system.potential == "deepmd"
-        everyone = InProcessLauncher(world, deepmd=deepmd)
+        everyone = InProcessLauncher(world, deepmd=self.config.system.potential == "deepmd")
         lock = FolderLock(self.folder) if leader else None
         on_leader(everyone, lambda: self._lock_and_prepare(lock))
         groups = launch.parallel_temperatures
-        color = world.Get_rank() // (world.Get_size() // groups)
-        group = world.Split(color, world.Get_rank())
+        [(color, group)] = everyone.groups(groups)
         failure: Optional[BaseException] = None
         try:
             # Every group's rank 0 reports its own temperatures; only the world's rank 0 redraws bars.
-            with Progress(enabled=progress and group.Get_rank() == 0, live=leader) as bar:
+            with Progress(enabled=progress and group.leader, live=leader) as bar:
                 self._stages(everyone, bar if leader else Progress(enabled=False)).run_stages(plan.preparation)
-                self._stages(InProcessLauncher(group, deepmd=deepmd), bar).run_chains(plan.chains[color::groups])
+                self._stages(group, bar).run_chains(plan.chains[color::groups])
         except Exception as caught:  # a group's failure must reach every rank, or the others wait forever
             failure = caught
         finally:
-            group.Free()
+            group.close()
         reports = [r for r in world.allgather(None if failure is None else str(failure)) if r is not None]
         if reports:
             if lock:
