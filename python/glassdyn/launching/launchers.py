@@ -18,7 +18,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Mapping, Optional, Protocol, Sequence, Union
+from typing import IO, Any, Mapping, Optional, Protocol, Sequence
 
 from glassdyn.launching.command import LammpsCommand
 from glassdyn.launching.environment import import_lammps, prepare_in_process
@@ -84,7 +84,8 @@ class SubprocessLauncher:
                      "-nocite"]
         screen = log.with_name("screen.txt")
         with open(screen, "w") as out:
-            returncode, _ = self._execute(arguments, root, out, pid_file=log.with_name(PID_FILE))
+            returncode, _ = self._execute(self.command.argv(self.nprocs, arguments), root, out,
+                                          pid_file=log.with_name(PID_FILE))
         if returncode != 0:
             message = first_error(log)
             if not message.startswith("ERROR"):  # LAMMPS stopped before its log said why
@@ -94,18 +95,19 @@ class SubprocessLauncher:
     def capture(self, script: Path, *, cwd: Path, arguments: Sequence[str] = (),
                 timeout: Optional[float] = None) -> LammpsRun:
         """Run ``script`` without a log file and return its screen output."""
-        lammps_args = ["-in", str(script), "-log", "none", "-nocite", *arguments]
-        returncode, output = self._execute(lammps_args, cwd, subprocess.PIPE, timeout=timeout)
-        return LammpsRun(command=self.command.argv(self.nprocs, lammps_args), returncode=returncode,
-                         output=output or "")
+        argv = self.command.argv(self.nprocs, ["-in", str(script), "-log", "none", "-nocite", *arguments])
+        returncode, output = self._execute(argv, cwd, None, timeout=timeout)
+        return LammpsRun(command=argv, returncode=returncode, output=output or "")
 
-    def _execute(self, lammps_args: Sequence[str], cwd: Path, stdout: Union[IO[str], int], *,
-                 timeout: Optional[float] = None, pid_file: Optional[Path] = None) -> tuple[int, Optional[str]]:
-        """Start LAMMPS and wait for it; an interruption or a timeout stops LAMMPS too."""
-        capture = stdout == subprocess.PIPE
-        process = subprocess.Popen(self.command.argv(self.nprocs, lammps_args), cwd=cwd,
-                                   env=self.command.environment(), stdout=stdout, stderr=subprocess.STDOUT,
-                                   text=capture or None)
+    def _execute(self, argv: list[str], cwd: Path, stdout: Optional[IO[str]], *, timeout: Optional[float] = None,
+                 pid_file: Optional[Path] = None) -> tuple[int, Optional[str]]:
+        """Start LAMMPS and wait for it; an interruption or a timeout stops LAMMPS too.
+
+        ``stdout`` None: the screen output is captured and returned.
+        """
+        process = subprocess.Popen(argv, cwd=cwd, env=self.command.environment(),
+                                   stdout=subprocess.PIPE if stdout is None else stdout, stderr=subprocess.STDOUT,
+                                   text=stdout is None or None)
         self._running = process
         if pid_file is not None:
             pid_file.write_text(str(process.pid))
