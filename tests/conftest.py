@@ -7,7 +7,7 @@ from typing import Callable
 
 import pytest
 
-from glassdyn.run.environment import LammpsRun, run_lammps
+from glassdyn.launching import LammpsRun, run_lammps
 from glassdyn.run.potentials import get_potential
 
 # Kob-Andersen pair style and coefficients from the registry (masses are set by each input).

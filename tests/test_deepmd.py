@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from glassdyn.deepmd.environment import deepmd_available, missing_deepmd_message
-from glassdyn.run.environment import run_lammps
+from glassdyn.deepmd import deepmd_available, missing_deepmd_message
+from glassdyn.launching import run_lammps
 
 pytestmark = [pytest.mark.slow, pytest.mark.deepmd,
               pytest.mark.skipif(not deepmd_available(), reason=missing_deepmd_message())]
@@ -226,7 +226,7 @@ def test_runs_without_deepmd_never_load_tensorflow(tmp_path: Path):
     Importing the driver, the results and the DeePMD helpers must not import TensorFlow, and a
     LAMMPS run started without ``deepmd=True`` loads only glassdyn's plugin.
     """
-    code = ("import sys, glassdyn, glassdyn.run.campaign, glassdyn.results.store, glassdyn.deepmd, "
+    code = ("import sys, glassdyn, glassdyn.campaign, glassdyn.launching, glassdyn.results.store, glassdyn.deepmd, "
             "glassdyn.deepmd.tiny_model; print('tensorflow' in sys.modules, 'deepmd.tf' in sys.modules)")
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert imported.stdout.split() == ["False", "False"]

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import glassdyn
-from glassdyn.run.campaign import Campaign
+from glassdyn.campaign import Campaign
 
 pytestmark = [pytest.mark.slow, pytest.mark.mpi]
 
@@ -187,9 +187,9 @@ def test_interrupted_campaign_resumes_to_the_same_file(reference: Path, tmp_path
     assert not (folder / "results.h5").exists()
     # A second driver on the same folder is refused while another holds it (here: this test,
     # deterministically; starting a second driver beside the running one raced the fast stages).
-    from glassdyn.run.campaign import _FolderLock
+    from glassdyn.run.lock import FolderLock
 
-    with _FolderLock(folder):
+    with FolderLock(folder):
         second = run_cli(config)
     assert second.returncode == 1 and "in use by another glassdyn driver" in second.stderr
 

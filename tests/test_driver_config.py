@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from glassdyn.run.campaign import Campaign
+from glassdyn.run.folder import prepare_folder
 from glassdyn.run.config import CampaignConfig, ConfigError
 from glassdyn.run.plan import make_plan
 
@@ -148,15 +148,12 @@ def test_bad_toml_and_missing_file(tmp_path: Path):
 
 
 def test_a_folder_refuses_other_settings(tmp_path: Path):
-    first = Campaign(CampaignConfig.from_dict(VALID), tmp_path / "c")
-    first.folder = first.folder.resolve()
-    first._prepare_folder()
-    other = Campaign(CampaignConfig.from_dict(edited("dms.amplitude", 0.02)), tmp_path / "c")
+    folder = (tmp_path / "c").resolve()
+    prepare_folder(folder, CampaignConfig.from_dict(VALID))
     with pytest.raises(ConfigError, match=re.escape("dms.amplitude differ")):
-        other._prepare_folder()
+        prepare_folder(folder, CampaignConfig.from_dict(edited("dms.amplitude", 0.02)))
     # Launch settings do not change what is computed, so they may differ on resumption.
-    same = Campaign(CampaignConfig.from_dict(edited("launch", {"np": 2, "mode": "inprocess"})), tmp_path / "c")
-    same._prepare_folder()
+    prepare_folder(folder, CampaignConfig.from_dict(edited("launch", {"np": 2, "mode": "inprocess"})))
 
 
 def test_cli_reports_config_errors_without_traceback(tmp_path: Path, capsys):

@@ -349,7 +349,7 @@ def test_cli_exit_status_of_a_real_process(tmp_path: Path):
 
 # ---------------------------------------------------------------------- item 20: no TensorFlow
 def _deepmd_installed() -> bool:
-    from glassdyn.deepmd.environment import deepmd_available
+    from glassdyn.deepmd import deepmd_available
 
     return deepmd_available()
 
@@ -361,7 +361,7 @@ PROBE_INPROCESS = r"""
 import sys
 from pathlib import Path
 from mpi4py import MPI
-from glassdyn.run.launch import InProcessLauncher
+from glassdyn.launching import InProcessLauncher
 root = Path(sys.argv[1])
 (root / "in.probe").write_text("units lj\nregion b block 0 3 0 3 0 3\ncreate_box 1 b\nplugin list\n")
 InProcessLauncher(MPI.COMM_WORLD, deepmd=sys.argv[2] == "deepmd").run("probe", root / "in.probe",
@@ -408,8 +408,8 @@ def test_subprocess_route_loads_tensorflow_only_for_deepmd(tmp_path: Path, deepm
     wrapper imports TensorFlow through the entry point) with only glassdyn's plugin on the path:
     the lmp process's memory map holds neither DeePMD-kit nor TensorFlow libraries, even when the
     user's environment names DeePMD-kit's plugin folder. With deepmd=True (the control) it does."""
-    from glassdyn.deepmd.environment import deepmd_plugin_dir
-    from glassdyn.run.launch import SubprocessLauncher
+    from glassdyn.launching import SubprocessLauncher
+    from glassdyn.launching.deepmd import deepmd_plugin_dir
 
     (tmp_path / "probe.sh").write_text(PROBE_SCRIPT)
     (tmp_path / "in.probe").write_text("units lj\nregion b block 0 3 0 3 0 3\ncreate_box 1 b\nshell sh probe.sh\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from glassdyn.run.environment import run_lammps
+from glassdyn.launching import run_lammps
 
 INPUTS = Path(__file__).resolve().parents[1] / "lammps_inputs"
 SMALL = {"melt_steps": 200, "anneal_steps": 200, "quench_steps": 200}

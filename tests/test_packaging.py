@@ -13,7 +13,7 @@ import pytest
 
 import glassdyn
 from glassdyn.plugin_path import PLUGIN_FILE, plugin_directory, plugin_file
-from glassdyn.run.environment import lammps_environment, lmp_binary, potentials_dir
+from glassdyn.launching import lammps_environment, lmp_binary, potentials_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = "plugin list\nunits lj\nregion b block 0 1 0 1 0 1\ncreate_box 1 b\ncompute s all stringlike/atom delta 0.5 window 5\n"

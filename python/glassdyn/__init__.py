@@ -19,7 +19,7 @@ __all__ = ["Campaign", "CampaignConfig", "load", "__version__"]
 
 def __getattr__(name: str):
     if name == "Campaign":
-        from glassdyn.run.campaign import Campaign
+        from glassdyn.campaign import Campaign
         return Campaign
     if name == "CampaignConfig":
         from glassdyn.run.config import CampaignConfig

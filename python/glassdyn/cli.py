@@ -49,7 +49,7 @@ def _launch_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _campaign(config_path: Path, args: argparse.Namespace):
-    from glassdyn.run.campaign import Campaign
+    from glassdyn.campaign import Campaign
 
     campaign = Campaign.from_toml(config_path, folder=args.folder)
     changes = {key: value for key, value in (("np", args.np), ("mode", args.mode),

@@ -30,11 +30,13 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from glassdyn.deepmd.environment import deepmd_available, missing_deepmd_message
-from glassdyn.run.environment import lammps_environment, run_lammps
+from glassdyn.launching.deepmd import deepmd_available, missing_deepmd_message
+from glassdyn.launching.environment import lammps_environment
+from glassdyn.launching.launchers import run_lammps
+from glassdyn.units import unit_system
 
 TYPE_MAP = ("Cu", "Zr")
-METAL_NKTV2P = 1.6021765e6  # bar * A^3 per eV: LAMMPS's conversion of virial to pressure in metal units
+METAL_NKTV2P = unit_system("metal").nktv2p  # bar * A^3 per eV: LAMMPS's conversion of virial to pressure
 
 
 @dataclass(frozen=True)
@@ -251,16 +253,6 @@ def evaluate(model: Path, data: Path) -> dict:
                                env=lammps_environment(deepmd=True), capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"evaluating {model} failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def model_type_map(model: Path) -> list[str]:
-    """The type map stored in a frozen model (asks DeePMD-kit in a subprocess: it imports TensorFlow)."""
-    code = "import sys, json; from deepmd.infer import DeepPot; print(json.dumps(DeepPot(sys.argv[1]).get_type_map()))"
-    completed = subprocess.run([sys.executable, "-c", code, str(model)], env=lammps_environment(deepmd=True),
-                               capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise RuntimeError(f"DeePMD-kit cannot read the model {model}: {completed.stderr.strip().splitlines()[-1:]}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 

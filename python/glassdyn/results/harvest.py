@@ -15,7 +15,9 @@ import pandas as pd
 from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
+from glassdyn.run.inputs import SHEAR_AXES
 from glassdyn.run.plan import Plan, Stage
+from glassdyn.units import unit_system
 
 STRING_COLUMNS = ("n_fast", "n_str", "n_long", "n_strings", "xi_number", "xi_weight", "str_per_fast", "long_per_str")
 CAGE_COLUMNS = ("cage_broken", "cage_lost", "cage_size")
@@ -230,17 +232,17 @@ def _versions() -> dict[str, str]:
 
 
 def campaign_metadata(config: CampaignConfig) -> dict:
-    metal = config.units == "metal"
+    units = unit_system(config.units)
     return {
         "name": config.name, "units": config.units, "species": list(config.system.species),
         "composition": dict(config.system.composition), "natoms": config.system.atoms,
         "potential": config.system.potential, "model": config.system.model or "",
-        "modulus": "G" if len(config.dms.axis) == 2 else "M", "axis": config.dms.axis,
+        "modulus": "G" if config.dms.axis in SHEAR_AXES else "M", "axis": config.dms.axis,
         "amplitude": config.dms.amplitude, "discard": config.dms.discard, "cycles": config.dms.cycles,
         "timestep": config.system.timestep,
-        "pressure_unit": "GPa" if metal else "epsilon/sigma^3", "pressure_scale": 1e-4 if metal else 1.0,
-        "temperature_unit": "K" if metal else "epsilon/k_B", "time_unit": "ps" if metal else "tau",
-        "distance_unit": "Angstrom" if metal else "sigma", "energy_unit": "eV" if metal else "epsilon",
+        "pressure_unit": units.pressure_unit, "pressure_scale": units.pressure_scale,
+        "temperature_unit": units.temperature_unit, "time_unit": units.time_unit,
+        "distance_unit": units.distance_unit, "energy_unit": units.energy_unit,
         "versions": _versions(), "config": config.source_text,
     }
 

@@ -1,4 +1,5 @@
-"""Launching LAMMPS with the glassdyn plugin."""
-from glassdyn.run.environment import LammpsRun, lammps_environment, potentials_dir, run_lammps
+"""The campaign driver: configuration, plan, stage inputs, and running the stages resumably.
 
-__all__ = ["LammpsRun", "lammps_environment", "potentials_dir", "run_lammps"]
+It starts LAMMPS through :mod:`glassdyn.launching` and never imports :mod:`glassdyn.results`:
+harvesting is handed in by the orchestrator (:class:`glassdyn.campaign.Campaign`).
+"""

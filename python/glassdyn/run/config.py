@@ -3,7 +3,7 @@
 Everything is checked before any LAMMPS run starts; a mistake raises :class:`ConfigError` whose
 message names the offending field (``dms.periods``, ``system.composition``, ...) and says what
 is allowed. Defaults depend on the units of the potential (``metal``: ps, K, Angstrom; ``lj``:
-tau, epsilon/k_B, sigma) and are documented in ``docs/driver.md``.
+tau, epsilon/k_B, sigma; the values are in :mod:`glassdyn.units`) and are documented in ``docs/driver.md``.
 """
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from typing import Any, Mapping, Optional
 
 from glassdyn.run import limits
 from glassdyn.run.errors import ConfigError
+from glassdyn.run.limits import fail as _fail
 from glassdyn.run.potentials import Potential, PotentialError, get_potential
+from glassdyn.units import unit_system
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,13 +29,6 @@ else:  # pragma: no cover - exercised only on Python < 3.11
 __all__ = ["CampaignConfig", "ConfigError"]
 
 
-# Unit-system defaults: time step, thermostat/barostat damping (time units), preparation
-# temperatures, default strain settings. Metal values follow the reference study (2 fs step).
-UNIT_DEFAULTS: dict[str, dict[str, float]] = {
-    "metal": {"timestep": 0.002, "tdamp": 0.1, "pdamp": 1.0, "pressure": 0.0, "skin": 1.0},
-    "lj": {"timestep": 0.005, "tdamp": 0.5, "pdamp": 5.0, "pressure": 0.0, "skin": 0.3},
-}
-
 STRAIN_AXES = ("x", "y", "z", "xy", "xz", "yz")
 LAUNCH_MODES = ("subprocess", "inprocess")
 ENSEMBLES = ("npt", "nvt")
@@ -41,10 +36,6 @@ MIN_PERIOD_STEPS = 20  # fix dms refuses shorter periods
 MIN_SAMPLES_PER_CYCLE = 14  # fix dms fits 7 terms (harmonics 3) and wants twice as many samples
 MAX_SEED = 2**31 - 1 - 100000  # seeds of later stages are derived by adding to it
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
-
-
-def _fail(field_name: str, message: str) -> ConfigError:
-    return ConfigError(f"{field_name}: {message}")
 
 
 def _number(table: Mapping[str, Any], key: str, prefix: str, default: Any = None, *,
@@ -386,7 +377,7 @@ def _system(table: dict[str, Any], base_dir: Optional[Path]) -> tuple[SystemConf
         raise _fail("system.atoms", f"must be at least 2, got {atoms}")
     units = potential.units
     density = _number(table, "density", "system", _default_density(potential.name, fractions), positive=True)
-    timestep = _number(table, "timestep", "system", UNIT_DEFAULTS[units]["timestep"], positive=True)
+    timestep = _number(table, "timestep", "system", unit_system(units).timestep, positive=True)
     system = SystemConfig(potential=name, composition=fractions, atoms=atoms, density=density, timestep=timestep,
                           model=model, type_map=type_map)
     counts = system.counts()
@@ -412,8 +403,8 @@ def _preparation(table: dict[str, Any], units: str) -> PreparationConfig:
     allowed = {"ensemble", "melt_temperature", "melt_time", "quench_rate", "low_temperature", "anneal_temperature",
                "anneal_time", "pressure", "tdamp", "pdamp", "sample_every", "segment_steps"}
     _check_keys(table, allowed, "preparation")
-    defaults = UNIT_DEFAULTS[units]
-    ensemble = table.get("ensemble", "npt" if units == "metal" else "nvt")
+    defaults = unit_system(units)
+    ensemble = table.get("ensemble", defaults.ensemble)
     if ensemble not in ENSEMBLES:
         raise _fail("preparation.ensemble", f"must be one of {ENSEMBLES}, got {_show(ensemble)}")
     p = "preparation"
@@ -431,9 +422,9 @@ def _preparation(table: dict[str, Any], units: str) -> PreparationConfig:
         ensemble=ensemble, melt_temperature=melt_t, melt_time=_number(table, "melt_time", p, positive=True),
         quench_rate=_number(table, "quench_rate", p, positive=True), low_temperature=low_t,
         anneal_temperature=anneal_t, anneal_time=anneal_time,
-        pressure=_number(table, "pressure", p, defaults["pressure"]),
-        tdamp=_number(table, "tdamp", p, defaults["tdamp"], positive=True),
-        pdamp=_number(table, "pdamp", p, defaults["pdamp"], positive=True),
+        pressure=_number(table, "pressure", p, defaults.pressure),
+        tdamp=_number(table, "tdamp", p, defaults.tdamp, positive=True),
+        pdamp=_number(table, "pdamp", p, defaults.pdamp, positive=True),
         sample_every=_number(table, "sample_every", p, 100, positive=True, integer=True),
         segment_steps=_number(table, "segment_steps", p, 100000, positive=True, integer=True))
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from glassdyn.run.config import CampaignConfig
+from glassdyn.units import unit_system
 
 SHEAR_AXES = ("xy", "xz", "yz")  # fix dms shear axes: the modulus is G, the box must be triclinic
 FULL = '" %.17g"'  # fix ave/time format: every digit, so harvested values equal LAMMPS's own
@@ -41,7 +42,7 @@ def header(config: CampaignConfig, source: str, *, restart: bool) -> list[str]:
              "boundary        p p p"]
     lines.append(f"read_restart    {source}" if restart else f"read_data       {source}")
     lines += config.potential.commands(list(system.species))
-    skin = 1.0 if units == "metal" else 0.3
+    skin = unit_system(units).skin
     lines += [f"neighbor        {skin} bin", "neigh_modify    every 1 delay 0 check yes",
               f"timestep        {system.timestep:.12g}"]
     return lines

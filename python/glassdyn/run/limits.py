@@ -15,6 +15,7 @@ import os
 from typing import Mapping, Optional
 
 from glassdyn.run.errors import ConfigError
+from glassdyn.units import unit_system
 
 #: LAMMPS ``run N`` takes at most this many steps (MAXSMALLINT), so does every stage.
 MAX_RUN_STEPS = 2**31 - 1
@@ -29,12 +30,7 @@ MAX_CAGE = 32
 MAX_MEAN_CAGE = 24.0
 MIN_AMPLITUDE = 1e-6  # below this the stress signal drowns in floating-point noise
 
-#: Sane ranges per unit system: temperature (K or epsilon/k_B), |pressure| (bar or epsilon/sigma^3),
-#: time step (ps or tau), start density relative to the default.
-RANGES: dict[str, dict[str, tuple[float, float]]] = {
-    "metal": {"temperature": (1.0, 1e5), "pressure": (0.0, 1e7), "timestep": (1e-5, 0.01)},
-    "lj": {"temperature": (1e-4, 1e3), "pressure": (0.0, 1e4), "timestep": (1e-5, 0.05)},
-}
+#: Sane ranges of temperature, |pressure| and time step per unit system are in :mod:`glassdyn.units`.
 DENSITY_FACTOR = (0.2, 3.0)  # start density within these factors of the potential's default
 
 #: Bytes per atom: the driver's own start structure (grid, positions, text of the data file) and a
@@ -49,7 +45,7 @@ def fail(field: str, message: str) -> ConfigError:
 
 def check_range(field: str, value: float, units: str, kind: str) -> None:
     """``value`` (absolute value for pressures) must lie in the sane range of ``kind``."""
-    low, high = RANGES[units][kind]
+    low, high = unit_system(units).ranges[kind]
     magnitude = abs(value) if kind == "pressure" else value
     if not low <= magnitude <= high:
         shown = f"|{kind}| <= {high:g}" if kind == "pressure" else f"{low:g} <= {kind} <= {high:g}"

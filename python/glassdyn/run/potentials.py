@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from glassdyn.run.environment import potentials_dir
+from glassdyn.launching.locations import potentials_dir
 
 
 class PotentialError(ValueError):

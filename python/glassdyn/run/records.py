@@ -18,6 +18,7 @@ from typing import Any, Optional
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
 from glassdyn.run.plan import INITIAL_DATA, Plan, Stage
+from glassdyn.run.structure import write_initial_data
 
 INITIAL_RECORD = "prep/initial.json"
 
@@ -80,8 +81,6 @@ def check_initial(root: Path, config: CampaignConfig) -> None:
     if not record_path.exists():
         # A folder of an earlier glassdyn (or a crash before the record was written): the
         # structure is a deterministic function of the configuration, so make it again and compare.
-        from glassdyn.run.structure import write_initial_data
-
         fresh = root / (INITIAL_DATA + ".check")
         write_initial_data(config, fresh)
         try:
