@@ -52,6 +52,20 @@ def test_doc_table_equals_the_declaration(key):
         f"docs/{page}: the {key} table differs from src/core/schema/; run python tests/test_schema.py --write")
 
 
+def test_driver_results_table_lists_the_harvested_schema_names():
+    """docs/driver.md's table of the per-cycle columns: the schema's names, as the harvest uses them."""
+    from glassdyn.results import harvest
+
+    text = (DOCS / "driver.md").read_text()
+    table = text[text.index("| from | columns of `cycles`"):].split("\n\n")[0]
+    listed = {re.findall(r"`([^`]+)`", row[0])[0].split()[-1]: tuple(re.findall(r"`([^`]+)`", row[1]))
+              for row in table_rows(table)}
+    assert listed == {"dms": harvest.CYCLE_COLUMNS, "stringlike/atom": harvest.STRING_COLUMNS,
+                      "cage/atom": harvest.CAGE_COLUMNS, "displacement/distribution": harvest.PU_SUMMARY}
+    assert harvest.CYCLE_COLUMNS == schema.names("dms", "array")[1:]
+    assert harvest.PU_SUMMARY == schema.names("displacement/distribution", "vector")
+
+
 def test_names_are_snake_case_and_units_known():
     for lay in schema.layouts().values():
         for column in lay.columns:
