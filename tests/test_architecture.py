@@ -4,7 +4,7 @@ Every module's imports are read with ``ast`` (those inside functions too: a cycl
 function is still a cycle) and mapped to the part of the package they belong to: a subpackage
 (``glassdyn.run``) or a top-level module (``glassdyn.cli``). Intended layers, lowest first::
 
-    units, plugin_path, _core           leaves
+    units, plugin_path, _core, schema   leaves (schema: the output layouts declared in C++)
     launching                           starting LAMMPS (binary, mpiexec, environment, launchers)
     io, analysis                        offline analysis of dumps
     deepmd                              DeePMD-kit helpers (on launching)
@@ -26,7 +26,7 @@ PACKAGE = "glassdyn"
 #: Rank of each part of the campaign stack: an import must go to a part of lower rank. Parts not
 #: listed (the offline analysis, parts added later) are checked for cycles and by FORBIDDEN.
 LAYERS: dict[str, int] = {
-    "glassdyn.units": 0, "glassdyn.plugin_path": 0,
+    "glassdyn.units": 0, "glassdyn.plugin_path": 0, "glassdyn.schema": 0,
     "glassdyn.launching": 1,
     "glassdyn.deepmd": 2,
     "glassdyn.run": 3,
@@ -44,6 +44,9 @@ FORBIDDEN: list[tuple[str, str]] = [
     ("glassdyn.launching", "glassdyn.run"), ("glassdyn.launching", "glassdyn.deepmd"),
     ("glassdyn.launching", "glassdyn.results"),
     ("glassdyn.io", "glassdyn.run"), ("glassdyn.io", "glassdyn.results"),
+    # The output schema is a leaf under everything that names outputs (issue 11, item 3).
+    ("glassdyn.schema", "glassdyn.analysis"), ("glassdyn.schema", "glassdyn.run"),
+    ("glassdyn.schema", "glassdyn.results"), ("glassdyn.schema", "glassdyn.launching"),
 ]
 
 

@@ -162,9 +162,9 @@ def test_styles_identical_on_one_and_two_ranks(tiny_model, tmp_path: Path):
         results.append(np.array([float(v) for v in line.split()[1:]]))
     one, two = results
     print("1 rank:", one, "\n2 ranks:", two)
-    storage, loss, tan_delta, n_fast, n_str, n_strings, str_per_fast, cages_broken, lost, u_mean, m1, m2 = one
+    storage, loss, tan_delta, n_fast, n_str, n_strings, str_fraction, fraction_broken, lost, u_mean, m1, m2 = one
     assert storage > 0 and np.isfinite(loss) and np.isfinite(tan_delta)
-    assert n_fast == round(0.05 * 256) and 0 <= str_per_fast <= 1 and 0 <= cages_broken <= 1 and u_mean > 0
+    assert n_fast == round(0.05 * 256) and 0 <= str_fraction <= 1 and 0 <= fraction_broken <= 1 and u_mean > 0
     assert np.array_equal(one[3:6], two[3:6])  # counts
     np.testing.assert_allclose(one, two, rtol=1e-6, atol=1e-9)
 

@@ -123,17 +123,17 @@ def test_results_equal_what_lammps_printed(reference: Path):
         # thermo_style: step temp pe pxx f_dms[10] f_dms[11] c_str[1..8] c_cage[1..3], at the cycle end
         thermo = thermo_rows(seg / "log.lammps")[row.cycle * 1000]
         strings, cages = thermo[6:14], thermo[14:17]
-        assert [row.n_fast, row.n_str, row.n_long, row.n_strings, row.xi_number, row.xi_weight, row.str_per_fast,
-                row.long_per_str] == strings
-        assert [row.cage_broken, row.cage_lost, row.cage_size] == cages
+        assert [row.n_fast, row.n_str, row.n_long, row.n_strings, row.xi_number, row.xi_weight, row.str_fraction,
+                row.long_fraction] == strings
+        assert [row.fraction_broken, row.mean_lost, row.mean_cage] == cages
         printed = next(line.split() for line in log.splitlines() if line.startswith(f"glassdyn-cycle {row.cycle} "))
         # lj units: moduli are stored as LAMMPS computed them (no unit conversion)
         assert [row.storage, row.loss, row.tan_delta, row.r2, row.r3, row.offset] == [float(v) for v in printed[2:8]]
     assert results.metadata["units"] == "lj" and results.metadata["species"] == ["A", "B"]
     # Sanity of the physics: a KA liquid stores energy (M' > 0) and its string fraction is a fraction.
     assert (results.summary["storage"] > 0).all()
-    assert results.cycles["str_per_fast"].between(0, 1).all()
-    assert results.cycles["cage_broken"].between(0, 1).all()
+    assert results.cycles["str_fraction"].between(0, 1).all()
+    assert results.cycles["fraction_broken"].between(0, 1).all()
     # p(u) is normalised: sum p(u) du over the histogram = fraction of atoms below umax (<= 1).
     pu = results.displacement.query("species == 'all' and temperature == 0.5")
     du = pu["u"].diff().iloc[1]

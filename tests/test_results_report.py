@@ -42,14 +42,14 @@ def synthetic_results(*, temperatures=TEMPERATURES, periods=(PERIOD,), t_alpha=T
                     "loss": PEAK_HEIGHT * np.exp(-0.5 * ((temperature - centre) / PEAK_WIDTH) ** 2)
                             + LOSS_NOISE * noise[0],
                     "storage": 90.0 - 0.1 * (temperature - 440.0) + 0.5 * noise[1],
-                    "str_per_fast": 0.3 + 0.4 * rise + 0.02 * noise[2],
-                    "long_per_str": 0.05 + 0.3 * rise + 0.02 * noise[3],
-                    "cage_broken": 0.05 + 0.3 * rise + 0.01 * noise[4],
+                    "str_fraction": 0.3 + 0.4 * rise + 0.02 * noise[2],
+                    "long_fraction": 0.05 + 0.3 * rise + 0.02 * noise[3],
+                    "fraction_broken": 0.05 + 0.3 * rise + 0.01 * noise[4],
                 })
                 for k, name in enumerate(SPECIES):
                     cage_types.append({"temperature": temperature, "period": period, "cycle": cycle,
                                        "species": name, "used": True,
-                                       "broken": (0.07 - 0.04 * k) + (0.35 - 0.1 * k) * rise + 0.01 * noise[5]})
+                                       "fraction_broken": (0.07 - 0.04 * k) + (0.35 - 0.1 * k) * rise + 0.01 * noise[5]})
             displacement.extend(_displacement_rows(temperature, period))
 
     cycles = pd.DataFrame(cycles)
@@ -58,7 +58,7 @@ def synthetic_results(*, temperatures=TEMPERATURES, periods=(PERIOD,), t_alpha=T
                 "composition": {"Cu": 0.64, "Zr": 0.36}, "natoms": 1000, "modulus": "M",
                 "pressure_unit": "GPa", "temperature_unit": "K", "time_unit": "ps", "distance_unit": "Å"}
     return CampaignResults(metadata=metadata, cycles=cycles, cage_types=cage_types,
-                           string_sizes=pd.DataFrame(columns=["temperature", "period", "cycle", "xi", "count", "used"]),
+                           string_sizes=pd.DataFrame(columns=["temperature", "period", "cycle", "xi", "n_xi", "used"]),
                            displacement=pd.DataFrame(displacement), summary=_summary(cycles, cage_types),
                            quench=_quench_trace(rng) if with_quench else pd.DataFrame(columns=QUENCH_COLUMNS))
 
@@ -69,10 +69,10 @@ def _summary(cycles: pd.DataFrame, cage_types: pd.DataFrame) -> pd.DataFrame:
     quantities = cycles.drop(columns=["cycle", "used"]).groupby(keys)
     summary = quantities.mean().join(quantities.std().add_suffix("_std"))
     summary["n_cycles"] = cycles.groupby(keys).size()
-    broken = cage_types.groupby(keys + ["species"])["broken"]
+    broken = cage_types.groupby(keys + ["species"])["fraction_broken"]
     for stat, suffix in (("mean", ""), ("std", "_std")):
         table = broken.agg(stat).unstack("species")
-        summary = summary.join(table.rename(columns=lambda name: f"cage_broken_{name}{suffix}"))
+        summary = summary.join(table.rename(columns=lambda name: f"fraction_broken_{name}{suffix}"))
     return summary.reset_index()
 
 

@@ -142,3 +142,22 @@ cdef extern from "cycle_fit.hpp" namespace "glassdyn":
     vector[CycleModuli] fit_cycles(const vector[double]& time, const vector[double]& signal, double t_start,
                                    double period, double strain_amplitude, int harmonics) except +
     ModuliStatistics average_cycles(const vector[CycleModuli]& cycles, int discard) except +
+
+
+# ---- output schema (src/core/output_schema.hpp): every output layout, declared once
+cdef extern from "output_schema.hpp" namespace "glassdyn::schema":
+    cdef cppclass SchemaColumn "glassdyn::schema::Column":
+        const char* name
+        const char* unit
+        const char* meaning
+        cbool per_set
+
+    cdef cppclass SchemaLayout "glassdyn::schema::LayoutView":
+        const char* style
+        const char* output
+        const char* rows
+        cbool block_per_set
+        const SchemaColumn* columns
+        int ncolumns
+
+    vector[SchemaLayout] all_layouts()

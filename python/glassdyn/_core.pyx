@@ -239,3 +239,30 @@ def fit_cycles_py(time, signal, double t_start, double period, double amplitude,
         "tan_delta": stats.tan_delta, "tan_delta_std": stats.tan_delta_std,
         "harmonic2": stats.harmonic2, "harmonic3": stats.harmonic3,
     }
+
+
+# ---- output schema: the C++ declaration of every output layout (src/core/schema/), unchanged.
+def output_schema():
+    """Every output layout of the plugin's styles, as declared in C++.
+
+    Returns
+    -------
+    dict
+        ``"STYLE OUTPUT"`` (e.g. ``"stringlike/atom vector"``) -> dict with ``style``, ``output``
+        ("vector", "array" or "peratom"), ``rows`` (what an array row is), ``block_per_set``
+        (the whole column list repeats once per set) and ``columns``: a tuple of
+        ``(name, meaning, unit, per_set)``. Use :mod:`glassdyn.schema` instead.
+    """
+    cdef vector[SchemaLayout] layouts = all_layouts()
+    cdef SchemaLayout layout
+    cdef int k
+    out = {}
+    for layout in layouts:
+        columns = []
+        for k in range(layout.ncolumns):
+            columns.append((layout.columns[k].name.decode(), layout.columns[k].meaning.decode(),
+                            layout.columns[k].unit.decode(), bool(layout.columns[k].per_set)))
+        style, output = layout.style.decode(), layout.output.decode()
+        out[f"{style} {output}"] = {"style": style, "output": output, "rows": layout.rows.decode(),
+                                    "block_per_set": bool(layout.block_per_set), "columns": tuple(columns)}
+    return out

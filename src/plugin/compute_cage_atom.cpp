@@ -23,9 +23,21 @@
 using namespace LAMMPS_NS;
 
 namespace {
-// Per-atom output: three stored results, then two values derived from them.
-enum OutputColumn { OUT_NCAGE, OUT_NLOST, OUT_BROKEN, NOUTPUTS, OUT_ANALYSED = NOUTPUTS, OUT_FRACTION_LOST,
-                    NOUTPUTCOLUMNS };
+// Per-atom output (src/core/schema/cages.hpp): three stored results, then two values derived
+// from them.
+namespace peratom_layout = glassdyn::schema::cages;
+enum OutputColumn {
+  OUT_NCAGE = peratom_layout::peratom.index("n_cage"),
+  OUT_NLOST = peratom_layout::peratom.index("n_lost"),
+  OUT_BROKEN = peratom_layout::peratom.index("broken"),
+  NOUTPUTS = 3,    // stored columns
+  OUT_ANALYSED = peratom_layout::peratom.index("analysed"),
+  OUT_FRACTION_LOST = peratom_layout::peratom.index("fraction_lost"),
+  NOUTPUTCOLUMNS = peratom_layout::peratom.size()
+};
+static_assert(OUT_NCAGE < NOUTPUTS && OUT_NLOST < NOUTPUTS && OUT_BROKEN < NOUTPUTS && OUT_ANALYSED == NOUTPUTS &&
+                  OUT_FRACTION_LOST == NOUTPUTS + 1,
+              "stored columns first, derived ones after them");
 constexpr int DEFAULT_MAXCAGE = 32;
 }    // namespace
 

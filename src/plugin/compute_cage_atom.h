@@ -16,6 +16,7 @@ ComputeStyle(cage/atom,ComputeCageAtom);
 #include "compute_windowed.h"
 
 #include "pair_table.hpp"
+#include "schema/cages.hpp"
 
 namespace LAMMPS_NS {
 
@@ -29,8 +30,22 @@ class ComputeCageAtom : public WindowedCompute {
   void initialise_atom(int i) override;
   void derive_columns(double *row) const override;
 
-  enum GlobalValue { FRACTION_BROKEN, MEAN_LOST, MEAN_CAGE, NGLOBAL };
-  enum TypeColumn { TYPE, TYPE_ATOMS, TYPE_FRACTION_BROKEN, TYPE_MEAN_LOST, TYPE_MEAN_CAGE, NTYPECOLUMNS };
+  // Output indices, looked up by name in the one declaration of the layouts
+  // (src/core/schema/cages.hpp).
+  enum GlobalValue {
+    FRACTION_BROKEN = glassdyn::schema::cages::vector.index("fraction_broken"),
+    MEAN_LOST = glassdyn::schema::cages::vector.index("mean_lost"),
+    MEAN_CAGE = glassdyn::schema::cages::vector.index("mean_cage"),
+    NGLOBAL = glassdyn::schema::cages::vector.size()
+  };
+  enum TypeColumn {
+    TYPE = glassdyn::schema::cages::array.index("type"),
+    TYPE_ATOMS = glassdyn::schema::cages::array.index("n_analysed"),
+    TYPE_FRACTION_BROKEN = glassdyn::schema::cages::array.index("fraction_broken"),
+    TYPE_MEAN_LOST = glassdyn::schema::cages::array.index("mean_lost"),
+    TYPE_MEAN_CAGE = glassdyn::schema::cages::array.index("mean_cage"),
+    NTYPECOLUMNS = glassdyn::schema::cages::array.size()
+  };
 
  private:
   void parse_arguments(int narg, char **arg);

@@ -9,13 +9,27 @@
 #include "modify.h"
 #include "update.h"
 
+#include "schema/displacement.hpp"
+
 #include <cmath>
 #include <exception>
 
 using namespace LAMMPS_NS;
 
 namespace {
-enum SetValue { MEAN, MOST_PROBABLE, FRACTION_BEYOND, FRACTION_OVER, NSETVALUES };
+// Outputs (src/core/schema/displacement.hpp): the vector holds these values once per set; the
+// array's columns are u, p(u) per set, log10 u, p(log10 u) per set.
+namespace layout = glassdyn::schema::displacement;
+enum SetValue {
+  MEAN = layout::vector.index("u_mean"),
+  MOST_PROBABLE = layout::vector.index("u_most_probable"),
+  FRACTION_BEYOND = layout::vector.index("u_beyond_fraction"),
+  FRACTION_OVER = layout::vector.index("u_outside_fraction"),
+  NSETVALUES = layout::vector.size()
+};
+static_assert(layout::array.offset("u", 3) == 0 && layout::array.offset("p_u", 3, 0) == 1 &&
+                  layout::array.offset("log10_u", 3) == 4 && layout::array.offset("p_log10_u", 3, 0) == 5,
+              "update_histogram() fills the array columns in this order");
 constexpr bigint NO_WINDOW_YET = -1;      // the source has not finished a window
 constexpr bigint NOT_YET_FILLED = -2;     // forces the first update to fill the outputs
 }
@@ -62,11 +76,11 @@ ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, in
                std::log10(spec.u_max), spec.log_min);
 
   vector_flag = 1;
-  size_vector = NSETVALUES * sets();
+  size_vector = layout::vector.width(sets());
   extvector = 0;
   array_flag = 1;
   size_array_rows = spec.bins;
-  size_array_cols = 2 + 2 * sets();
+  size_array_cols = layout::array.width(sets());
   extarray = 0;
   memory->create(summary, size_vector, "displacement/distribution:summary");
   memory->create(table, size_array_rows, size_array_cols, "displacement/distribution:table");

@@ -32,7 +32,13 @@ using namespace LAMMPS_NS;
 
 namespace {
 enum CommMode { COMM_DISPLACEMENT, COMM_LABEL };
-constexpr int TABLE_COLUMNS = 6;    // xi, n(xi), type, fast, string, long
+// The global array (src/core/schema/strings.hpp): xi, n(xi), type, fast, string, long.
+namespace table = glassdyn::schema::strings;
+constexpr int TABLE_COLUMNS = table::array.size();
+static_assert(table::array.index("xi") == 0 && table::array.index("n_xi") == 1 && table::array.index("type") == 2 &&
+                  table::array.index("n_fast") == 3 && table::array.index("n_str") == 4 &&
+                  table::array.index("n_long") == 5,
+              "store_window_results() fills the global array in this order");
 }    // namespace
 
 ComputeStringLikeAtom::ComputeStringLikeAtom(LAMMPS *lmp, int narg, char **arg) :

@@ -16,6 +16,7 @@ ComputeStyle(stringlike/atom,ComputeStringLikeAtom);
 #include "compute_windowed.h"
 
 #include "pair_table.hpp"
+#include "schema/strings.hpp"
 
 #include <map>
 #include <memory>
@@ -39,12 +40,33 @@ class ComputeStringLikeAtom : public WindowedCompute {
 
   // Layout of the per-atom store: reference position, then the results of the last window.
   enum StoreColumn { REF_X, REF_Y, REF_Z, OUT_MOBILE, OUT_STRING_ID, OUT_SIZE, OUT_U, NCOLUMNS };
-  // Per-atom output: the four stored results, then two flags derived from them.
-  enum OutputColumn { C_MOBILE, C_STRING_ID, C_SIZE, C_U, C_IN_STRING, C_IN_LONG_STRING, NOUTPUTCOLUMNS };
-  enum GlobalValue {
-    N_FAST, N_STRING, N_LONG, N_STRINGS, MEAN_SIZE_NUMBER, MEAN_SIZE_WEIGHT, STRING_FRACTION, LONG_FRACTION,
-    NGLOBAL
+  // Output indices, looked up by name in the one declaration of the layouts
+  // (src/core/schema/strings.hpp). Per-atom output: the four stored results, then two flags
+  // derived from them.
+  enum OutputColumn {
+    C_MOBILE = glassdyn::schema::strings::peratom.index("mobile"),
+    C_STRING_ID = glassdyn::schema::strings::peratom.index("string_id"),
+    C_SIZE = glassdyn::schema::strings::peratom.index("string_size"),
+    C_U = glassdyn::schema::strings::peratom.index("u"),
+    C_IN_STRING = glassdyn::schema::strings::peratom.index("in_string"),
+    C_IN_LONG_STRING = glassdyn::schema::strings::peratom.index("in_long"),
+    NOUTPUTCOLUMNS = glassdyn::schema::strings::peratom.size()
   };
+  enum GlobalValue {
+    N_FAST = glassdyn::schema::strings::vector.index("n_fast"),
+    N_STRING = glassdyn::schema::strings::vector.index("n_str"),
+    N_LONG = glassdyn::schema::strings::vector.index("n_long"),
+    N_STRINGS = glassdyn::schema::strings::vector.index("n_strings"),
+    MEAN_SIZE_NUMBER = glassdyn::schema::strings::vector.index("xi_number"),
+    MEAN_SIZE_WEIGHT = glassdyn::schema::strings::vector.index("xi_weight"),
+    STRING_FRACTION = glassdyn::schema::strings::vector.index("str_fraction"),
+    LONG_FRACTION = glassdyn::schema::strings::vector.index("long_fraction"),
+    NGLOBAL = glassdyn::schema::strings::vector.size()
+  };
+  // The stored results are copied to the per-atom output as one block, in the output's order.
+  static_assert(OUT_STRING_ID - OUT_MOBILE == C_STRING_ID && OUT_SIZE - OUT_MOBILE == C_SIZE &&
+                    OUT_U - OUT_MOBILE == C_U && OUT_MOBILE - OUT_MOBILE == C_MOBILE,
+                "store results in the order of the per-atom output");
 
  private:
   void parse_arguments(int narg, char **arg);

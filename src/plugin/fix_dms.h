@@ -17,6 +17,7 @@ FixStyle(dms,FixDMS);
 #include "window_clock.h"
 
 #include "cycle_fit.hpp"
+#include "schema/dms.hpp"
 
 #include <string>
 #include <vector>
@@ -53,11 +54,32 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   bigint next_window_start(bigint step) const override;
 
   enum Axis { X, Y, Z, YZ, XZ, XY };
+  // Output indices, looked up by name in the one declaration of the layouts
+  // (src/core/schema/dms.hpp).
   enum GlobalValue {
-    STORAGE, STORAGE_STD, LOSS, LOSS_STD, TAN_DELTA, TAN_DELTA_STD, CYCLES_USED, HARMONIC2, HARMONIC3, STRAIN,
-    STRESS, NGLOBAL
+    STORAGE = glassdyn::schema::dms::vector.index("storage"),
+    STORAGE_STD = glassdyn::schema::dms::vector.index("storage_std"),
+    LOSS = glassdyn::schema::dms::vector.index("loss"),
+    LOSS_STD = glassdyn::schema::dms::vector.index("loss_std"),
+    TAN_DELTA = glassdyn::schema::dms::vector.index("tan_delta"),
+    TAN_DELTA_STD = glassdyn::schema::dms::vector.index("tan_delta_std"),
+    CYCLES_USED = glassdyn::schema::dms::vector.index("n_cycles"),
+    HARMONIC2 = glassdyn::schema::dms::vector.index("r2"),
+    HARMONIC3 = glassdyn::schema::dms::vector.index("r3"),
+    STRAIN = glassdyn::schema::dms::vector.index("strain"),
+    STRESS = glassdyn::schema::dms::vector.index("stress"),
+    NGLOBAL = glassdyn::schema::dms::vector.size()
   };
-  enum CycleColumn { CYCLE, C_STORAGE, C_LOSS, C_TAN_DELTA, C_HARMONIC2, C_HARMONIC3, C_OFFSET, NCYCLECOLUMNS };
+  enum CycleColumn {
+    CYCLE = glassdyn::schema::dms::array.index("cycle"),
+    C_STORAGE = glassdyn::schema::dms::array.index("storage"),
+    C_LOSS = glassdyn::schema::dms::array.index("loss"),
+    C_TAN_DELTA = glassdyn::schema::dms::array.index("tan_delta"),
+    C_HARMONIC2 = glassdyn::schema::dms::array.index("r2"),
+    C_HARMONIC3 = glassdyn::schema::dms::array.index("r3"),
+    C_OFFSET = glassdyn::schema::dms::array.index("offset"),
+    NCYCLECOLUMNS = glassdyn::schema::dms::array.size()
+  };
 
  private:
   double strain_at(bigint step) const;
@@ -95,8 +117,16 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
 
   // Per atom (keyword peratom): each atom's fit of its stress x volume, in a migrating store.
   // The first NPERATOMOUTPUTS columns are the per-atom outputs.
+  // The outputs are looked up by name in src/core/schema/dms.hpp; the running sums follow them.
   enum PerAtomColumn {
-    LAST_STORAGE, LAST_LOSS, MEAN_STORAGE, MEAN_LOSS, N_USED, STD_STORAGE, STD_LOSS, NPERATOMOUTPUTS,
+    LAST_STORAGE = glassdyn::schema::dms::peratom.index("storage_last"),
+    LAST_LOSS = glassdyn::schema::dms::peratom.index("loss_last"),
+    MEAN_STORAGE = glassdyn::schema::dms::peratom.index("storage"),
+    MEAN_LOSS = glassdyn::schema::dms::peratom.index("loss"),
+    N_USED = glassdyn::schema::dms::peratom.index("n_cycles"),
+    STD_STORAGE = glassdyn::schema::dms::peratom.index("storage_std"),
+    STD_LOSS = glassdyn::schema::dms::peratom.index("loss_std"),
+    NPERATOMOUTPUTS = glassdyn::schema::dms::peratom.size(),
     SUM_STORAGE = NPERATOMOUTPUTS, SUM_LOSS, M2_STORAGE, M2_LOSS, RHS0
   };
   std::string stress_id, volume_id, store_id;

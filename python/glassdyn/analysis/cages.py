@@ -5,9 +5,14 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from glassdyn import _checks, _core
+from glassdyn import _checks, _core, schema
 from glassdyn.analysis._results import ComputedResults, box_argument, frame_pair, window_atoms
 from glassdyn.io import Box, DumpFrame
+
+#: Names of ``compute cage/atom``'s outputs, in their order (:mod:`glassdyn.schema`).
+GLOBAL_VECTOR = schema.names("cage/atom", "vector")
+TYPE_TABLE = schema.names("cage/atom", "array")
+PER_ATOM = schema.names("cage/atom", "peratom")
 
 
 class Cages:
@@ -116,29 +121,56 @@ class Cages:
         return self._results.get("broken")
 
     @property
+    def analysed(self) -> np.ndarray:
+        """bool (N,): the atom had a cage (n_cage > 0), so it counts in the fractions."""
+        return self.n_cage > 0
+
+    @property
+    def fraction_lost(self) -> np.ndarray:
+        """float (N,): n_lost / n_cage (0 without a cage)."""
+        n_cage = self.n_cage
+        return np.where(n_cage > 0, self.n_lost / np.where(n_cage > 0, n_cage, 1), 0.0)
+
+    @property
+    def peratom(self) -> np.ndarray:
+        """float (N, 5): the compute's per-atom array, columns :data:`PER_ATOM`."""
+        return np.column_stack([np.asarray(getattr(self, name), dtype=float) for name in PER_ATOM])
+
+    @property
     def type_table(self) -> np.ndarray:
-        """(ntypes, 5): type, analysed atoms, fraction broken, mean lost, mean cage size — the
-        layout of the compute's global array."""
+        """(ntypes, 5): the compute's global array, columns :data:`TYPE_TABLE` (type, analysed
+        atoms, fraction broken, mean lost, mean cage size)."""
         atoms = self._results.get("atoms_by_type").astype(float)
         safe = np.where(atoms > 0, atoms, 1.0)
-        return np.column_stack([np.arange(1, len(atoms) + 1), atoms,
-                                self._results.get("broken_by_type") / safe,
-                                self._results.get("lost_by_type") / safe,
-                                self._results.get("cage_by_type") / safe])
+        columns = {"type": np.arange(1, len(atoms) + 1), "n_analysed": atoms,
+                   "fraction_broken": self._results.get("broken_by_type") / safe,
+                   "mean_lost": self._results.get("lost_by_type") / safe,
+                   "mean_cage": self._results.get("cage_by_type") / safe}
+        return np.column_stack([columns[name] for name in TYPE_TABLE])
 
     @property
     def global_vector(self) -> np.ndarray:
-        """Fraction broken, mean neighbours lost, mean cage size — the compute's global vector."""
+        """The compute's global vector, :data:`GLOBAL_VECTOR`: fraction broken, mean neighbours
+        lost, mean cage size over the analysed atoms."""
         atoms = self._results.get("atoms_by_type").sum()
+        totals = {"fraction_broken": self._results.get("broken_by_type").sum(),
+                  "mean_lost": self._results.get("lost_by_type").sum(),
+                  "mean_cage": self._results.get("cage_by_type").sum()}
         if atoms == 0:
-            return np.zeros(3)
-        return np.array([self._results.get("broken_by_type").sum(), self._results.get("lost_by_type").sum(),
-                         self._results.get("cage_by_type").sum()]) / atoms
+            return np.zeros(len(GLOBAL_VECTOR))
+        return np.array([totals[name] for name in GLOBAL_VECTOR]) / atoms
 
     @property
     def fraction_broken(self) -> float:
-        return float(self.global_vector[0])
+        """C: fraction of the analysed atoms with a broken cage."""
+        return float(self.global_vector[GLOBAL_VECTOR.index("fraction_broken")])
 
     @property
     def mean_lost(self) -> float:
-        return float(self.global_vector[1])
+        """Mean number of neighbours lost, <n_lost>."""
+        return float(self.global_vector[GLOBAL_VECTOR.index("mean_lost")])
+
+    @property
+    def mean_cage(self) -> float:
+        """Mean cage size, <n_cage>."""
+        return float(self.global_vector[GLOBAL_VECTOR.index("mean_cage")])

@@ -6,8 +6,18 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from glassdyn import _checks, _core
+from glassdyn import _checks, _core, schema
 from glassdyn.analysis._results import ComputedResults
+
+#: The compute's outputs (:mod:`glassdyn.schema`): values of each set (all atoms, then each type)
+#: in its global vector, and the columns of its global array (per-set columns repeat per set).
+SET_VALUES = schema.names("displacement/distribution", "vector")
+ARRAY_COLUMNS = schema.layout("displacement/distribution", "array").columns
+
+# Result keys of the core binding that predate the schema's names, and their schema names.
+_CORE_NAMES = {"u_centres": "u", "log_centres": "log10_u", "density": "p_u", "log_density": "p_log10_u",
+               "mean": "u_mean", "most_probable": "u_most_probable", "fraction_beyond": "u_beyond_fraction",
+               "fraction_over": "u_outside_fraction"}
 
 
 class DisplacementDistribution:
@@ -64,8 +74,9 @@ class DisplacementDistribution:
         largest = int(types.max()) if len(types) else 1
         ntypes = _checks.integer("ntypes", largest if ntypes is None else ntypes, at_least=largest,
                                  at_most=_checks.MAX_TYPES)
-        self._results.store(_core.displacement_histogram_py(u, types.astype(np.intc), ntypes, self.bins, self.u_max,
-                                                            self.log_min, self.beyond))
+        values = _core.displacement_histogram_py(u, types.astype(np.intc), ntypes, self.bins, self.u_max,
+                                                 self.log_min, self.beyond)
+        self._results.store({_CORE_NAMES.get(name, name): value for name, value in values.items()})
         return self
 
     def compute_from(self, strings: Any, types: Sequence[int], *, ntypes: Optional[int] = None,
@@ -75,52 +86,99 @@ class DisplacementDistribution:
 
         if not isinstance(strings, StringLike):
             raise TypeError(f"strings must be a computed StringLike, got {type(strings).__name__}")
-        u = strings.displacement
+        u = strings.u
         types = _checks.int_array("types", types, len(u), at_least=1, at_most=_checks.MAX_TYPES)
         keep = np.ones(len(u), dtype=bool) if group is None else _checks.bool_array("group", group, len(u))
         return self.compute(u[keep], types[keep], ntypes=ntypes)
 
     @property
-    def u_centres(self) -> np.ndarray:
-        return self._results.get("u_centres")
+    def u(self) -> np.ndarray:
+        """(bins,): u at the linear bin centres."""
+        return self._results.get("u")
 
     @property
-    def log_centres(self) -> np.ndarray:
-        return self._results.get("log_centres")
+    def log10_u(self) -> np.ndarray:
+        """(bins,): log10 u at the log bin centres."""
+        return self._results.get("log10_u")
 
     @property
-    def density(self) -> np.ndarray:
+    def p_u(self) -> np.ndarray:
         """(ntypes+1, bins): p(u) of all atoms (row 0) and of each type."""
-        return self._results.get("density")
+        return self._results.get("p_u")
 
     @property
-    def log_density(self) -> np.ndarray:
+    def p_log10_u(self) -> np.ndarray:
         """(ntypes+1, bins): p(log10 u) per unit of log10 u."""
-        return self._results.get("log_density")
+        return self._results.get("p_log10_u")
 
     @property
-    def mean(self) -> np.ndarray:
-        return self._results.get("mean")
+    def u_mean(self) -> np.ndarray:
+        """(ntypes+1,): mean u of all atoms, then of each type."""
+        return self._results.get("u_mean")
 
     @property
-    def most_probable(self) -> np.ndarray:
-        return self._results.get("most_probable")
+    def u_most_probable(self) -> np.ndarray:
+        """(ntypes+1,): centre of the fullest linear bin (lowest on ties)."""
+        return self._results.get("u_most_probable")
 
     @property
-    def fraction_beyond(self) -> np.ndarray:
-        return self._results.get("fraction_beyond")
+    def u_beyond_fraction(self) -> np.ndarray:
+        """(ntypes+1,): fraction of atoms with u > ``beyond``."""
+        return self._results.get("u_beyond_fraction")
 
     @property
-    def fraction_over(self) -> np.ndarray:
-        return self._results.get("fraction_over")
+    def u_outside_fraction(self) -> np.ndarray:
+        """(ntypes+1,): fraction of atoms with u >= ``u_max`` (outside the linear histogram)."""
+        return self._results.get("u_outside_fraction")
 
     @property
     def global_vector(self) -> np.ndarray:
-        """The compute's global vector: per set (all, type 1, ...) mean, most probable, fraction
-        beyond, fraction over u_max."""
-        return np.column_stack([self.mean, self.most_probable, self.fraction_beyond, self.fraction_over]).ravel()
+        """The compute's global vector: per set (all, type 1, ...) the values :data:`SET_VALUES`."""
+        return np.column_stack([getattr(self, name) for name in SET_VALUES]).ravel()
 
     @property
     def global_array(self) -> np.ndarray:
         """The compute's global array: u centre, p(u) per set, log10 u centre, p(log10 u) per set."""
-        return np.column_stack([self.u_centres, self.density.T, self.log_centres, self.log_density.T])
+        return np.column_stack([getattr(self, c.name).T if c.per_set else getattr(self, c.name)
+                                for c in ARRAY_COLUMNS])
+
+    # ---- aliases: the names before the output schema (issue 11), kept for existing scripts
+    @property
+    def u_centres(self) -> np.ndarray:
+        """Alias of :attr:`u`."""
+        return self.u
+
+    @property
+    def log_centres(self) -> np.ndarray:
+        """Alias of :attr:`log10_u`."""
+        return self.log10_u
+
+    @property
+    def density(self) -> np.ndarray:
+        """Alias of :attr:`p_u`."""
+        return self.p_u
+
+    @property
+    def log_density(self) -> np.ndarray:
+        """Alias of :attr:`p_log10_u`."""
+        return self.p_log10_u
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Alias of :attr:`u_mean`."""
+        return self.u_mean
+
+    @property
+    def most_probable(self) -> np.ndarray:
+        """Alias of :attr:`u_most_probable`."""
+        return self.u_most_probable
+
+    @property
+    def fraction_beyond(self) -> np.ndarray:
+        """Alias of :attr:`u_beyond_fraction`."""
+        return self.u_beyond_fraction
+
+    @property
+    def fraction_over(self) -> np.ndarray:
+        """Alias of :attr:`u_outside_fraction`."""
+        return self.u_outside_fraction

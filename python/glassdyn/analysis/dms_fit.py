@@ -5,11 +5,16 @@ from typing import Sequence
 
 import numpy as np
 
-from glassdyn import _checks, _core
+from glassdyn import _checks, _core, schema
 from glassdyn.analysis._results import ComputedResults
 
-#: Columns of :attr:`DMSFit.cycles`.
-CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "harmonic2", "harmonic3", "offset")
+#: Columns of :attr:`DMSFit.cycles`: fix dms's per-cycle array without its ``cycle`` column
+#: (:mod:`glassdyn.schema`).
+CYCLE_COLUMNS = tuple(name for name in schema.names("dms", "array") if name != "cycle")
+
+# The core binding's cycle table order and result keys that predate the schema's names.
+_CORE_CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "r2", "r3", "offset")
+_CORE_NAMES = {"harmonic2": "r2", "harmonic3": "r3"}
 
 
 class DMSFit:
@@ -83,6 +88,8 @@ class DMSFit:
             raise ValueError(f"no complete cycle is left to average: {len(values['cycles'])} complete cycle(s) of "
                              f"period {self.period:g} from t_start = {self.t_start:g} (the samples reach "
                              f"{span:.3g} periods), discard = {self.discard}")
+        values = {_CORE_NAMES.get(name, name): value for name, value in values.items()}
+        values["cycles"] = values["cycles"][:, [_CORE_CYCLE_COLUMNS.index(name) for name in CYCLE_COLUMNS]]
         self._results.store(values)
         return self
 
@@ -121,9 +128,22 @@ class DMSFit:
         return float(self._results.get("tan_delta_std"))
 
     @property
+    def r2(self) -> float:
+        """Mean 2w ratio r2 (0 with ``harmonics=1``)."""
+        return float(self._results.get("r2"))
+
+    @property
+    def r3(self) -> float:
+        """Mean 3w ratio r3 (0 with ``harmonics=1``)."""
+        return float(self._results.get("r3"))
+
+    # ---- aliases: the names before the output schema (issue 11), kept for existing scripts
+    @property
     def harmonic2(self) -> float:
-        return float(self._results.get("harmonic2"))
+        """Alias of :attr:`r2`."""
+        return self.r2
 
     @property
     def harmonic3(self) -> float:
-        return float(self._results.get("harmonic3"))
+        """Alias of :attr:`r3`."""
+        return self.r3

@@ -5,13 +5,21 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from glassdyn import _checks, _core
+from glassdyn import _checks, _core, schema
 from glassdyn.analysis._results import ComputedResults, box_argument, frame_pair, per_atom_masses, window_atoms
 from glassdyn.io import Box, DumpFrame
 
-#: Names of the global vector of ``compute stringlike/atom``, in its order.
-GLOBAL_VECTOR = ("n_fast", "n_string_atoms", "n_long_atoms", "n_strings", "mean_size_number",
-                 "mean_size_weight", "string_fraction", "long_fraction")
+#: Names of the global vector of ``compute stringlike/atom``, in its order (:mod:`glassdyn.schema`).
+GLOBAL_VECTOR = schema.names("stringlike/atom", "vector")
+#: Names of the compute's per-atom array columns, in its order.
+PER_ATOM = schema.names("stringlike/atom", "peratom")
+
+# Result keys of the core binding that predate the schema's names, and their schema names; the
+# results are kept under the schema's names only (old property names below are aliases).
+_CORE_NAMES = {"n_string_atoms": "n_str", "n_long_atoms": "n_long", "mean_size_number": "xi_number",
+               "mean_size_weight": "xi_weight", "string_fraction": "str_fraction", "size_histogram": "n_xi",
+               "displacement": "u", "fast_by_type": "n_fast_by_type", "string_by_type": "n_str_by_type",
+               "long_by_type": "n_long_by_type"}
 
 
 class StringLike:
@@ -124,6 +132,7 @@ class StringLike:
             atoms.reference, atoms.current, ntypes=atoms.ntypes, delta=self.delta, delta_pairs=self.delta_pairs,
             select_by_fraction=self.u_range is None, fraction=self.fraction or 0.0, u_low=low, u_high=high,
             long_threshold=self.long, maxsize=self.maxsize, remove_drift=self.remove_drift)
+        values = {_CORE_NAMES.get(name, name): value for name, value in values.items()}
         values["ids"] = atoms.ids
         self._results.store(values)
         return self
@@ -156,66 +165,143 @@ class StringLike:
         return self._results.get("string_size")
 
     @property
-    def displacement(self) -> np.ndarray:
+    def u(self) -> np.ndarray:
         """float (N,): displacement u over the window (drift removed if asked)."""
-        return self._results.get("displacement")
+        return self._results.get("u")
+
+    @property
+    def in_string(self) -> np.ndarray:
+        """bool (N,): the atom is in a string (size >= 2)."""
+        return self.string_id > 0
+
+    @property
+    def in_long(self) -> np.ndarray:
+        """bool (N,): the atom is in a string of at least ``long`` atoms."""
+        return self.in_string & (self.string_size >= self.long)
+
+    @property
+    def peratom(self) -> np.ndarray:
+        """float (N, 6): the compute's per-atom array, columns :data:`PER_ATOM`."""
+        return np.column_stack([np.asarray(getattr(self, name), dtype=float) for name in PER_ATOM])
 
     @property
     def drift(self) -> np.ndarray:
         """float (3,): removed centre-of-mass displacement of the group."""
         return self._results.get("drift")
 
-    # ---- global results
+    # ---- global results (names of the compute's global vector and array)
     @property
     def n_fast(self) -> int:
+        """N_fast: number of mobile atoms."""
         return int(self._results.get("n_fast"))
 
     @property
-    def n_string_atoms(self) -> int:
-        return int(self._results.get("n_string_atoms"))
+    def n_str(self) -> int:
+        """N_str: number of atoms in strings (size >= 2)."""
+        return int(self._results.get("n_str"))
 
     @property
-    def n_long_atoms(self) -> int:
-        return int(self._results.get("n_long_atoms"))
+    def n_long(self) -> int:
+        """N_long: number of atoms in strings of at least ``long`` atoms."""
+        return int(self._results.get("n_long"))
 
     @property
     def n_strings(self) -> int:
+        """Number of strings (size >= 2)."""
         return int(self._results.get("n_strings"))
 
     @property
-    def mean_size_number(self) -> float:
-        return float(self._results.get("mean_size_number"))
+    def xi_number(self) -> float:
+        """Number-average string size <xi>_n."""
+        return float(self._results.get("xi_number"))
 
     @property
-    def mean_size_weight(self) -> float:
-        return float(self._results.get("mean_size_weight"))
+    def xi_weight(self) -> float:
+        """Weight-average string size L_w."""
+        return float(self._results.get("xi_weight"))
 
     @property
-    def string_fraction(self) -> float:
-        return float(self._results.get("string_fraction"))
+    def str_fraction(self) -> float:
+        """N_str / N_fast (0 if N_fast = 0)."""
+        return float(self._results.get("str_fraction"))
 
     @property
     def long_fraction(self) -> float:
+        """N_long / N_str (0 if N_str = 0)."""
         return float(self._results.get("long_fraction"))
 
     @property
-    def size_histogram(self) -> np.ndarray:
+    def n_xi(self) -> np.ndarray:
         """int (maxsize+1,): entry xi-1 counts clusters of size xi; the last counts sizes > maxsize."""
-        return self._results.get("size_histogram")
+        return self._results.get("n_xi")
 
     @property
-    def fast_by_type(self) -> np.ndarray:
-        return self._results.get("fast_by_type")
+    def n_fast_by_type(self) -> np.ndarray:
+        """int (ntypes,): mobile atoms per type (the array's ``n_fast`` column)."""
+        return self._results.get("n_fast_by_type")
 
     @property
-    def string_by_type(self) -> np.ndarray:
-        return self._results.get("string_by_type")
+    def n_str_by_type(self) -> np.ndarray:
+        """int (ntypes,): string atoms per type (the array's ``n_str`` column)."""
+        return self._results.get("n_str_by_type")
 
     @property
-    def long_by_type(self) -> np.ndarray:
-        return self._results.get("long_by_type")
+    def n_long_by_type(self) -> np.ndarray:
+        """int (ntypes,): long-string atoms per type (the array's ``n_long`` column)."""
+        return self._results.get("n_long_by_type")
 
     @property
     def global_vector(self) -> np.ndarray:
-        """The 8 values of the compute's global vector, in its order."""
+        """The 8 values of the compute's global vector, in its order (:data:`GLOBAL_VECTOR`)."""
         return np.array([self._results.get(name) for name in GLOBAL_VECTOR], dtype=float)
+
+    # ---- aliases: the names before the output schema (issue 11), kept for existing scripts
+    @property
+    def displacement(self) -> np.ndarray:
+        """Alias of :attr:`u`."""
+        return self.u
+
+    @property
+    def n_string_atoms(self) -> int:
+        """Alias of :attr:`n_str`."""
+        return self.n_str
+
+    @property
+    def n_long_atoms(self) -> int:
+        """Alias of :attr:`n_long`."""
+        return self.n_long
+
+    @property
+    def mean_size_number(self) -> float:
+        """Alias of :attr:`xi_number`."""
+        return self.xi_number
+
+    @property
+    def mean_size_weight(self) -> float:
+        """Alias of :attr:`xi_weight`."""
+        return self.xi_weight
+
+    @property
+    def string_fraction(self) -> float:
+        """Alias of :attr:`str_fraction`."""
+        return self.str_fraction
+
+    @property
+    def size_histogram(self) -> np.ndarray:
+        """Alias of :attr:`n_xi`."""
+        return self.n_xi
+
+    @property
+    def fast_by_type(self) -> np.ndarray:
+        """Alias of :attr:`n_fast_by_type`."""
+        return self.n_fast_by_type
+
+    @property
+    def string_by_type(self) -> np.ndarray:
+        """Alias of :attr:`n_str_by_type`."""
+        return self.n_str_by_type
+
+    @property
+    def long_by_type(self) -> np.ndarray:
+        """Alias of :attr:`n_long_by_type`."""
+        return self.n_long_by_type

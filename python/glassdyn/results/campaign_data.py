@@ -10,11 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-#: Per-cycle quantities of the cycles table that are summarised as mean and std over used cycles.
+from glassdyn import schema
+
+#: Per-cycle quantities of the cycles table that are summarised as mean and std over used cycles:
+#: the fix dms cycle row, the stringlike/atom and cage/atom global vectors and the mean u
+#: (names from :mod:`glassdyn.schema`).
 CYCLE_QUANTITIES = (
-    "storage", "loss", "tan_delta", "r2", "r3", "offset",
-    "n_fast", "n_str", "n_long", "n_strings", "xi_number", "xi_weight", "str_per_fast", "long_per_str",
-    "cage_broken", "cage_lost", "cage_size", "u_mean",
+    tuple(name for name in schema.names("dms", "array") if name != "cycle")
+    + schema.names("stringlike/atom", "vector") + schema.names("cage/atom", "vector") + ("u_mean",)
 )
 
 
@@ -31,16 +34,20 @@ class CampaignResults:
         ``time_unit``, ``distance_unit``, ``versions`` (glassdyn, lammps, deepmd) and the ``config`` text.
     cycles : DataFrame
         One row per (temperature, period, cycle). Columns: ``temperature``, ``period``, ``cycle``
-        (1-based), ``used`` (False for the discarded transient cycles), ``storage``, ``loss`` (in
-        ``pressure_unit``), ``tan_delta``, ``r2``, ``r3`` (2w and 3w ratios), ``offset`` (mean stress),
-        ``n_fast``, ``n_str``, ``n_long``, ``n_strings``, ``xi_number`` (<xi>_n), ``xi_weight`` (L_w),
-        ``str_per_fast`` (N_str/N_fast), ``long_per_str`` (N_long/N_str), ``cage_broken`` (fraction of
-        all atoms), ``cage_lost`` (<n_lost>), ``cage_size`` (<n_cage>), ``u_mean``.
+        (1-based), ``used`` (False for the discarded transient cycles), then under the names of
+        :mod:`glassdyn.schema`: the fix dms cycle row ``storage``, ``loss`` (in ``pressure_unit``),
+        ``tan_delta``, ``r2``, ``r3`` (2w and 3w ratios), ``offset`` (mean stress); the
+        stringlike/atom global vector ``n_fast``, ``n_str``, ``n_long``, ``n_strings``, ``xi_number``
+        (<xi>_n), ``xi_weight`` (L_w), ``str_fraction`` (N_str/N_fast), ``long_fraction``
+        (N_long/N_str); the cage/atom global vector ``fraction_broken`` (fraction of all atoms),
+        ``mean_lost`` (<n_lost>), ``mean_cage`` (<n_cage>); the displacement/distribution vector of
+        all atoms ``u_mean``, ``u_most_probable``, ``u_beyond_fraction``, ``u_outside_fraction``.
     cage_types : DataFrame
-        One row per (temperature, period, cycle, species): ``used``, ``count``, ``broken`` (fraction
-        of that species with a broken cage), ``lost`` (<n_lost>), ``cage_size``.
+        One row per (temperature, period, cycle, species): ``used`` and the cage/atom array columns
+        ``n_analysed``, ``fraction_broken`` (fraction of that species with a broken cage),
+        ``mean_lost`` (<n_lost>), ``mean_cage``.
     string_sizes : DataFrame
-        One row per (temperature, period, cycle, xi) with ``count`` = n(xi), strings of size xi
+        One row per (temperature, period, cycle, xi) with ``n_xi``, the number of strings of size xi
         (xi = 1 counts isolated mobile atoms, the last xi is the overflow bin), and ``used``.
     displacement : DataFrame
         p(u) averaged over the used cycles: one row per (temperature, period, species, bin) with
@@ -49,7 +56,7 @@ class CampaignResults:
     summary : DataFrame
         One row per (temperature, period): for every name in :data:`CYCLE_QUANTITIES` its mean over
         the used cycles and ``<name>_std`` (sample standard deviation), ``n_cycles`` used, and
-        ``cage_broken_<species>`` / ``cage_broken_<species>_std`` per species.
+        ``fraction_broken_<species>`` / ``fraction_broken_<species>_std`` per species.
     quench : DataFrame
         The preparation trace, one row per sample: ``stage`` ("melt", "quench" or "anneal"), ``step``,
         ``time``, ``temperature`` (instantaneous, averaged over the sample interval), ``target``

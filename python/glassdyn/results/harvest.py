@@ -12,17 +12,22 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from glassdyn import schema
 from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
-from glassdyn.run.inputs import SHEAR_AXES
+from glassdyn.run.inputs import CYCLE_COLUMNS, SHEAR_AXES, SIZE_COLUMNS, WINDOW_LAYOUTS
 from glassdyn.run.plan import Plan, Stage
 from glassdyn.units import unit_system
 
-STRING_COLUMNS = ("n_fast", "n_str", "n_long", "n_strings", "xi_number", "xi_weight", "str_per_fast", "long_per_str")
-CAGE_COLUMNS = ("cage_broken", "cage_lost", "cage_size")
-PU_SUMMARY = ("u_mean", "u_peak", "u_beyond_fraction", "u_outside_fraction")
-CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "r2", "r3", "offset")
+# Column names are the schema's (glassdyn.schema, declared in C++): the same from the plugin's
+# outputs to the HDF5 datasets and CSV columns.
+STRING_COLUMNS = schema.names("stringlike/atom", "vector")
+CAGE_COLUMNS = schema.names("cage/atom", "vector")
+#: p(u) summary of set 0 (all atoms) only; per-type p(u) is kept as histograms.
+PU_SUMMARY = schema.names("displacement/distribution", "vector")
+#: Per-type cage table columns (the cage/atom array without its ``type`` column).
+CAGE_TYPE_COLUMNS = tuple(name for name in schema.names("cage/atom", "array") if name != "type")
 QUENCH_COLUMNS = ("stage", "step", "time", "temperature", "target", "pe", "enthalpy", "volume")
 
 
@@ -85,12 +90,12 @@ def read_vector_table(path: Path) -> dict[int, np.ndarray]:
 
 
 def read_cycle_moduli(path: Path) -> dict[int, np.ndarray]:
-    """``cycles.txt`` of a segment: cycle -> (M', M'', tan delta, r2, r3, c0)."""
+    """``cycles.txt`` of a segment: cycle -> the values of :data:`CYCLE_COLUMNS`."""
     out: dict[int, np.ndarray] = {}
     for line in _complete_lines(path):
         if line.startswith("glassdyn-cycle"):
             fields = line.split()
-            out[int(fields[1])] = np.array(fields[2:8], dtype=float)
+            out[int(fields[1])] = np.array(fields[2:2 + len(CYCLE_COLUMNS)], dtype=float)
     return out
 
 
@@ -116,6 +121,18 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     cycle_steps = config.steps(float(period))  # type: ignore[arg-type]
     rows, cage_rows, size_rows, p_u, p_log = [], [], [], [], []
     u = log10_u = np.zeros(0)
+    # Positions (0-based) of every value read, by name from the schema.
+    window_width = sum(lay.width(ntypes) for _, lay in WINDOW_LAYOUTS)
+    window_starts = np.cumsum([0] + [lay.width(ntypes) for _, lay in WINDOW_LAYOUTS])
+    cage_array = schema.layout("cage/atom", "array")
+    cage_columns = [cage_array.index(name) - 1 for name in CAGE_TYPE_COLUMNS]
+    size_columns = [schema.column_index("stringlike/atom", "array", name) - 1 for name in SIZE_COLUMNS]
+    pu_array = schema.layout("displacement/distribution", "array")
+
+    def pu_columns(name: str) -> slice:
+        first = pu_array.index(name, ntypes=ntypes) - 1
+        return slice(first, first + (nsets if pu_array.column(name).per_set else 1))
+
     for stage in stages:
         folder = root / stage.name
         windows = _read_output(read_scalar_table, folder / "windows.txt")
@@ -127,26 +144,25 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
             step = cycle * cycle_steps
             used = cycle > config.dms.discard
             record = {"temperature": temperature, "period": period, "cycle": cycle, "used": used}
-            record.update(zip(CYCLE_COLUMNS, _entry(moduli, cycle, folder / "cycles.txt", f"cycle {cycle}", 6)))
-            values = _entry(windows, step, folder / "windows.txt", f"step {step}", 11 + 4 * nsets)
-            record.update(zip(STRING_COLUMNS, values[:8]))
-            record.update(zip(CAGE_COLUMNS, values[8:11]))
-            record.update(zip(PU_SUMMARY, values[11:15]))
+            record.update(zip(CYCLE_COLUMNS, _entry(moduli, cycle, folder / "cycles.txt", f"cycle {cycle}",
+                                                    len(CYCLE_COLUMNS))))
+            values = _entry(windows, step, folder / "windows.txt", f"step {step}", window_width)
+            for (_, lay), start in zip(WINDOW_LAYOUTS, window_starts):
+                record.update(zip(lay.names, values[start:start + len(lay.names)]))  # set 0 of p(u)
             rows.append(record)
+            block = _entry(cage_types, step, folder / "cage_types.txt", f"step {step}", None)
             for t, name in enumerate(species):
-                count, broken, lost, size = _entry(cage_types, step, folder / "cage_types.txt", f"step {step}",
-                                                   None)[t, 1:5]
                 cage_rows.append({"temperature": temperature, "period": period, "cycle": cycle, "species": name,
-                                  "used": used, "count": count, "broken": broken, "lost": lost, "cage_size": size})
+                                  "used": used, **dict(zip(CAGE_TYPE_COLUMNS, block[t, cage_columns]))})
             table = _entry(sizes, step, folder / "string_sizes.txt", f"step {step}", None)
-            for xi, count in table[:, :2]:
+            for xi, n_xi in table[:, size_columns]:
                 if xi > 0:
                     size_rows.append({"temperature": temperature, "period": period, "cycle": cycle, "xi": int(xi),
-                                      "count": count, "used": used})
+                                      "n_xi": n_xi, "used": used})
             block = _entry(pu, step, folder / "pu.txt", f"step {step}", None)
-            u, log10_u = block[:, 0], block[:, 1 + nsets]
-            p_u.append(block[:, 1:1 + nsets].T)
-            p_log.append(block[:, 2 + nsets:2 + 2 * nsets].T)
+            u, log10_u = block[:, pu_columns("u")][:, 0], block[:, pu_columns("log10_u")][:, 0]
+            p_u.append(block[:, pu_columns("p_u")].T)
+            p_log.append(block[:, pu_columns("p_log10_u")].T)
     return PeriodData(cycles=pd.DataFrame(rows), cage_types=pd.DataFrame(cage_rows),
                       string_sizes=pd.DataFrame(size_rows), u=u, log10_u=log10_u, p_u=np.array(p_u),
                       p_log10_u=np.array(p_log))
@@ -191,11 +207,11 @@ def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = Non
     summary = pd.concat([means, stds, grouped.size().rename("n_cycles")], axis=1)
     if cage_types is not None and len(cage_types):
         used_types = cage_types[cage_types["used"]]
-        per_type = used_types.groupby(keys + ["species"], sort=False)["broken"].agg(["mean", "std"])
+        per_type = used_types.groupby(keys + ["species"], sort=False)["fraction_broken"].agg(["mean", "std"])
         for species in cage_types["species"].unique():  # first appearance = type order
             rows = per_type.xs(species, level="species").reindex(summary.index)
-            summary[f"cage_broken_{species}"] = rows["mean"]
-            summary[f"cage_broken_{species}_std"] = rows["std"]  # NaN with a single used cycle
+            summary[f"fraction_broken_{species}"] = rows["mean"]
+            summary[f"fraction_broken_{species}_std"] = rows["std"]  # NaN with a single used cycle
     return summary.reset_index()
 
 

@@ -255,7 +255,7 @@ def _strings_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak], period: float
     """N_str/N_fast and N_long/N_str (the reference study's Fig. 2f,g)."""
     figure = Figure(figsize=(9.6, 4.2), layout="constrained")
     x, x_label = _reduced_temperature(rows["temperature"], peak, units)
-    for ax, column, y_label in zip(figure.subplots(1, 2), ("str_per_fast", "long_per_str"),
+    for ax, column, y_label in zip(figure.subplots(1, 2), ("str_fraction", "long_fraction"),
                                    (r"$N_\mathrm{str}/N_\mathrm{fast}$", r"$N_\mathrm{long}/N_\mathrm{str}$")):
         _errorbar(ax, x, rows[column], _std(rows, column))
         ax.set_xlabel(x_label)
@@ -268,9 +268,9 @@ def _cages_figure(rows: pd.DataFrame, species: Iterable[str], period: float, uni
     """Fraction of atoms whose cage broke in a cycle: all atoms and per species."""
     figure = Figure(figsize=(6.4, 4.8), layout="constrained")
     ax = figure.subplots()
-    _errorbar(ax, rows["temperature"], rows["cage_broken"], _std(rows, "cage_broken"), label="all")
+    _errorbar(ax, rows["temperature"], rows["fraction_broken"], _std(rows, "fraction_broken"), label="all")
     for name in species:
-        column = f"cage_broken_{name}"
+        column = f"fraction_broken_{name}"
         if column not in rows:
             warnings.warn(f"no column {column!r} in the summary: species {name} left out of the cage figure",
                           ReportWarning, stacklevel=3)

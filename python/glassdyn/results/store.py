@@ -6,15 +6,19 @@ Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attribu
                               versions (JSON), composition (JSON), config (the campaign file) ...
     /scan/T<T>/P<period>/     attributes temperature, period
         cycle, used, storage, loss, tan_delta, r2, r3, offset      one value per cycle
-        n_fast, n_str, n_long, n_strings, xi_number, xi_weight, str_per_fast, long_per_str
-        cage_broken, cage_lost, cage_size, u_mean, u_peak, u_beyond_fraction, u_outside_fraction
-        cage/<species>/count, broken, lost, cage_size               one value per cycle
-        xi, string_sizes                                            n(xi): cycles x sizes
+        n_fast, n_str, n_long, n_strings, xi_number, xi_weight, str_fraction, long_fraction
+        fraction_broken, mean_lost, mean_cage
+        u_mean, u_most_probable, u_beyond_fraction, u_outside_fraction
+        cage/<species>/n_analysed, fraction_broken, mean_lost, mean_cage   one value per cycle
+        xi, n_xi                                                    n(xi): cycles x sizes
         u, p_u, log10_u, p_log10_u                                  sets (all, species...) x bins,
                                                                     mean over the used cycles
-        p_u_cycles, p_log10_u_cycles                                cycles x sets x bins
     /quench/<column>          the preparation trace
     /inputs/<stage>           the exact LAMMPS input of every stage
+
+Dataset names, descriptions and unit kinds of the per-cycle values come from
+:mod:`glassdyn.schema` (the C++ declaration of the plugin's outputs): the same names as in the
+plugin's docs, the analysis classes and the CSV files.
 """
 from __future__ import annotations
 
@@ -24,8 +28,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
-from glassdyn.results.harvest import CAGE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables
+from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS,
+                                      tidy_tables)
 from glassdyn.run.errors import UserError
 
 
@@ -36,28 +42,21 @@ class ResultsError(UserError, ValueError):
 class ResultsMissing(ResultsError, FileNotFoundError):
     """No results file yet (the campaign has not finished)."""
 
-_DESCRIPTIONS = {
-    "cycle": ("", "oscillation cycle, 1-based"),
-    "used": ("", "False for the transient cycles left out of the averages (dms.discard)"),
-    "storage": ("pressure", "storage modulus of the cycle (M' uniaxial, G' shear)"),
-    "loss": ("pressure", "loss modulus of the cycle (M'' uniaxial, G'' shear)"),
-    "tan_delta": ("", "loss tangent of the cycle"),
-    "r2": ("", "amplitude of the 2w stress term relative to the fundamental"),
-    "r3": ("", "amplitude of the 3w stress term relative to the fundamental"),
-    "offset": ("pressure", "mean stress over the cycle"),
-    "n_fast": ("", "mobile atoms N_fast"), "n_str": ("", "atoms in strings (xi >= 2) N_str"),
-    "n_long": ("", "atoms in long strings N_long"), "n_strings": ("", "number of strings"),
-    "xi_number": ("", "number-average string size <xi>_n"), "xi_weight": ("", "weight-average string size L_w"),
-    "str_per_fast": ("", "N_str/N_fast"), "long_per_str": ("", "N_long/N_str"),
-    "cage_broken": ("", "fraction of atoms whose cage broke"), "cage_lost": ("", "mean neighbours lost"),
-    "cage_size": ("", "mean cage size"), "u_mean": ("distance", "mean displacement over the cycle"),
-    "u_peak": ("distance", "most probable displacement"), "u_beyond_fraction": ("", "fraction with u > pu_beyond"),
-    "u_outside_fraction": ("", "fraction with u >= pu_umax"),
-}
+def _descriptions() -> dict[str, tuple[str, str]]:
+    """Dataset name -> (unit kind, description) of the per-cycle values, from the schema."""
+    out = {"cycle": ("", "oscillation cycle, 1-based"),
+           "used": ("", "False for the transient cycles left out of the averages (dms.discard)")}
+    for style in ("dms array", "stringlike/atom vector", "cage/atom vector", "displacement/distribution vector"):
+        for column in schema.layouts()[style].columns:
+            out.setdefault(column.name, (column.unit, column.meaning))
+    return out
+
+
+_DESCRIPTIONS = _descriptions()
 
 
 def _unit(kind: str, metadata: dict) -> str:
-    return {"pressure": metadata["pressure_unit"], "distance": metadata["distance_unit"]}.get(kind, "")
+    return {"pressure": metadata["pressure_unit"], "length": metadata["distance_unit"]}.get(kind, "")
 
 
 def _dataset(group, name: str, data, unit: str = "", description: str = "") -> None:
@@ -90,14 +89,14 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
             for name, rows in cages.groupby("species"):
                 sub = group.create_group(f"cage/{name}")
                 rows = rows.sort_values("cycle")
-                for column, text in (("count", "atoms of the species"), ("broken", "fraction with a broken cage"),
-                                     ("lost", "mean neighbours lost"), ("cage_size", "mean cage size")):
-                    _dataset(sub, column, rows[column].to_numpy(), "", text)
+                for column in CAGE_TYPE_COLUMNS:
+                    kind_text = schema.layout("cage/atom", "array").column(column)
+                    _dataset(sub, column, rows[column].to_numpy(), _unit(kind_text.unit, meta), kind_text.meaning)
             sizes = results.string_sizes[(results.string_sizes.temperature == temperature)
                                          & (results.string_sizes.period == period)]
-            table = sizes.pivot_table(index="cycle", columns="xi", values="count").sort_index()
+            table = sizes.pivot_table(index="cycle", columns="xi", values="n_xi").sort_index()
             _dataset(group, "xi", table.columns.to_numpy(), "", "string size; the last value collects larger ones")
-            _dataset(group, "string_sizes", table.to_numpy(), "", "n(xi) per cycle (rows) and size (columns)")
+            _dataset(group, "n_xi", table.to_numpy(), "", "n(xi) per cycle (rows) and size (columns)")
             pu = pu_by_key[(temperature, period)]
             first = pu[pu.species == "all"].sort_values("bin")
             _dataset(group, "u", first["u"].to_numpy(), meta["distance_unit"], "linear bin centres")
@@ -167,11 +166,11 @@ def _read(path: Path) -> CampaignResults:
                     sub = group["cage"][name]
                     cages.append(pd.DataFrame({"temperature": temperature, "period": period, "cycle": frame["cycle"],
                                                "species": name, "used": frame["used"],
-                                               **{c: sub[c][()] for c in ("count", "broken", "lost", "cage_size")}}))
-                xi, table = group["xi"][()], group["string_sizes"][()]
+                                               **{c: sub[c][()] for c in CAGE_TYPE_COLUMNS}}))
+                xi, table = group["xi"][()], group["n_xi"][()]
                 for row, cycle in enumerate(frame["cycle"]):
                     sizes.append(pd.DataFrame({"temperature": temperature, "period": period, "cycle": cycle,
-                                               "xi": xi.astype(int), "count": table[row],
+                                               "xi": xi.astype(int), "n_xi": table[row],
                                                "used": bool(frame["used"].iloc[row])}))
                 u, log10_u = group["u"][()], group["log10_u"][()]
                 for s, name in enumerate(species):

@@ -22,5 +22,5 @@ def temperature_summary(folder: Path, config: CampaignConfig, chain: Temperature
         row = summarise_cycles(cycles).iloc[0]
         parts.append(f"period {period:g}: {m}' = {row.storage * scale:.4g} +- {row.storage_std * scale:.2g} {unit}, "
                      f"{m}'' = {row.loss * scale:.4g} +- {row.loss_std * scale:.2g} {unit}, "
-                     f"N_str/N_fast = {row.str_per_fast:.3f}, cages broken = {row.cage_broken:.3f}")
+                     f"N_str/N_fast = {row.str_fraction:.3f}, cages broken = {row.fraction_broken:.3f}")
     return " ".join(parts)

@@ -7,19 +7,34 @@ Paths in the scripts are relative to the campaign folder, which is LAMMPS's work
 
 Output files of a DMS segment (one line or block per oscillation cycle, full precision):
 
-``windows.txt``       strings (8 values), cages (3), p(u) summary (4 per set) at each cycle end
+``windows.txt``       the global vectors of stringlike/atom, cage/atom and displacement/distribution
+                      (4 values per set), in that order, at each cycle end
 ``cage_types.txt``    the cage/atom global array (one row per atom type) at each cycle end
-``string_sizes.txt``  columns xi and n(xi) of the stringlike/atom global array
+``string_sizes.txt``  columns xi and n_xi of the stringlike/atom global array
 ``pu.txt``            the displacement/distribution global array (p(u) and p(log10 u))
-``cycles.txt``        the fix dms row of every cycle of the segment: cycle M' M'' tan_delta r2 r3 c0
+``cycles.txt``        the fix dms row of every cycle of the segment (its columns but ``cycle``)
+
+Every column reference is built by name from :mod:`glassdyn.schema` (the C++ declaration of the
+outputs), and so is what the harvest reads back: :data:`WINDOW_LAYOUTS`, :data:`CYCLE_COLUMNS`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional
 
+from glassdyn import schema
 from glassdyn.run.config import CampaignConfig
 from glassdyn.units import unit_system
+
+STRINGS = schema.layout("stringlike/atom", "vector")
+CAGES = schema.layout("cage/atom", "vector")
+PU = schema.layout("displacement/distribution", "vector")
+#: The global vectors written to ``windows.txt``, in order, with the compute IDs of the inputs.
+WINDOW_LAYOUTS = (("c_gd_str", STRINGS), ("c_gd_cage", CAGES), ("c_gd_pu", PU))
+#: The fix dms per-cycle columns printed to ``cycles.txt`` (after the cycle number).
+CYCLE_COLUMNS = tuple(name for name in schema.names("dms", "array") if name != "cycle")
+#: The stringlike/atom global array columns written to ``string_sizes.txt``.
+SIZE_COLUMNS = ("xi", "n_xi")
 
 SHEAR_AXES = ("xy", "xz", "yz")  # fix dms shear axes: the modulus is G, the box must be triclinic
 FULL = '" %.17g"'  # fix ave/time format: every digit, so harvested values equal LAMMPS's own
@@ -169,27 +184,31 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
               f"compute         gd_pu all displacement/distribution gd_str bins {analysis.pu_bins} "
               f"umax {analysis.pu_umax:.10g} beyond {analysis.pu_beyond:.10g}"]
     n = cycle_steps
-    strings = " ".join(f"c_gd_str[{k}]" for k in range(1, 9))
-    cages = " ".join(f"c_gd_cage[{k}]" for k in range(1, 4))
-    pu = " ".join(f"c_gd_pu[{k}]" for k in range(1, 4 * (ntypes + 1) + 1))
-    pu_columns = " ".join(f"c_gd_pu[{k}]" for k in range(1, 2 * (ntypes + 1) + 3))
+    strings = " ".join(STRINGS.references("c_gd_str"))
+    cages = " ".join(CAGES.references("c_gd_cage"))
+    pu = " ".join(PU.references("c_gd_pu", ntypes=ntypes))
+    pu_columns = " ".join(schema.layout("displacement/distribution", "array").references("c_gd_pu", ntypes=ntypes))
+    cage_columns = " ".join(schema.layout("cage/atom", "array").references("c_gd_cage"))
+    size_columns = " ".join(schema.layout("stringlike/atom", "array").references("c_gd_str", SIZE_COLUMNS))
+    strain_stress = " ".join(schema.layout("dms", "vector").references("f_gd_dms", ("strain", "stress")))
     lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} "
               f"file {folder}/windows.txt format {FULL}",
-              f"fix             gd_cagetypes all ave/time {n} 1 {n} " + " ".join(f"c_gd_cage[{k}]" for k in range(1, 6))
-              + f" mode vector file {folder}/cage_types.txt format {FULL}",
-              f"fix             gd_sizes all ave/time {n} 1 {n} c_gd_str[1] c_gd_str[2] mode vector "
+              f"fix             gd_cagetypes all ave/time {n} 1 {n} {cage_columns} mode vector "
+              f"file {folder}/cage_types.txt format {FULL}",
+              f"fix             gd_sizes all ave/time {n} 1 {n} {size_columns} mode vector "
               f"file {folder}/string_sizes.txt format {FULL}",
               f"fix             gd_pudist all ave/time {n} 1 {n} {pu_columns} mode vector file {folder}/pu.txt "
               f"format {FULL}",
               f"thermo          {thermo_interval(n)}",
-              f"thermo_style    custom step temp pe {_stress_keyword(dms.axis)} f_gd_dms[10] f_gd_dms[11] {strings} "
+              f"thermo_style    custom step temp pe {_stress_keyword(dms.axis)} {strain_stress} {strings} "
               f"{cages}",
               "thermo_modify   norm no format float %.17g flush yes",
               f"run             {n * cycles}"]
     # The moduli of each cycle of this segment, to the log and to cycles.txt.
-    lines.append(f'print           "# cycle storage loss tan_delta r2 r3 offset" file {folder}/cycles.txt')
+    lines.append(f'print           "# cycle {" ".join(CYCLE_COLUMNS)}" file {folder}/cycles.txt')
+    cycle_layout = schema.layout("dms", "array")
     for cycle in range(first_cycle, first_cycle + cycles):
-        values = " ".join(f"$(f_gd_dms[{cycle}][{col}]:%.17g)" for col in range(2, 8))
+        values = " ".join(f"$(f_gd_dms[{cycle}][{cycle_layout.index(name)}]:%.17g)" for name in CYCLE_COLUMNS)
         lines.append(f'print           "glassdyn-cycle {cycle} {values}" append {folder}/cycles.txt')
     lines.append(f"write_restart   {folder}/final.restart")
     return "\n".join(lines) + "\n"
