@@ -398,9 +398,13 @@ def _package_version() -> str:
 def _run(args: list, what: str, env: dict) -> None:
     result = subprocess.run(args, capture_output=True, text=True, env=env)
     if result.returncode != 0:
-        text = (result.stderr.strip() or result.stdout.strip()).splitlines()
-        errors = [line for line in text if "error" in line.lower() or "Error" in line]
-        detail = " ".join(line.strip() for line in (errors or text)[:3])
+        text = result.stderr + "\n" + result.stdout
+        match = re.search(r"CMake Error[^\n]*:\n(.*?)(\nCall Stack|\n\n|\Z)", text, re.S)
+        if match:
+            detail = " ".join(match.group(1).split())
+        else:
+            lines = [line.strip() for line in text.splitlines() if re.search(r"error", line, re.I)]
+            detail = " ".join(lines[:3]) or " ".join(text.split())[-500:]
         raise PluginBuildError(f"CMake {what} of the plugin failed: {detail}")
 
 
