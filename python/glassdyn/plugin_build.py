@@ -96,9 +96,12 @@ def _on(value: Optional[str]) -> bool:
 def needed_mpi(binary: Path) -> tuple[str, Optional[Path]]:
     """The MPI a LAMMPS library or executable links: (flavour, resolved libmpi path or None)."""
     try:
-        out = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, timeout=60).stdout
+        result = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return "other", None
+    if result.returncode != 0:  # a static library, or no ldd: unknown
+        return "other", None
+    out = result.stdout
     for line in out.splitlines():
         match = re.match(r"\s*(libmpi[^\s]*\.so[.\d]*)\s*=>\s*(\S+)", line)
         if not match or match.group(1).startswith(("libmpi_cxx", "libmpi_mpifh", "libmpi_usempi")):
@@ -142,9 +145,11 @@ def _wrapper_includes(wrapper: Path) -> list:
     return []
 
 
-def run_help(executable: Path) -> str:
+def run_help(executable: Path, library_dir: Optional[Path] = None) -> str:
     """`lmp -h` of a LAMMPS (run as a singleton, without a launcher)."""
     env = dict(os.environ, OMP_NUM_THREADS="1", OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    if library_dir is not None:  # an installed lmp may have no RPATH to its liblammps.so
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (str(library_dir), env.get("LD_LIBRARY_PATH")) if p)
     try:
         result = subprocess.run([str(executable), "-h"], capture_output=True, text=True, timeout=120, env=env,
                                 stdin=subprocess.DEVNULL)
@@ -213,7 +218,7 @@ def _inspect_build(path: Path) -> LammpsBuild:
     info.sizes = cache.get("LAMMPS_SIZES", "smallbig").lower()
     info.has_plugin = _on(cache.get("PKG_PLUGIN"))
     info.executable = path / "lmp" if (path / "lmp").exists() else None
-    libs = sorted(path.glob("liblammps*.so*")) + sorted(path.glob("liblammps*.a"))
+    libs = sorted(path.glob("liblammps*.so*"))
     info.library = libs[0] if libs else None
     if not _on(cache.get("BUILD_MPI")):
         info.mpi, info.mpi_include = "stubs", source / "src" / "STUBS"
@@ -278,7 +283,7 @@ def complete_from_executable(info: LammpsBuild) -> None:
     """Fill what the files did not tell from `lmp -h`, and check what they did."""
     if info.executable is None:
         return
-    facts = parse_help(run_help(info.executable))
+    facts = parse_help(run_help(info.executable, info.library.parent if info.library else None))
     info.notes.append(f"{info.executable} -h read")
     if facts.get("version"):
         if info.version and num_version(info.version) != num_version(facts["version"]):
