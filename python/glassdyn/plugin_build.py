@@ -118,7 +118,9 @@ def needed_mpi(binary: Path) -> tuple[str, Optional[Path]]:
 
 def mpi_include_near(library: Path, flavour: str) -> Optional[Path]:
     """The include folder of the MPI installation a libmpi belongs to."""
-    candidates = []
+    # Debian/Ubuntu keep OpenMPI's libmpi in the multiarch folder and mpi.h under it (openmpi/include)
+    candidates = [library.parent / "openmpi" / "include", library.parent / "mpich" / "include",
+                  Path("/usr/include") / library.parent.name / "mpich"]
     for base in (library.parent.parent, library.parent.parent.parent):
         candidates += [base / "include", base / "include" / "openmpi", base / "include" / "mpich",
                        base / "include" / "x86_64-linux-gnu" / "mpich"]
@@ -127,6 +129,10 @@ def mpi_include_near(library: Path, flavour: str) -> Optional[Path]:
         shown = _wrapper_includes(wrapper)
         candidates = shown + candidates
     for include in candidates:
+        if (include / "mpi.h").is_file() and mpi_flavour_of_header(include) == flavour:
+            return include
+    on_path = shutil.which("mpicxx")  # last resort: the MPI compiler wrapper on PATH, if of that MPI
+    for include in _wrapper_includes(Path(on_path)) if on_path else []:
         if (include / "mpi.h").is_file() and mpi_flavour_of_header(include) == flavour:
             return include
     return None
