@@ -15,13 +15,14 @@ ComputeStyle(cage/atom,ComputeCageAtom);
 
 #include "compute_windowed.h"
 
-#include "pair_table.hpp"
+#include "cage.hpp"
 
 namespace LAMMPS_NS {
 
 class ComputeCageAtom : public WindowedCompute {
  public:
   ComputeCageAtom(class LAMMPS *, int, char **);
+  void init() override;
   void setup() override;
 
   void finish_window(bigint window_start, bigint window_end) override;
@@ -35,14 +36,18 @@ class ComputeCageAtom : public WindowedCompute {
  private:
   void parse_arguments(int narg, char **arg);
   double smallest_periodic_width() const;
+  // Largest distance (from an owned atom) at which every atom is guaranteed to be present
+  // as a local or ghost atom: the communication cutoff minus the neighbor skin.
+  double guaranteed_ghost_reach() const;
+  // The `comm_modify cutoff` value to suggest when `reach` must be guaranteed: reach plus the
+  // skin with 5 % to spare, rounded up to 3 significant digits (sensible in any units).
+  double suggested_comm_cutoff(double reach) const;
   // Store layout: cage size at t0, the neighbour IDs, then the outputs of the last window.
   int id_column(int k) const { return 1 + k; }
   int output_column(int k) const { return 1 + maxcage + k; }
 
-  glassdyn::PairTable cutoff;
-  double hysteresis;
-  int nlost;
-  int maxcage;
+  glassdyn::CageOptions options;
+  int maxcage;    // store columns per atom for cage members: a plugin-only limit
 
 };
 

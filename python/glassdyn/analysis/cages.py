@@ -53,10 +53,15 @@ class Cages:
 
     def __init__(self, cutoff: float, *, cutoff_pairs: Optional[Mapping[tuple[int, int], float]] = None,
                  hysteresis: float = 0.1, nlost: int = 1) -> None:
-        self.cutoff = _checks.real("cutoff", cutoff, above=0.0)
+        # Types and finiteness here; the allowed values are checked once, by the core's
+        # CageOptions::validate() (the same check and message as compute cage/atom).
+        self.cutoff = _checks.real("cutoff", cutoff)
         self.cutoff_pairs = _checks.pair_values("cutoff_pairs", cutoff_pairs)
-        self.hysteresis = _checks.real("hysteresis", hysteresis, at_least=0.0)
-        self.nlost = _checks.integer("nlost", nlost, at_least=1)
+        self.hysteresis = _checks.real("hysteresis", hysteresis)
+        self.nlost = _checks.integer("nlost", nlost)
+        _core.validate_cage_options(ntypes=max([1, *(t for pair in self.cutoff_pairs for t in pair)]),
+                                    cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs, hysteresis=self.hysteresis,
+                                    nlost=self.nlost)
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
