@@ -34,7 +34,7 @@ ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
 {
   parse_arguments(narg, arg);
 
-  static_assert(NOUTPUTCOLUMNS == NTYPECOLUMNS, "c_ID[*] expands per-atom to the global array's columns");
+  static_assert(int(NOUTPUTCOLUMNS) == int(NTYPECOLUMNS), "c_ID[*] expands per-atom to the global array's columns");
   create_outputs(NGLOBAL, atom->ntypes, NTYPECOLUMNS, NOUTPUTS, output_column(0));
   for (int r = 0; r < atom->ntypes; r++) global_table[r][TYPE] = r + 1;
   create_store(1 + maxcage + NOUTPUTS);
@@ -98,6 +98,20 @@ void ComputeCageAtom::init()
     error->warning(FLERR, "{}: with 'neigh_modify every {} check no' atoms may move more than half the skin "
                    "between reneighborings, so cage neighbours near the ghost cutoff can be missed", style_label,
                    neighbor->every);
+}
+
+bool ComputeCageAtom::may_neighbour_owned(const double *x) const
+{
+  // Ghost atoms farther than the loss distance from every owned atom can neither join a cage
+  // nor keep one (an absent neighbour counts as lost, as one beyond the loss distance does),
+  // so they are skipped: the ghost shell of a long-ranged potential is much thicker than a
+  // cage. Owned atoms may lie up to half a skin outside their subdomain between
+  // reneighborings; the margin adds a whole skin. Triclinic subdomains are not filtered.
+  if (domain->triclinic) return true;
+  const double margin = options.loss_distance() + neighbor->skin;
+  for (int k = 0; k < 3; k++)
+    if (x[k] < domain->sublo[k] - margin || x[k] > domain->subhi[k] + margin) return false;
+  return true;
 }
 
 double ComputeCageAtom::guaranteed_ghost_reach() const
@@ -172,7 +186,7 @@ void ComputeCageAtom::begin_window()
     if (mask[i] & groupbit) add(i);
   const size_t n_owned = type.size();
   for (int i = 0; i < nall; i++)
-    if (i >= nlocal || !(mask[i] & groupbit)) add(i);
+    if ((i >= nlocal && may_neighbour_owned(atom->x[i])) || (i < nlocal && !(mask[i] & groupbit))) add(i);
 
   int largest_local = 0;
   try {
@@ -230,6 +244,7 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
   first_copy.reserve(size_t(nall));
   std::vector<int> next_copy(nall, -1);
   for (int i = nall - 1; i >= 0; i--) {
+    if (i >= nlocal && !may_neighbour_owned(x[i])) continue;
     auto inserted = first_copy.emplace(tag[i], i);
     if (!inserted.second) {
       next_copy[i] = inserted.first->second;

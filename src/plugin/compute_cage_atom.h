@@ -39,6 +39,8 @@ class ComputeCageAtom : public WindowedCompute {
   // Largest distance (from an owned atom) at which every atom is guaranteed to be present
   // as a local or ghost atom: the communication cutoff minus the neighbor skin.
   double guaranteed_ghost_reach() const;
+  // False for a ghost atom too far from this rank's subdomain to matter to any cage.
+  bool may_neighbour_owned(const double *x) const;
   // The `comm_modify cutoff` value to suggest when `reach` must be guaranteed: reach plus the
   // skin with 5 % to spare, rounded up to 3 significant digits (sensible in any units).
   double suggested_comm_cutoff(double reach) const;

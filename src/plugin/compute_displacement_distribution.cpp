@@ -145,6 +145,11 @@ void ComputeDisplacementDistribution::update_histogram()
   }
 }
 
+double ComputeDisplacementDistribution::memory_usage()
+{
+  return (double(size_vector) + double(size_array_rows) * size_array_cols) * sizeof(double);
+}
+
 void ComputeDisplacementDistribution::compute_vector()
 {
   invoked_vector = update->ntimestep;

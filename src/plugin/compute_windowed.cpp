@@ -216,5 +216,7 @@ void WindowedCompute::compute_peratom()
 
 double WindowedCompute::memory_usage()
 {
-  return double(nmax_output) * size_peratom_cols * sizeof(double);
+  // Per-atom output rows (allocated when first requested) and the global vector and array.
+  const double values = double(nmax_output) * size_peratom_cols + size_vector + double(size_array_rows) * size_array_cols;
+  return values * sizeof(double);
 }

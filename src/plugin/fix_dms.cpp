@@ -56,6 +56,14 @@ void FixDMS::check_fit_options(bool period_read)
   }
 }
 
+double FixDMS::memory_usage()
+{
+  // The per-atom sums live in the store (its own memory_usage); here the NaN rows kept for
+  // outputs after a user deleted the store, and the per-cycle results.
+  return double(orphan_nmax) * NPERATOMOUTPUTS * sizeof(double) + double(cycles.size()) * sizeof(glassdyn::CycleModuli) +
+         double(rhs.size()) * sizeof(double);
+}
+
 FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), axis(X), amplitude(0.0), period(0.0), every(1), harmonics(1), discard(1),
     pressure_id("thermo_press"), pressure(nullptr), steps_per_cycle(0), started(0), step_start(0), last_sampled(-1), open_cycle_valid(1),

@@ -39,6 +39,7 @@ class FixDMS : public Fix, public WindowClock, public StoreOwner {
   void post_constructor() override;
   void post_run() override;
   void grow_arrays(int) override;
+  double memory_usage() override;
 
   // The per-atom store is a plain container here: this fix reads and writes it itself.
   void store_deleted() override;

@@ -18,7 +18,7 @@ constexpr int MAX_COLUMNS = 10000;
 // Syntax (issued by the owning compute): fix ID group GLASSDYN/WINDOW ncolumns
 
 FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
-    Fix(lmp, narg, arg), per_atom(nullptr), owner(nullptr), listener(nullptr), clock(nullptr), reference_set(0),
+    Fix(lmp, narg, arg), nmax_store(0), per_atom(nullptr), owner(nullptr), listener(nullptr), clock(nullptr), reference_set(0),
     start_step(0), end_step(0), last_step(-1), restored_flag(0)
 {
   if (narg != 4) error->all(FLERR, "Illegal fix GLASSDYN/WINDOW command: expected 1 argument (ncolumns)");
@@ -144,6 +144,7 @@ void FixWindowStore::end_of_step()
 void FixWindowStore::grow_arrays(int nmax)
 {
   memory->grow(per_atom, nmax, ncolumns, "glassdyn/window:per_atom");
+  nmax_store = nmax;
 }
 
 void FixWindowStore::copy_arrays(int i, int j, int /*delflag*/)
@@ -234,5 +235,5 @@ void FixWindowStore::restart(char *buf)
 
 double FixWindowStore::memory_usage()
 {
-  return double(atom->nmax) * ncolumns * sizeof(double);
+  return (double(nmax_store) * ncolumns + double(saved_results.size())) * sizeof(double);
 }

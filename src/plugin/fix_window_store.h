@@ -63,6 +63,7 @@ class FixWindowStore : public Fix {
   void discard_window(const std::string &reason);
 
   int ncolumns;
+  int nmax_store;    // rows allocated in per_atom
   double **per_atom;
   StoreOwner *owner;
   WindowListener *listener;    // null for a plain owner
