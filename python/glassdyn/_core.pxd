@@ -102,6 +102,11 @@ cdef extern from "string_analysis.hpp" namespace "glassdyn":
                                  const StringOptions& options) except + nogil
 
 
+cdef extern from "<array>" namespace "std" nogil:
+    cdef cppclass array5 "std::array<double, 5>":
+        double& operator[](size_t)
+
+
 cdef extern from "cage.hpp" namespace "glassdyn":
     cdef cppclass CageOptions:
         PairTable cutoff
@@ -109,10 +114,15 @@ cdef extern from "cage.hpp" namespace "glassdyn":
         int64_t nlost
         void validate() except +
 
+    cdef cppclass CageSummary:
+        double fraction_broken, mean_lost, mean_cage
+        vector[array5] by_type
+
     cdef cppclass CageResult:
         vector[int64_t] n_cage, n_lost
         vector[char] broken
         vector[int64_t] atoms_by_type, broken_by_type, lost_by_type, cage_by_type
+        CageSummary summary
 
     CageResult analyse_cages(const PeriodicBox& start_box, const PeriodicBox& end_box, const FrameAtoms& atoms,
                              const CageOptions& options) except + nogil

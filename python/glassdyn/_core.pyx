@@ -255,6 +255,11 @@ def analyse_cages_py(start_box, end_box, ids, types, in_group, reference, curren
         "broken_by_type": np.array(result.broken_by_type, dtype=np.int64),
         "lost_by_type": np.array(result.lost_by_type, dtype=np.int64),
         "cage_by_type": np.array(result.cage_by_type, dtype=np.int64),
+        # Assembled by the core's summarise_cages(), as compute cage/atom assembles its outputs.
+        "global_vector": np.array([result.summary.fraction_broken, result.summary.mean_lost,
+                                   result.summary.mean_cage]),
+        "type_table": np.array([[row[k] for k in range(5)] for row in result.summary.by_type],
+                               dtype=np.float64).reshape(-1, 5),
     }
 
 

@@ -124,21 +124,12 @@ class Cages:
     def type_table(self) -> np.ndarray:
         """(ntypes, 5): type, analysed atoms, fraction broken, mean lost, mean cage size — the
         layout of the compute's global array."""
-        atoms = self._results.get("atoms_by_type").astype(float)
-        safe = np.where(atoms > 0, atoms, 1.0)
-        return np.column_stack([np.arange(1, len(atoms) + 1), atoms,
-                                self._results.get("broken_by_type") / safe,
-                                self._results.get("lost_by_type") / safe,
-                                self._results.get("cage_by_type") / safe])
+        return self._results.get("type_table")
 
     @property
     def global_vector(self) -> np.ndarray:
         """Fraction broken, mean neighbours lost, mean cage size — the compute's global vector."""
-        atoms = self._results.get("atoms_by_type").sum()
-        if atoms == 0:
-            return np.zeros(3)
-        return np.array([self._results.get("broken_by_type").sum(), self._results.get("lost_by_type").sum(),
-                         self._results.get("cage_by_type").sum()]) / atoms
+        return self._results.get("global_vector")
 
     @property
     def fraction_broken(self) -> float:
