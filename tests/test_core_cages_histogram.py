@@ -60,8 +60,8 @@ def test_cages_refuse_boxes_too_small():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"cutoff": 0}, "cutoff must be > 0"),
-    ({"cutoff": 1, "hysteresis": -1}, "hysteresis must be >= 0"),
-    ({"cutoff": 1, "nlost": 0}, "nlost must be >= 1"),
+    ({"cutoff": 1, "hysteresis": -1}, "hysteresis: h must be >= 0"),
+    ({"cutoff": 1, "nlost": 0}, "nlost: N must be an integer >= 1"),
 ])
 def test_cages_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):

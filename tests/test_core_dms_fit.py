@@ -109,10 +109,10 @@ def test_cycles_follow_t_start_and_incomplete_cycles_are_dropped():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"amplitude": 0, "period": 1}, "amplitude must be > 0"),
-    ({"amplitude": 0.01, "period": -1}, "period must be > 0"),
-    ({"amplitude": 0.01, "period": 1, "harmonics": 2}, "harmonics must be 1 or 3"),
-    ({"amplitude": 0.01, "period": 1, "discard": -1}, "discard must be >= 0"),
+    ({"amplitude": 0, "period": 1}, r"amplitude: EA must be a strain in \(0, 0.2\]"),
+    ({"amplitude": 0.01, "period": -1}, "period: TW must be > 0"),
+    ({"amplitude": 0.01, "period": 1, "harmonics": 2}, r"harmonics: must be 1 \(fundamental\) or 3"),
+    ({"amplitude": 0.01, "period": 1, "discard": -1}, "discard: K must be an integer >= 0"),
 ])
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -153,11 +153,11 @@ def test_results_raise_before_compute_and_are_read_only():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"delta": 0}, "delta must be > 0"),
-    ({"delta": 1, "fraction": 1.5}, r"fraction must be in \(0, 1\]"),
+    ({"delta": 1, "fraction": 1.5}, r"fraction: F must be in \(0,1\]"),
     ({"delta": 1, "fraction": 0.1, "u_range": (0, 1)}, "not both"),
-    ({"delta": 1, "u_range": (2, 1)}, "ulo < uhi"),
-    ({"delta": 1, "long": 1}, "long must be >= 2"),
-    ({"delta": 1, "maxsize": 0}, "maxsize must be >= 1"),
+    ({"delta": 1, "u_range": (2, 1)}, "range: ulo must be < uhi"),
+    ({"delta": 1, "long": 1}, "long: L must be an integer >= 2"),
+    ({"delta": 1, "maxsize": 0}, r"maxsize: M must be an integer in 1..100000"),
 ])
 def test_offline_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -76,10 +76,11 @@ def test_atom_ids_are_required(lammps):
     assert "requires atom IDs" in result.error_message()
 
 
-def test_displacement_beyond_ghost_reach_names_comm_cutoff(lammps, tmp_path):
-    """An atom that jumps 3 lattice constants could have partners beyond the ghost atoms:
-    the compute must stop and name the comm_modify cutoff that fixes it, and that cutoff
-    must indeed let the same run finish."""
+def test_far_jump_needs_no_larger_ghost_shell(lammps, tmp_path):
+    """An atom that jumps 3 lattice constants has string partners far beyond the ghost atoms.
+    The mobile atoms are exchanged at the window end, so the run needs no comm_modify cutoff
+    and gives the same per-atom results on 1 and 2 ranks (issue 11: the ghost-reach error
+    and its advice are gone)."""
     crystal = standard_plan(1.5874)
     far = crystal.isolated[0] - 1
     crystal.r1[far] = crystal.r0[far] + np.array([3.0, 0.0, 0.0]) * crystal.a
@@ -88,26 +89,34 @@ def test_displacement_beyond_ghost_reach_names_comm_cutoff(lammps, tmp_path):
     script = """
     units lj
     atom_style atomic
-    read_data planted.data
+    read_data ../planted.data
     mass * 1.0
     pair_style zero 2.5
     pair_coeff * *
-    {comm}
     compute s all stringlike/atom delta 0.55 window 10 fraction 0.05
     run 0
-    read_dump moved.dump 0 x y z ix iy iz box no replace yes
+    read_dump ../moved.dump 0 x y z ix iy iz box no replace yes
+    dump d all custom 10 out.dump id c_s[1] c_s[2] c_s[3] c_s[4]
+    dump_modify d sort id format float %.17g
     run 10
     """
-    failed = lammps(script.format(comm=""), nprocs=2, expect_ok=False)
-    message = failed.error_message()
-    assert "beyond the guaranteed ghost-atom reach" in message
-    suggested = re.search(r"comm_modify cutoff ([0-9.]+)", message)
-    assert suggested, message
-    lammps(script.format(comm=f"comm_modify cutoff {suggested.group(1)}"), nprocs=2, name="in.fixed")
+    outputs = []
+    for nprocs in (1, 2):
+        folder = tmp_path / f"np{nprocs}"
+        folder.mkdir()
+        result = lammps(script, nprocs=nprocs, cwd=folder)
+        outputs.append(np.loadtxt((folder / "out.dump").read_text().split("ITEM: ATOMS")[-1].splitlines()[1:]))
+    np.testing.assert_array_equal(outputs[0][:, :4], outputs[1][:, :4])
+    np.testing.assert_allclose(outputs[0][:, 4], outputs[1][:, 4], rtol=0, atol=1e-12)
+    assert outputs[0][far, 1] == 1.0, "the atom that jumped is mobile"
 
 
 def test_comm_mode_multi_is_refused(lammps):
-    result = lammps(BASE.format(pre="", post="neighbor 0.3 multi\ncomm_modify mode multi", args="delta 0.5 window 10"), expect_ok=False)
+    """Cages read neighbours from ghost atoms out to RC (1 + h): per-type ghost cutoffs could
+    hide some, so cage/atom refuses them (stringlike/atom reads no ghost atom)."""
+    script = BASE.format(pre="", post="neighbor 0.3 multi\ncomm_modify mode multi", args="delta 0.5 window 10")
+    result = lammps(script.replace("compute s all stringlike/atom delta 0.5 window 10",
+                                   "compute c all cage/atom cutoff 1.2 window 10"), expect_ok=False)
     assert "requires comm_modify mode single" in result.error_message()
 
 

@@ -19,6 +19,8 @@ MAX_TYPES = 1000
 MAX_ENTRIES = 1_000_000
 #: Largest integer option (counts such as nlost or long); beyond it int64 sums could overflow.
 MAX_COUNT = 2**53
+#: Largest value of an option the core holds in a C int (an overflow guard, not a range check).
+MAX_INT = 2**31 - 1
 #: Largest magnitude of a box bound or tilt; products of three stay finite in double precision.
 MAX_BOX_COORDINATE = 1e100
 #: Positions farther than this many box lengths from the box are refused: wrapping them

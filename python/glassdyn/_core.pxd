@@ -24,15 +24,17 @@ cdef extern from "periodic_box.hpp" namespace "glassdyn":
         int dimension
 
 
-cdef extern from "top_selection.hpp" namespace "glassdyn":
-    cdef cppclass GlobalSum:
+cdef extern from "communicator.hpp" namespace "glassdyn":
+    cdef cppclass Communicator:
         pass
 
-    cdef cppclass LocalSum(GlobalSum):
-        LocalSum()
+    cdef cppclass SerialCommunicator(Communicator):
+        SerialCommunicator()
 
+
+cdef extern from "top_selection.hpp" namespace "glassdyn":
     vector[char] select_largest(const vector[double]& values, const vector[int64_t]& ids,
-                                int64_t count, const GlobalSum& global_sum) except +
+                                int64_t count, const Communicator& comm) except +
 
 
 cdef extern from "string_links.hpp" namespace "glassdyn":
@@ -62,6 +64,20 @@ cdef extern from "string_summary.hpp" namespace "glassdyn":
                                     int64_t long_threshold, int64_t maxsize) except +
 
 
+cdef extern from "frame.hpp" namespace "glassdyn":
+    cdef cppclass FrameAtoms:
+        vector[int64_t] id
+        vector[int] type
+        vector[double] mass
+        vector[char] in_group
+        vector[double] reference
+        vector[double] current
+
+
+cdef extern from "mobile_selection.hpp" namespace "glassdyn":
+    int64_t mobile_count(double fraction, int64_t group_size)
+
+
 cdef extern from "string_analysis.hpp" namespace "glassdyn":
     cdef cppclass StringOptions:
         PairTable delta
@@ -71,16 +87,7 @@ cdef extern from "string_analysis.hpp" namespace "glassdyn":
         int64_t long_threshold
         int64_t maxsize
         cbool remove_drift
-
-    int64_t mobile_count(double fraction, int64_t group_size)
-
-    cdef cppclass FrameAtoms:
-        vector[int64_t] id
-        vector[int] type
-        vector[double] mass
-        vector[char] in_group
-        vector[double] reference
-        vector[double] current
+        void validate() except +
 
     cdef cppclass StringResult:
         vector[char] mobile
@@ -95,16 +102,27 @@ cdef extern from "string_analysis.hpp" namespace "glassdyn":
                                  const StringOptions& options) except + nogil
 
 
+cdef extern from "<array>" namespace "std" nogil:
+    cdef cppclass array5 "std::array<double, 5>":
+        double& operator[](size_t)
+
+
 cdef extern from "cage.hpp" namespace "glassdyn":
     cdef cppclass CageOptions:
         PairTable cutoff
         double hysteresis
         int64_t nlost
+        void validate() except +
+
+    cdef cppclass CageSummary:
+        double fraction_broken, mean_lost, mean_cage
+        vector[array5] by_type
 
     cdef cppclass CageResult:
         vector[int64_t] n_cage, n_lost
         vector[char] broken
         vector[int64_t] atoms_by_type, broken_by_type, lost_by_type, cage_by_type
+        CageSummary summary
 
     CageResult analyse_cages(const PeriodicBox& start_box, const PeriodicBox& end_box, const FrameAtoms& atoms,
                              const CageOptions& options) except + nogil
@@ -116,6 +134,7 @@ cdef extern from "displacement_histogram.hpp" namespace "glassdyn":
         double u_max
         double log_min
         double beyond
+        void validate() except +
 
     cdef cppclass DistributionSet:
         double count
@@ -132,6 +151,11 @@ cdef extern from "displacement_histogram.hpp" namespace "glassdyn":
 
 
 cdef extern from "cycle_fit.hpp" namespace "glassdyn":
+    cdef cppclass CycleFitOptions:
+        double amplitude, period
+        int harmonics, discard
+        void validate() except +
+
     cdef cppclass CycleModuli:
         double offset, storage, loss, tan_delta, harmonic2, harmonic3
 

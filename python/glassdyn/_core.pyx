@@ -83,8 +83,8 @@ cdef PairTable _pair_table(int ntypes, double delta, delta_pairs) except *:
 
 def select_largest_py(values, ids, int64_t count):
     """Boolean mask of the `count` largest values, ties to the smallest id."""
-    cdef LocalSum local
-    return _bool_array(select_largest(_doubles(values), _int64s(ids), count, local))
+    cdef SerialCommunicator serial
+    return _bool_array(select_largest(_doubles(values), _int64s(ids), count, serial))
 
 
 def mobile_count_py(double fraction, int64_t group_size):
@@ -120,6 +120,71 @@ cdef PeriodicBox _box(box) except *:
     pbox.xy, pbox.xz, pbox.yz = box["tilt"]
     pbox.dimension = box.get("dimension", 3)
     return pbox
+
+
+# ---- Option checks: the core's validate() of each option struct, the same checks (and
+# messages) as the LAMMPS styles. Each raises ValueError naming the input-script keyword.
+cdef StringOptions _string_options(int ntypes, double delta, delta_pairs, bint select_by_fraction, double fraction,
+                                   double u_low, double u_high, int64_t long_threshold, int64_t maxsize,
+                                   bint remove_drift) except *:
+    cdef StringOptions options
+    options.delta = _pair_table(ntypes, delta, delta_pairs)
+    options.select_by_fraction = select_by_fraction
+    options.fraction = fraction
+    options.u_low = u_low
+    options.u_high = u_high
+    options.long_threshold = long_threshold
+    options.maxsize = maxsize
+    options.remove_drift = remove_drift
+    options.validate()
+    return options
+
+
+def validate_string_options(*, int ntypes, double delta, delta_pairs=None, bint select_by_fraction=True,
+                            double fraction=0.05, double u_low=0.0, double u_high=0.0, int64_t long_threshold=6,
+                            int64_t maxsize=50, bint remove_drift=True):
+    """StringOptions::validate() (compute stringlike/atom, StringLike, the campaign config)."""
+    _string_options(ntypes, delta, delta_pairs, select_by_fraction, fraction, u_low, u_high, long_threshold,
+                    maxsize, remove_drift)
+
+
+cdef CageOptions _cage_options(int ntypes, double cutoff, cutoff_pairs, double hysteresis, int64_t nlost) except *:
+    cdef CageOptions options
+    options.cutoff = _pair_table(ntypes, cutoff, cutoff_pairs)
+    options.hysteresis = hysteresis
+    options.nlost = nlost
+    options.validate()
+    return options
+
+
+def validate_cage_options(*, int ntypes, double cutoff, cutoff_pairs=None, double hysteresis=0.1, int64_t nlost=1):
+    """CageOptions::validate() (compute cage/atom, Cages, the campaign config)."""
+    _cage_options(ntypes, cutoff, cutoff_pairs, hysteresis, nlost)
+
+
+cdef HistogramSpec _histogram_spec(int bins, double u_max, double log_min, double beyond) except *:
+    cdef HistogramSpec spec
+    spec.bins = bins
+    spec.u_max = u_max
+    spec.log_min = log_min
+    spec.beyond = beyond
+    spec.validate()
+    return spec
+
+
+def validate_histogram_options(*, int bins, double u_max, double log_min, double beyond):
+    """HistogramSpec::validate() (compute displacement/distribution, DisplacementDistribution)."""
+    _histogram_spec(bins, u_max, log_min, beyond)
+
+
+def validate_cycle_fit_options(*, double amplitude, double period, int harmonics=1, int discard=1):
+    """CycleFitOptions::validate() (fix dms, DMSFit, the campaign config)."""
+    cdef CycleFitOptions options
+    options.amplitude = amplitude
+    options.period = period
+    options.harmonics = harmonics
+    options.discard = discard
+    options.validate()
 
 
 def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *, int ntypes,
@@ -190,6 +255,11 @@ def analyse_cages_py(start_box, end_box, ids, types, in_group, reference, curren
         "broken_by_type": np.array(result.broken_by_type, dtype=np.int64),
         "lost_by_type": np.array(result.lost_by_type, dtype=np.int64),
         "cage_by_type": np.array(result.cage_by_type, dtype=np.int64),
+        # Assembled by the core's summarise_cages(), as compute cage/atom assembles its outputs.
+        "global_vector": np.array([result.summary.fraction_broken, result.summary.mean_lost,
+                                   result.summary.mean_cage]),
+        "type_table": np.array([[row[k] for k in range(5)] for row in result.summary.by_type],
+                               dtype=np.float64).reshape(-1, 5),
     }
 
 

@@ -3,10 +3,20 @@
 #include "cell_grid.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
 namespace glassdyn {
+
+namespace {
+std::string number(double value)
+{
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+}    // namespace
 
 std::vector<std::vector<size_t>> neighbours_within(const std::vector<double> &position, const std::vector<int> &type,
                                                    size_t n_owned, const PairTable &cutoff)
@@ -41,6 +51,43 @@ CageOutcome compare_cage(const std::vector<double> &distance_now, const std::vec
   return outcome;
 }
 
+void CageOptions::validate() const
+{
+  if (cutoff.ntypes() < 1) throw std::invalid_argument("cutoff: no atom types (ntypes must be >= 1)");
+  for (int i = 1; i <= cutoff.ntypes(); ++i)
+    for (int j = i; j <= cutoff.ntypes(); ++j)
+      if (!(cutoff.get(i, j) > 0.0) || !std::isfinite(cutoff.get(i, j)))
+        throw std::invalid_argument("cutoff must be > 0 (a finite distance), got " + number(cutoff.get(i, j)) +
+                                    " for types " + std::to_string(i) + " " + std::to_string(j));
+  if (!std::isfinite(hysteresis) || hysteresis < 0.0)
+    throw std::invalid_argument("hysteresis: h must be >= 0 (and finite), got " + number(hysteresis));
+  if (nlost < 1) throw std::invalid_argument("nlost: N must be an integer >= 1, got " + std::to_string(nlost));
+}
+
+void CageTallies::sum(const Communicator &comm)
+{
+  for (auto *tally : {&atoms, &broken, &lost, &cage}) comm.sum(*tally);
+}
+
+CageSummary summarise_cages(const CageTallies &tallies)
+{
+  CageSummary summary;
+  double total[4] = {0.0, 0.0, 0.0, 0.0};
+  for (size_t t = 0; t < tallies.atoms.size(); ++t) {
+    const double s[4] = {double(tallies.atoms[t]), double(tallies.broken[t]), double(tallies.lost[t]),
+                         double(tallies.cage[t])};
+    for (int k = 0; k < 4; ++k) total[k] += s[k];
+    summary.by_type.push_back({double(t + 1), s[0], s[0] > 0.0 ? s[1] / s[0] : 0.0, s[0] > 0.0 ? s[2] / s[0] : 0.0,
+                               s[0] > 0.0 ? s[3] / s[0] : 0.0});
+  }
+  if (total[0] > 0.0) {
+    summary.fraction_broken = total[1] / total[0];
+    summary.mean_lost = total[2] / total[0];
+    summary.mean_cage = total[3] / total[0];
+  }
+  return summary;
+}
+
 CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_box, const FrameAtoms &atoms,
                          const CageOptions &options)
 {
@@ -50,9 +97,8 @@ CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_bo
     throw std::invalid_argument("analyse_cages: the two boxes differ in dimension");
   const size_t n = atoms.id.size();
   const int ntypes = options.cutoff.ntypes();
+  options.validate();
   check_frame_atoms(atoms, ntypes, false, "analyse_cages");
-  if (!std::isfinite(options.hysteresis) || options.hysteresis < 0.0)
-    throw std::invalid_argument("analyse_cages: hysteresis must be finite and >= 0");
   const double reach = options.cutoff.max_value() * (1.0 + options.hysteresis);
   for (const auto *box : {&start_box, &end_box}) {
     const auto width = box->perpendicular_width();
@@ -86,10 +132,7 @@ CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_bo
   result.n_cage.assign(n, 0);
   result.n_lost.assign(n, 0);
   result.broken.assign(n, 0);
-  result.atoms_by_type.assign(ntypes, 0);
-  result.broken_by_type.assign(ntypes, 0);
-  result.lost_by_type.assign(ntypes, 0);
-  result.cage_by_type.assign(ntypes, 0);
+  CageTallies tallies(ntypes);
   for (size_t i = 0; i < n; ++i) {
     if (!atoms.in_group[i]) continue;
     std::vector<double> distance, cutoff;
@@ -101,15 +144,16 @@ CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_bo
     }
     if (distance.empty()) continue;    // no cage: nothing to break, not counted (as on the fly)
     const auto outcome = compare_cage(distance, cutoff, options.hysteresis, options.nlost);
-    const int t = atoms.type[i] - 1;
     result.n_cage[i] = int64_t(distance.size());
     result.n_lost[i] = outcome.n_lost;
     result.broken[i] = outcome.broken;
-    ++result.atoms_by_type[t];
-    result.broken_by_type[t] += outcome.broken;
-    result.lost_by_type[t] += outcome.n_lost;
-    result.cage_by_type[t] += int64_t(distance.size());
+    tallies.add(atoms.type[i], outcome, int64_t(distance.size()));
   }
+  result.summary = summarise_cages(tallies);
+  result.atoms_by_type = tallies.atoms;
+  result.broken_by_type = tallies.broken;
+  result.lost_by_type = tallies.lost;
+  result.cage_by_type = tallies.cage;
   return result;
 }
 

@@ -1,10 +1,12 @@
 // Cage breaking: which neighbours of an atom at the window start are lost by its end.
 #pragma once
 
+#include "communicator.hpp"
+#include "frame.hpp"
 #include "pair_table.hpp"
 #include "periodic_box.hpp"
-#include "string_analysis.hpp"
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -29,13 +31,48 @@ struct CageOptions {
   PairTable cutoff;
   double hysteresis = 0.1;
   int64_t nlost = 1;
+
+  // Throws std::invalid_argument whose message starts with the input-script keyword
+  // ("cutoff", "hysteresis", "nlost") and states the allowed values.
+  void validate() const;
+  // Distance beyond which a neighbour is lost: the largest cutoff times (1 + hysteresis).
+  double loss_distance() const { return cutoff.max_value() * (1.0 + hysteresis); }
 };
+
+// Per-type sums over the analysed atoms (index t-1 for type t), whole numbers so that sums
+// over ranks are exact and the same on any number of ranks.
+struct CageTallies {
+  std::vector<int64_t> atoms, broken, lost, cage;
+
+  explicit CageTallies(int ntypes = 0) : atoms(ntypes, 0), broken(ntypes, 0), lost(ntypes, 0), cage(ntypes, 0) {}
+  void add(int type, const CageOutcome &outcome, int64_t n_cage)
+  {
+    const size_t t = size_t(type - 1);
+    ++atoms[t];
+    broken[t] += outcome.broken ? 1 : 0;
+    lost[t] += outcome.n_lost;
+    cage[t] += n_cage;
+  }
+  // Collective: sums every rank's tallies.
+  void sum(const Communicator &comm);
+};
+
+// The global outputs of cage/atom: C (fraction of analysed atoms whose cage broke), mean
+// neighbours lost, mean cage size; overall and per type (rows: type, analysed atoms, C,
+// mean lost, mean cage). 0 where no atom was analysed.
+struct CageSummary {
+  double fraction_broken = 0.0, mean_lost = 0.0, mean_cage = 0.0;
+  std::vector<std::array<double, 5>> by_type;
+};
+
+CageSummary summarise_cages(const CageTallies &tallies);
 
 struct CageResult {
   std::vector<int64_t> n_cage, n_lost;    // per atom (0 outside the group)
   std::vector<char> broken;
   // Index t-1 for type t: analysed atoms, broken cages, neighbours lost, cage sizes.
   std::vector<int64_t> atoms_by_type, broken_by_type, lost_by_type, cage_by_type;
+  CageSummary summary;
 };
 
 // One window offline: cages from the reference frame (wrapped into `start_box`), losses from

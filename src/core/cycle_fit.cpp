@@ -1,13 +1,39 @@
 #include "cycle_fit.hpp"
 
+#include <sstream>
+#include <string>
+
 #include <cmath>
 #include <stdexcept>
 
 namespace glassdyn {
 
+namespace {
+std::string number(double value)
+{
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+}    // namespace
+
+void CycleFitOptions::validate() const
+{
+  if (!(amplitude > 0.0 && amplitude <= MAX_AMPLITUDE))
+    throw std::invalid_argument("amplitude: EA must be a strain in (0, " + number(MAX_AMPLITUDE) + "], got " +
+                                number(amplitude));
+  if (!(period > 0.0) || !std::isfinite(period))
+    throw std::invalid_argument("period: TW must be > 0 (time units) and finite, got " + number(period));
+  if (harmonics != 1 && harmonics != 3)
+    throw std::invalid_argument("harmonics: must be 1 (fundamental) or 3 (adds 2w and 3w), got " +
+                                std::to_string(harmonics));
+  if (discard < 0) throw std::invalid_argument("discard: K must be an integer >= 0, got " + std::to_string(discard));
+}
+
 CycleFit::CycleFit(int harmonics) : harmonics_(harmonics), samples_(0.0)
 {
-  if (harmonics < 1 || harmonics > 3) throw std::invalid_argument("CycleFit: harmonics must be 1, 2 or 3");
+  // The outputs have columns for 2w and 3w, so 2 would report a 3w term never fitted.
+  if (harmonics != 1 && harmonics != 3) throw std::invalid_argument("CycleFit: harmonics must be 1 or 3");
   normal_.assign(basis_size() * basis_size(), 0.0);
 }
 

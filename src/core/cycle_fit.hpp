@@ -13,7 +13,6 @@ namespace glassdyn {
 class CycleFit {
  public:
   explicit CycleFit(int harmonics);
-  int harmonics() const { return harmonics_; }
   size_t basis_size() const { return 2 * size_t(harmonics_) + 1; }
   // Basis values 1, sin theta, cos theta, sin 2theta, ... at one phase.
   void basis(double theta, double *values) const;
@@ -35,6 +34,20 @@ class CycleFit {
   int harmonics_;
   double samples_;
   std::vector<double> normal_;    // basis_size()^2, symmetric
+};
+
+// Parameters of a DMS fit (fix dms, DMSFit, the campaign's [dms] table).
+struct CycleFitOptions {
+  static constexpr double MAX_AMPLITUDE = 0.2;    // beyond this no linear response is measured
+
+  double amplitude = 0.01;    // strain amplitude eps_A
+  double period = 1.0;        // t_omega, time units
+  int harmonics = 1;          // 1: fundamental only; 3: adds the 2w and 3w terms
+  int discard = 1;            // first cycles left out of the averages
+
+  // Throws std::invalid_argument whose message starts with the keyword ("amplitude",
+  // "period", "harmonics", "discard") and states the allowed values.
+  void validate() const;
 };
 
 // What one cycle's fit means for a strain of amplitude `strain_amplitude`.

@@ -3,20 +3,40 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
+#include <string>
 
 namespace glassdyn {
+
+namespace {
+std::string number(double value, int digits = 6)
+{
+  std::ostringstream out;
+  out.precision(digits);
+  out << value;
+  return out.str();
+}
+}    // namespace
+
+void HistogramSpec::validate() const
+{
+  if (bins < 1 || bins > MAX_BINS)
+    throw std::invalid_argument("bins: N must be an integer in 1.." + std::to_string(MAX_BINS) + ", got " +
+                                std::to_string(bins));
+  if (!(u_max > 0.0) || !std::isfinite(u_max))
+    throw std::invalid_argument("umax: U must be > 0 (a finite distance), got " + number(u_max));
+  if (!(log_min < std::log10(u_max)) || !std::isfinite(log_min))
+    throw std::invalid_argument("logmin: L must be < log10(umax) = " + number(std::log10(u_max), 4) + ", got " +
+                                number(log_min));
+  // NaN would make every "u > beyond" false and report fraction_beyond = 0 for any data.
+  if (!(beyond >= 0.0)) throw std::invalid_argument("beyond: B must be >= 0, got " + number(beyond));
+}
 
 DisplacementHistogram::DisplacementHistogram(const HistogramSpec &spec, int ntypes) :
     spec_(spec), ntypes_(ntypes), stride_(FIRST_BIN + 2 * size_t(spec.bins))
 {
-  if (spec.bins < 1) throw std::invalid_argument("histogram: bins must be >= 1");
-  if (!(spec.u_max > 0.0)) throw std::invalid_argument("histogram: u_max must be > 0");
-  if (!(spec.log_min < std::log10(spec.u_max))) throw std::invalid_argument("histogram: log_min must be < log10(u_max)");
-  if (!std::isfinite(spec.u_max)) throw std::invalid_argument("histogram: u_max must be finite");
-  if (!std::isfinite(spec.log_min)) throw std::invalid_argument("histogram: log_min must be finite");
-  // NaN would make every "u > beyond" false and report fraction_beyond = 0 for any data.
-  if (std::isnan(spec.beyond)) throw std::invalid_argument("histogram: beyond must be a number");
+  spec.validate();
   if (ntypes < 1) throw std::invalid_argument("histogram: ntypes must be >= 1");
   tallies_.assign(stride_ * size_t(ntypes + 1), 0.0);
 }

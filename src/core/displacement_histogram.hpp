@@ -12,6 +12,11 @@ struct HistogramSpec {
   double u_max = 4.0;        // linear histogram covers [0, u_max)
   double log_min = -3.0;     // log10 histogram covers [log_min, log10(u_max))
   double beyond = 2.0;       // report the fraction of atoms with u > beyond
+
+  static constexpr int MAX_BINS = 100000;
+  // Throws std::invalid_argument whose message starts with the keyword ("bins", "umax",
+  // "logmin", "beyond") and states the allowed values.
+  void validate() const;
 };
 
 // Per set (0 = all atoms, t = atoms of type t) after summing tallies over processes.
@@ -33,7 +38,6 @@ class DisplacementHistogram {
   std::vector<DistributionSet> distributions() const;
   double bin_centre(int b) const;
   double log_bin_centre(int b) const;
-  const HistogramSpec &spec() const { return spec_; }
   int ntypes() const { return ntypes_; }
 
  private:

@@ -2,92 +2,102 @@
 
 #include "disjoint_set.hpp"
 #include "string_links.hpp"
-#include "top_selection.hpp"
+#include "window_displacement.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
 
 namespace glassdyn {
 
-int64_t mobile_count(double fraction, int64_t group_size)
+namespace {
+
+// What travels between ranks for one mobile atom. Fractional coordinates (not Cartesian) so
+// that every rank builds bit-identical positions and periodic images from them.
+struct MobileRecord {
+  int64_t id;
+  int64_t type;
+  double fractional[3];    // r(t) wrapped into the box
+  double displacement[3];  // d = r(t) - r(t0) - drift
+};
+static_assert(sizeof(MobileRecord) == STRING_RECORD_BYTES, "document the exchange size");
+
+std::string number(double value)
 {
-  return std::llround(fraction * double(group_size));
+  std::ostringstream out;
+  out << value;
+  return out.str();
 }
 
-void check_frame_atoms(const FrameAtoms &atoms, int ntypes, bool with_mass, const std::string &who)
+}    // namespace
+
+void StringOptions::validate() const
 {
-  const size_t n = atoms.id.size();
-  if (atoms.type.size() != n || (with_mass && atoms.mass.size() != n) || atoms.in_group.size() != n ||
-      atoms.reference.size() != 3 * n || atoms.current.size() != 3 * n)
-    throw std::invalid_argument(who + ": per-atom arrays differ in length");
-  for (size_t i = 0; i < n; ++i) {
-    const int t = atoms.type[i];
-    if (t < 1 || t > ntypes)
-      throw std::invalid_argument(who + ": atom type " + std::to_string(t) + " outside 1.." + std::to_string(ntypes));
-    // A label of 0 means "no string", so ids start at 1 as in LAMMPS.
-    if (atoms.id[i] < 1) throw std::invalid_argument(who + ": atom ids must be >= 1");
-    // A NaN position would pass every distance test as "not closer" and still be selected
-    // as the most mobile atom; refuse it before it reaches a cell index.
-    for (int k = 0; k < 3; ++k)
-      if (!std::isfinite(atoms.reference[3 * i + k]) || !std::isfinite(atoms.current[3 * i + k]))
-        throw std::invalid_argument(who + ": positions must be finite (atom id " + std::to_string(atoms.id[i]) + ")");
-    if (with_mass && !(atoms.mass[i] > 0.0 && std::isfinite(atoms.mass[i])))
-      throw std::invalid_argument(who + ": masses must be finite and > 0 (atom id " + std::to_string(atoms.id[i]) +
-                                  ")");
+  if (delta.ntypes() < 1) throw std::invalid_argument("delta: no atom types (ntypes must be >= 1)");
+  for (int i = 1; i <= delta.ntypes(); ++i)
+    for (int j = i; j <= delta.ntypes(); ++j)
+      if (!(delta.get(i, j) > 0.0) || !std::isfinite(delta.get(i, j)))
+        throw std::invalid_argument("delta must be > 0 (a finite distance), got " + number(delta.get(i, j)) +
+                                    " for types " + std::to_string(i) + " " + std::to_string(j));
+  if (select_by_fraction) {
+    if (!(fraction > 0.0 && fraction <= 1.0))
+      throw std::invalid_argument("fraction: F must be in (0,1], got " + number(fraction));
+  } else {
+    if (!(u_low >= 0.0) || !std::isfinite(u_low))
+      throw std::invalid_argument("range: ulo must be >= 0, got " + number(u_low));
+    if (!(u_low < u_high))
+      throw std::invalid_argument("range: ulo must be < uhi, got ulo = " + number(u_low) + " uhi = " + number(u_high));
   }
+  if (long_threshold < 2)
+    throw std::invalid_argument("long: L must be an integer >= 2, got " + std::to_string(long_threshold));
+  if (maxsize < 1 || maxsize > MAX_MAXSIZE)
+    throw std::invalid_argument("maxsize: M must be an integer in 1.." + std::to_string(MAX_MAXSIZE) + ", got " +
+                                std::to_string(maxsize));
 }
 
 StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, const StringOptions &options)
 {
+  return analyse_strings(box, atoms, options, SerialCommunicator());
+}
+
+StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, const StringOptions &options,
+                             const Communicator &comm)
+{
+  options.validate();
   box.validate();
-  check_frame_atoms(atoms, options.delta.ntypes(), options.remove_drift, "analyse_strings");
-  const size_t n = atoms.id.size();
+  const int ntypes = options.delta.ntypes();
+  check_frame_atoms(atoms, ntypes, options.remove_drift, "analyse_strings");
+  const size_t n = atoms.size();
   StringResult result;
 
-  std::vector<double> d(3 * n);
-  for (size_t i = 0; i < 3 * n; ++i) d[i] = atoms.current[i] - atoms.reference[i];
-  if (options.remove_drift) {
-    double mass = 0.0, moment[3] = {0.0, 0.0, 0.0};
-    for (size_t i = 0; i < n; ++i)
-      if (atoms.in_group[i]) {
-        mass += atoms.mass[i];
-        for (int k = 0; k < 3; ++k) moment[k] += atoms.mass[i] * d[3 * i + k];
-      }
-    if (mass > 0.0)
-      for (int k = 0; k < 3; ++k) result.drift[k] = moment[k] / mass;
-    for (size_t i = 0; i < n; ++i)
-      for (int k = 0; k < 3; ++k) d[3 * i + k] -= result.drift[k];
-  }
+  // 1. Displacements and 2. mobile atoms: the same on any number of ranks.
+  WindowDisplacements displacements = window_displacements(atoms, options.remove_drift, comm);
+  result.drift = displacements.drift;
+  result.mobile = select_mobile(atoms, displacements.u, options.criterion(), comm);
+  result.displacement = std::move(displacements.u);
+  const std::vector<double> &d = displacements.d;
 
-  result.displacement.assign(n, 0.0);
-  std::vector<double> group_u;
-  std::vector<int64_t> group_id;
-  std::vector<size_t> group_index;
+  // 3. Every rank receives every mobile atom. This replaces ghost atoms out to delta + u_max.
+  std::vector<MobileRecord> mine;
+  std::vector<size_t> own_atoms;
   for (size_t i = 0; i < n; ++i) {
-    if (!atoms.in_group[i]) continue;
-    const double *di = &d[3 * i];
-    result.displacement[i] = std::sqrt(di[0] * di[0] + di[1] * di[1] + di[2] * di[2]);
-    group_u.push_back(result.displacement[i]);
-    group_id.push_back(atoms.id[i]);
-    group_index.push_back(i);
+    if (!result.mobile[i]) continue;
+    const auto f = box.wrapped_fractional(&atoms.current[3 * i]);
+    mine.push_back({atoms.id[i], atoms.type[i], {f[0], f[1], f[2]}, {d[3 * i], d[3 * i + 1], d[3 * i + 2]}});
+    own_atoms.push_back(i);
   }
-
-  result.mobile.assign(n, 0);
-  if (options.select_by_fraction) {
-    const auto chosen = select_largest(group_u, group_id, mobile_count(options.fraction, int64_t(group_u.size())),
-                                       LocalSum());
-    for (size_t g = 0; g < group_index.size(); ++g) result.mobile[group_index[g]] = chosen[g];
-  } else {
-    for (size_t g = 0; g < group_index.size(); ++g)
-      result.mobile[group_index[g]] = group_u[g] >= options.u_low && group_u[g] <= options.u_high;
-  }
+  size_t first_own = 0;
+  const std::vector<MobileRecord> all = allgather_records(comm, mine, first_own);
+  const size_t n_mobile = all.size();
+  result.gathered_bytes = int64_t(n_mobile * sizeof(MobileRecord));
 
   double u_max = 0.0;
-  for (size_t i = 0; i < n; ++i)
-    if (result.mobile[i]) u_max = std::max(u_max, result.displacement[i]);
+  for (const auto &r : all)
+    u_max = std::max(u_max, std::sqrt(r.displacement[0] * r.displacement[0] + r.displacement[1] * r.displacement[1] +
+                                      r.displacement[2] * r.displacement[2]));
   const double reach = options.delta.max_value() + u_max;
   const auto width = box.perpendicular_width();
   for (int k = 0; k < 3; ++k)
@@ -96,69 +106,70 @@ StringResult analyse_strings(const PeriodicBox &box, const FrameAtoms &atoms, co
                                   ") exceeds the box width (" + std::to_string(width[k]) +
                                   "); use a shorter window or a larger box");
 
-  // Owned points first (one per mobile atom, wrapped into the box), then their images.
+  // 4. Pair test over the gathered set: one point per mobile atom, then its periodic images.
   MobilePoints points;
-  std::vector<size_t> atom_of_point;
-  std::vector<std::array<double, 3>> fractional;
-  for (size_t i = 0; i < n; ++i) {
-    if (!result.mobile[i]) continue;
-    const auto f = box.wrapped_fractional(&atoms.current[3 * i]);
-    points.add(box.to_cartesian(f).data(), &d[3 * i], atoms.type[i]);
-    atom_of_point.push_back(i);
-    fractional.push_back(f);
+  std::vector<size_t> record_of_point;
+  for (size_t r = 0; r < n_mobile; ++r) {
+    const std::array<double, 3> f{all[r].fractional[0], all[r].fractional[1], all[r].fractional[2]};
+    points.add(box.to_cartesian(f).data(), all[r].displacement, int(all[r].type));
+    record_of_point.push_back(r);
   }
   points.n_owned = points.size();
-  for (size_t p = 0; p < points.n_owned; ++p) {
+  for (size_t r = 0; r < n_mobile; ++r) {
+    const std::array<double, 3> f{all[r].fractional[0], all[r].fractional[1], all[r].fractional[2]};
     const size_t before = points.size();
-    for (const auto &image : box.images_near(fractional[p], reach))
-      points.add(image.data(), &d[3 * atom_of_point[p]], points.type[p]);
-    atom_of_point.insert(atom_of_point.end(), points.size() - before, atom_of_point[p]);
+    for (const auto &image : box.images_near(f, reach)) points.add(image.data(), all[r].displacement, int(all[r].type));
+    record_of_point.insert(record_of_point.end(), points.size() - before, r);
   }
 
-  DisjointSet components(n);
-  std::vector<char> linked(n, 0);
+  DisjointSet components(n_mobile);
+  std::vector<char> linked(n_mobile, 0);
   if (reach > 0.0)
     for (const auto &link : find_string_links(points, options.delta, reach)) {
-      const size_t a = atom_of_point[link.first], b = atom_of_point[link.second];
+      const size_t a = record_of_point[link.first], b = record_of_point[link.second];
       if (a == b) continue;    // an atom near its own image: not a pair of atoms
       linked[a] = linked[b] = 1;
       components.unite(a, b);
     }
 
+  // 5. Labels (smallest atom id) and sizes of the strings.
   std::unordered_map<size_t, int64_t> label_of_root, size_of_root;
-  for (size_t i = 0; i < n; ++i)
-    if (linked[i]) {
-      const size_t root = components.find(i);
+  for (size_t r = 0; r < n_mobile; ++r)
+    if (linked[r]) {
+      const size_t root = components.find(r);
       auto it = label_of_root.find(root);
-      if (it == label_of_root.end()) label_of_root[root] = atoms.id[i];
-      else it->second = std::min(it->second, atoms.id[i]);
+      if (it == label_of_root.end()) label_of_root[root] = all[r].id;
+      else it->second = std::min(it->second, all[r].id);
       ++size_of_root[root];
     }
 
-  const int ntypes = options.delta.ntypes();
+  // 6. Global tallies from the gathered set (identical on every rank, no further reduction).
   result.fast_by_type.assign(ntypes, 0);
   result.string_by_type.assign(ntypes, 0);
   result.long_by_type.assign(ntypes, 0);
-  result.string_id.assign(n, 0);
-  result.string_size.assign(n, 0);
-  int64_t n_fast = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (!result.mobile[i]) continue;
-    ++n_fast;
-    ++result.fast_by_type[atoms.type[i] - 1];
-    if (!linked[i]) {
-      result.string_size[i] = 1;
-      continue;
-    }
-    const size_t root = components.find(i);
-    result.string_id[i] = label_of_root[root];
-    result.string_size[i] = size_of_root[root];
-    ++result.string_by_type[atoms.type[i] - 1];
-    if (result.string_size[i] >= options.long_threshold) ++result.long_by_type[atoms.type[i] - 1];
+  std::vector<int64_t> record_label(n_mobile, 0), record_size(n_mobile, 1);
+  for (size_t r = 0; r < n_mobile; ++r) {
+    const size_t t = size_t(all[r].type - 1);
+    ++result.fast_by_type[t];
+    if (!linked[r]) continue;
+    const size_t root = components.find(r);
+    record_label[r] = label_of_root[root];
+    record_size[r] = size_of_root[root];
+    ++result.string_by_type[t];
+    if (record_size[r] >= options.long_threshold) ++result.long_by_type[t];
   }
   std::vector<int64_t> sizes;
+  sizes.reserve(size_of_root.size());
   for (const auto &entry : size_of_root) sizes.push_back(entry.second);
-  result.summary = summarise_strings(sizes, n_fast, options.long_threshold, options.maxsize);
+  result.summary = summarise_strings(sizes, int64_t(n_mobile), options.long_threshold, options.maxsize);
+
+  // 7. This rank's atoms: its records are the block starting at first_own, in its order.
+  result.string_id.assign(n, 0);
+  result.string_size.assign(n, 0);
+  for (size_t k = 0; k < own_atoms.size(); ++k) {
+    result.string_id[own_atoms[k]] = record_label[first_own + k];
+    result.string_size[own_atoms[k]] = record_size[first_own + k];
+  }
   return result;
 }
 

@@ -33,7 +33,7 @@ unsigned key_byte(const RankKey &key, int byte_index)
 }    // namespace
 
 std::vector<char> select_largest(const std::vector<double> &values, const std::vector<int64_t> &ids,
-                                 int64_t count, const GlobalSum &global_sum)
+                                 int64_t count, const Communicator &comm)
 {
   if (values.size() != ids.size())
     throw std::invalid_argument("select_largest: values and ids differ in length");
@@ -56,7 +56,7 @@ std::vector<char> select_largest(const std::vector<double> &values, const std::v
     std::fill(tally.begin(), tally.end(), 0);
     for (size_t i : undecided) ++tally[key_byte(keys[i], byte_index)];
     tally[256] = static_cast<int64_t>(undecided.size());
-    global_sum.sum(tally);
+    comm.sum(tally);
     if (byte_index == 0 && tally[256] < count)
       throw std::invalid_argument("select_largest: more entries wanted than exist");
 

@@ -1,6 +1,8 @@
 #include "compute_cage_atom.h"
 
 #include "fix_window_store.h"
+#include "mpi_communicator.h"
+#include "neighbour_snapshot.h"
 
 #include "atom.h"
 #include "comm.h"
@@ -8,10 +10,9 @@
 #include "error.h"
 #include "exceptions.h"
 #include "group.h"
+#include "neighbor.h"
 #include "memory.h"
 #include "update.h"
-
-#include "cage.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -42,11 +43,11 @@ constexpr int DEFAULT_MAXCAGE = 32;
 }    // namespace
 
 ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
-    WindowedCompute(lmp, narg, arg), hysteresis(0.1), nlost(1), maxcage(DEFAULT_MAXCAGE)
+    WindowedCompute(lmp, narg, arg), maxcage(DEFAULT_MAXCAGE)
 {
   parse_arguments(narg, arg);
 
-  static_assert(NOUTPUTCOLUMNS == NTYPECOLUMNS, "c_ID[*] expands per-atom to the global array's columns");
+  static_assert(int(NOUTPUTCOLUMNS) == int(NTYPECOLUMNS), "c_ID[*] expands per-atom to the global array's columns");
   create_outputs(NGLOBAL, atom->ntypes, NTYPECOLUMNS, NOUTPUTS, output_column(0));
   for (int r = 0; r < atom->ntypes; r++) global_table[r][TYPE] = r + 1;
   create_store(1 + maxcage + NOUTPUTS);
@@ -57,9 +58,8 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
   if (narg < 5 || strcmp(arg[3], "cutoff") != 0)
     error->all(FLERR, "Illegal compute cage/atom command: the first argument must be 'cutoff RC'; usage: compute ID "
                "group cage/atom cutoff RC [window N | sync FIX-ID] [keyword value ...]");
-  const double cutoff_all = utils::numeric(FLERR, arg[4], false, lmp);
-  if (!(cutoff_all > 0.0)) error->all(FLERR, "Compute cage/atom: cutoff must be > 0 (a distance), got {}", arg[4]);
-  cutoff = glassdyn::PairTable(atom->ntypes, cutoff_all);
+  // Only the syntax is checked here; the values are checked once, by CageOptions::validate().
+  options.cutoff = glassdyn::PairTable(atom->ntypes, utils::numeric(FLERR, arg[4], false, lmp));
 
   int iarg = 5;
   while (iarg < narg) {
@@ -72,17 +72,14 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
       if (iarg + nvalues >= narg) utils::missing_cmd_args(FLERR, "compute cage/atom " + keyword, error);
     };
     if (keyword == "cutoff/pair") {
-      iarg += parse_pair_distance(narg, arg, iarg, cutoff);
+      iarg += parse_pair_distance(narg, arg, iarg, options.cutoff);
     } else if (keyword == "hysteresis") {
       need(1);
-      hysteresis = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
-      if (hysteresis < 0.0)
-        error->all(FLERR, "Compute cage/atom hysteresis: h must be >= 0, got {}", arg[iarg + 1]);
+      options.hysteresis = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
       iarg += 2;
     } else if (keyword == "nlost") {
       need(1);
-      nlost = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
-      if (nlost < 1) error->all(FLERR, "Compute cage/atom nlost: N must be an integer >= 1, got {}", arg[iarg + 1]);
+      options.nlost = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
       iarg += 2;
     } else if (keyword == "maxcage") {
       need(1);
@@ -95,10 +92,53 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
                  "window, sync", keyword);
     }
   }
+  validate_options(options);
   // A cage holds at most maxcage neighbours, so more losses could never break it (C = 0 always).
-  if (nlost > maxcage)
+  if (options.nlost > maxcage)
     error->all(FLERR, "Compute cage/atom nlost: N = {} exceeds maxcage = {}, so no cage could break; lower nlost or "
-               "raise maxcage", nlost, maxcage);
+               "raise maxcage", options.nlost, maxcage);
+}
+
+void ComputeCageAtom::init()
+{
+  WindowedCompute::init();
+  // Lost neighbours are judged from ghost atoms out to RC (1 + h), which assumes one
+  // communication cutoff for all atoms.
+  if (comm->mode != Comm::SINGLE)
+    error->all(FLERR, "{} requires comm_modify mode single (per-type ghost cutoffs could hide cage neighbours)",
+               style_label);
+  if (!neighbor->dist_check && neighbor->every > 1 && comm->me == 0)
+    error->warning(FLERR, "{}: with 'neigh_modify every {} check no' atoms may move more than half the skin "
+                   "between reneighborings, so cage neighbours near the ghost cutoff can be missed", style_label,
+                   neighbor->every);
+}
+
+bool ComputeCageAtom::may_neighbour_owned(const double *x) const
+{
+  // Ghost atoms farther than the loss distance from every owned atom can neither join a cage
+  // nor keep one (an absent neighbour counts as lost, as one beyond the loss distance does),
+  // so they are skipped: the ghost shell of a long-ranged potential is much thicker than a
+  // cage. Owned atoms may lie up to half a skin outside their subdomain between
+  // reneighborings; the margin adds a whole skin. Triclinic subdomains are not filtered.
+  if (domain->triclinic) return true;
+  const double margin = options.loss_distance() + neighbor->skin;
+  for (int k = 0; k < 3; k++)
+    if (x[k] < domain->sublo[k] - margin || x[k] > domain->subhi[k] + margin) return false;
+  return true;
+}
+
+double ComputeCageAtom::guaranteed_ghost_reach() const
+{
+  // Atoms drift up to half a skin each between reneighborings, so a pair closer than the
+  // communication cutoff minus the skin is always present on the rank that owns one of them.
+  return comm->get_comm_cutoff() - neighbor->skin;
+}
+
+double ComputeCageAtom::suggested_comm_cutoff(double reach) const
+{
+  const double needed = (reach + neighbor->skin) * 1.05;
+  const double scale = std::pow(10.0, std::floor(std::log10(needed)) - 2.0);
+  return std::ceil(needed / scale) * scale;
 }
 
 void ComputeCageAtom::setup()
@@ -107,7 +147,7 @@ void ComputeCageAtom::setup()
   // and this runs before the window store's setup can record the first cages.
   // A lost neighbour may be judged by its absence only if every atom within the loss
   // distance is guaranteed to be present as a local or ghost atom.
-  const double loss_distance = cutoff.max_value() * (1.0 + hysteresis);
+  const double loss_distance = options.loss_distance();
   if (loss_distance > guaranteed_ghost_reach())
     error->all(FLERR,
                "Compute cage/atom: cutoff x (1 + hysteresis) = {:.4g} exceeds the guaranteed ghost-atom reach {:.4g} "
@@ -142,38 +182,15 @@ double ComputeCageAtom::smallest_periodic_width() const
 void ComputeCageAtom::begin_window()
 {
   const int nlocal = atom->nlocal;
-  const int nall = nlocal + atom->nghost;
-  int *mask = atom->mask;
-  tagint *tag = atom->tag;
   double **values = store->values();
-
-  // Points: the analysed local atoms first, then every other local and ghost atom.
-  std::vector<double> position;
-  std::vector<int> type, atom_of_point;
-  auto add = [&](int i) {
-    position.insert(position.end(), atom->x[i], atom->x[i] + 3);
-    type.push_back(atom->type[i]);
-    atom_of_point.push_back(i);
-  };
-  for (int i = 0; i < nlocal; i++)
-    if (mask[i] & groupbit) add(i);
-  const size_t n_owned = type.size();
-  for (int i = 0; i < nall; i++)
-    if (i >= nlocal || !(mask[i] & groupbit)) add(i);
-
   int largest_local = 0;
   try {
-    const auto neighbours = glassdyn::neighbours_within(position, type, n_owned, cutoff);
-    for (int i = 0; i < nlocal; i++) values[i][0] = 0.0;
-    for (size_t p = 0; p < n_owned; p++) {
-      const int i = atom_of_point[p];
-      int count = 0;
-      for (size_t q : neighbours[p]) {
-        const tagint neighbour = tag[atom_of_point[q]];
-        if (neighbour == tag[i]) continue;    // its own periodic image
-        if (count < maxcage) values[i][id_column(count)] = double(neighbour);
-        ++count;
-      }
+    // Shared with any other window compute searching the same group and cutoffs at this step.
+    const auto snapshot = snapshot_neighbours(lmp, groupbit, options.cutoff);
+    for (int i = 0; i < nlocal; i++) {
+      const int count = snapshot->count(i);
+      const tagint *ids = &snapshot->ids[snapshot->first[size_t(i)]];
+      for (int k = 0; k < std::min(count, maxcage); k++) values[i][id_column(k)] = double(ids[k]);
       values[i][0] = std::min(count, maxcage);
       largest_local = std::max(largest_local, count);
     }
@@ -217,6 +234,7 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
   first_copy.reserve(size_t(nall));
   std::vector<int> next_copy(nall, -1);
   for (int i = nall - 1; i >= 0; i--) {
+    if (i >= nlocal && !may_neighbour_owned(x[i])) continue;
     auto inserted = first_copy.emplace(tag[i], i);
     if (!inserted.second) {
       next_copy[i] = inserted.first->second;
@@ -225,7 +243,7 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
   }
 
   const int ntypes = atom->ntypes;
-  std::vector<double> sums(4 * size_t(ntypes), 0.0);    // atoms, broken, lost, cage size per type
+  glassdyn::CageTallies tallies(ntypes);
   std::vector<double> distance, cut;
   try {
     for (int i = 0; i < nlocal; i++) {
@@ -253,17 +271,13 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
           }
         }
         distance.push_back(nearest);
-        cut.push_back(cutoff.get(atom->type[i], nearest_type));
+        cut.push_back(options.cutoff.get(atom->type[i], nearest_type));
       }
-      const auto outcome = glassdyn::compare_cage(distance, cut, hysteresis, nlost);
+      const auto outcome = glassdyn::compare_cage(distance, cut, options.hysteresis, options.nlost);
       values[i][output_column(OUT_NCAGE)] = n_cage;
       values[i][output_column(OUT_NLOST)] = double(outcome.n_lost);
       values[i][output_column(OUT_BROKEN)] = outcome.broken ? 1.0 : 0.0;
-      double *s = &sums[4 * size_t(atom->type[i] - 1)];
-      s[0] += 1.0;
-      s[1] += outcome.broken ? 1.0 : 0.0;
-      s[2] += double(outcome.n_lost);
-      s[3] += n_cage;
+      tallies.add(atom->type[i], outcome, n_cage);
     }
   } catch (LAMMPSException &) {
     throw;
@@ -271,22 +285,12 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
     error->one(FLERR, "Compute cage/atom {}: window evaluation failed: {}", id, e.what());
   }
   // Whole numbers: the sums are exact and the same on any number of ranks.
-  MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, world);
-
-  double total[4] = {0.0, 0.0, 0.0, 0.0};
-  for (int t = 0; t < ntypes; t++) {
-    const double *s = &sums[4 * size_t(t)];
-    for (int k = 0; k < 4; k++) total[k] += s[k];
-    double *row = global_table[t];
-    row[TYPE] = t + 1;
-    row[TYPE_ATOMS] = s[0];
-    row[TYPE_FRACTION_BROKEN] = s[0] > 0.0 ? s[1] / s[0] : 0.0;
-    row[TYPE_MEAN_LOST] = s[0] > 0.0 ? s[2] / s[0] : 0.0;
-    row[TYPE_MEAN_CAGE] = s[0] > 0.0 ? s[3] / s[0] : 0.0;
-  }
-  global_values[FRACTION_BROKEN] = total[0] > 0.0 ? total[1] / total[0] : 0.0;
-  global_values[MEAN_LOST] = total[0] > 0.0 ? total[2] / total[0] : 0.0;
-  global_values[MEAN_CAGE] = total[0] > 0.0 ? total[3] / total[0] : 0.0;
+  tallies.sum(MpiCommunicator(world));
+  const auto summary = glassdyn::summarise_cages(tallies);
+  for (int t = 0; t < ntypes; t++) std::copy(summary.by_type[t].begin(), summary.by_type[t].end(), global_table[t]);
+  global_values[FRACTION_BROKEN] = summary.fraction_broken;
+  global_values[MEAN_LOST] = summary.mean_lost;
+  global_values[MEAN_CAGE] = summary.mean_cage;
 
   save_global_results();
 }

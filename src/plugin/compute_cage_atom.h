@@ -15,6 +15,7 @@ ComputeStyle(cage/atom,ComputeCageAtom);
 
 #include "compute_windowed.h"
 
+#include "cage.hpp"
 #include "pair_table.hpp"
 #include "schema/cages.hpp"
 
@@ -23,6 +24,7 @@ namespace LAMMPS_NS {
 class ComputeCageAtom : public WindowedCompute {
  public:
   ComputeCageAtom(class LAMMPS *, int, char **);
+  void init() override;
   void setup() override;
 
   void finish_window(bigint window_start, bigint window_end) override;
@@ -50,14 +52,20 @@ class ComputeCageAtom : public WindowedCompute {
  private:
   void parse_arguments(int narg, char **arg);
   double smallest_periodic_width() const;
+  // Largest distance (from an owned atom) at which every atom is guaranteed to be present
+  // as a local or ghost atom: the communication cutoff minus the neighbor skin.
+  double guaranteed_ghost_reach() const;
+  // False for a ghost atom too far from this rank's subdomain to matter to any cage.
+  bool may_neighbour_owned(const double *x) const;
+  // The `comm_modify cutoff` value to suggest when `reach` must be guaranteed: reach plus the
+  // skin with 5 % to spare, rounded up to 3 significant digits (sensible in any units).
+  double suggested_comm_cutoff(double reach) const;
   // Store layout: cage size at t0, the neighbour IDs, then the outputs of the last window.
   int id_column(int k) const { return 1 + k; }
   int output_column(int k) const { return 1 + maxcage + k; }
 
-  glassdyn::PairTable cutoff;
-  double hysteresis;
-  int nlost;
-  int maxcage;
+  glassdyn::CageOptions options;
+  int maxcage;    // store columns per atom for cage members: a plugin-only limit
 
 };
 

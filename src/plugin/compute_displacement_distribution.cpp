@@ -1,7 +1,6 @@
 #include "compute_displacement_distribution.h"
 
 #include "compute_stringlike_atom.h"
-#include "fix_window_store.h"
 
 #include "atom.h"
 #include "error.h"
@@ -13,6 +12,7 @@
 
 #include <cmath>
 #include <exception>
+#include <stdexcept>
 
 using namespace LAMMPS_NS;
 
@@ -51,29 +51,27 @@ ComputeDisplacementDistribution::ComputeDisplacementDistribution(LAMMPS *lmp, in
     if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "compute displacement/distribution " + keyword, error);
     if (keyword == "bins") {
       spec.bins = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
-      if (spec.bins < 1 || spec.bins > 100000)
-        error->all(FLERR, "Compute displacement/distribution bins: N must be an integer in 1..100000, got {}",
-                   arg[iarg + 1]);
     } else if (keyword == "umax") {
       spec.u_max = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
-      if (!(spec.u_max > 0.0))
-        error->all(FLERR, "Compute displacement/distribution umax: U must be > 0 (a distance), got {}", arg[iarg + 1]);
     } else if (keyword == "logmin") {
       spec.log_min = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
       logmin_given = true;
     } else if (keyword == "beyond") {
       spec.beyond = utils::numeric(FLERR, arg[iarg + 1], false, lmp);
-      if (spec.beyond < 0.0)
-        error->all(FLERR, "Compute displacement/distribution beyond: B must be >= 0, got {}", arg[iarg + 1]);
       beyond_given = true;
     }
     iarg += 2;
   }
-  if (!logmin_given) spec.log_min = std::log10(spec.u_max) - 3.0;
-  if (!beyond_given) spec.beyond = 0.5 * spec.u_max;
-  if (!(spec.log_min < std::log10(spec.u_max)))
-    error->all(FLERR, "Compute displacement/distribution logmin: L must be < log10(umax) = {:.4g}, got {}",
-               std::log10(spec.u_max), spec.log_min);
+  // Defaults that follow umax apply only to a usable umax; validate() names a bad one.
+  if (spec.u_max > 0.0 && std::isfinite(spec.u_max)) {
+    if (!logmin_given) spec.log_min = std::log10(spec.u_max) - 3.0;
+    if (!beyond_given) spec.beyond = 0.5 * spec.u_max;
+  }
+  try {
+    spec.validate();
+  } catch (std::invalid_argument &e) {
+    error->all(FLERR, "Compute displacement/distribution {}", e.what());
+  }
 
   vector_flag = 1;
   size_vector = layout::vector.width(sets());
@@ -120,22 +118,20 @@ void ComputeDisplacementDistribution::update_histogram()
     error->all(FLERR, "Compute displacement/distribution: its compute {} was deleted; delete and re-create this compute",
                source_id);
   // Recount only when the source has finished a new window; between windows p(u) is fixed.
-  FixWindowStore *store = source->window_store();
-  const bool have_window = !store->saved_results.empty();
-  const bigint key = have_window ? store->window_start() : NO_WINDOW_YET;
+  const bool have_window = source->has_window_results();
+  const bigint key = have_window ? source->open_window_start() : NO_WINDOW_YET;
   if (key == histogram_of_window) return;
   histogram_of_window = key;
 
   glassdyn::DisplacementHistogram histogram(spec, atom->ntypes);
   if (have_window) {
-    double **values = store->values();
     const int both = groupbit;
     // The core refuses values it cannot bin (e.g. a NaN u from NaN coordinates); only the rank
     // holding such an atom sees it.
     try {
       for (int i = 0; i < atom->nlocal; i++)
         if ((atom->mask[i] & both) && (atom->mask[i] & source->groupbit))
-          histogram.add(values[i][ComputeStringLikeAtom::OUT_U], atom->type[i]);
+          histogram.add(source->window_displacement(i), atom->type[i]);
     } catch (std::exception &e) {
       error->one(FLERR, "Compute displacement/distribution {}: cannot histogram the displacements of compute {}: {}",
                  id, source_id, e.what());
@@ -161,6 +157,11 @@ void ComputeDisplacementDistribution::update_histogram()
       row[2 + sets() + s] = distributions[s].log_density[b];
     }
   }
+}
+
+double ComputeDisplacementDistribution::memory_usage()
+{
+  return (double(size_vector) + double(size_array_rows) * size_array_cols) * sizeof(double);
 }
 
 void ComputeDisplacementDistribution::compute_vector()

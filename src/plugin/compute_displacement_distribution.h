@@ -29,6 +29,7 @@ class ComputeDisplacementDistribution : public Compute {
   void init() override;
   void compute_vector() override;
   void compute_array() override;
+  double memory_usage() override;
 
  private:
   // Not named refresh(): that is a virtual of Compute (dump_modify refresh), not meant here.

@@ -15,6 +15,7 @@ ComputeStyle(stringlike/atom,ComputeStringLikeAtom);
 
 #include "compute_windowed.h"
 
+#include "string_analysis.hpp"
 #include "pair_table.hpp"
 #include "schema/strings.hpp"
 
@@ -28,10 +29,6 @@ namespace LAMMPS_NS {
 class ComputeStringLikeAtom : public WindowedCompute {
  public:
   ComputeStringLikeAtom(class LAMMPS *, int, char **);
-  ~ComputeStringLikeAtom() override;
-  int pack_forward_comm(int, int *, double *, int, int *) override;
-  void unpack_forward_comm(int, int, double *) override;
-  double memory_usage() override;
 
   void finish_window(bigint window_start, bigint window_end) override;
   void begin_window() override;
@@ -68,33 +65,14 @@ class ComputeStringLikeAtom : public WindowedCompute {
                     OUT_U - OUT_MOBILE == C_U && OUT_MOBILE - OUT_MOBILE == C_MOBILE,
                 "store results in the order of the per-atom output");
 
+  // Displacement u of local atom i over the last finished window (0 outside the group).
+  double window_displacement(int i) const;
+
  private:
   void parse_arguments(int narg, char **arg);
   void evaluate_window();
-  void compute_displacements();
-  void select_mobile();
-  void check_ghost_reach(double u_max_mobile);
-  struct LocalStrings;
-  void label_strings();
-  LocalStrings find_local_strings();
-  void propagate_labels(LocalStrings &local);
-  std::map<tagint, int64_t> gather_string_sizes(LocalStrings &local);
-  void store_window_results(LocalStrings &local, const std::map<tagint, int64_t> &size_of_label);
-  void grow_work_arrays();
 
-  glassdyn::PairTable delta;
-  bool select_by_fraction;
-  double fraction, u_low, u_high;
-  bool remove_drift;
-  bigint long_threshold, maxsize;
-
-  // Work arrays over local + ghost atoms, filled at a window end only.
-  int nmax;
-  double **displacement;    // r(t) - r(t0) - drift
-  double *mobile;           // 1.0 for mobile atoms of the group
-  double *label;            // string label being propagated (smallest atom ID)
-  int comm_mode;
-
+  glassdyn::StringOptions options;
 };
 
 }    // namespace LAMMPS_NS

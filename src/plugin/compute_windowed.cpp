@@ -3,16 +3,13 @@
 #include "fix_window_store.h"
 
 #include "atom.h"
-#include "comm.h"
 #include "error.h"
 #include "group.h"
 #include "memory.h"
 #include "modify.h"
-#include "neighbor.h"
 #include "update.h"
 
 #include <algorithm>
-#include <cmath>
 
 using namespace LAMMPS_NS;
 
@@ -21,7 +18,7 @@ constexpr bigint MAX_WINDOW_STEPS = bigint(1) << 52;
 }
 
 WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
-    Compute(lmp, narg, arg), style_label(std::string("Compute ") + arg[2]), store(nullptr), global_values(nullptr),
+    Compute(lmp, narg, arg), style_name(arg[2]), style_label("Compute " + style_name), store(nullptr), global_values(nullptr),
     global_table(nullptr), first_output_column(0), stored_output_columns(0), output_atom(nullptr), nmax_output(0), window_length(0),
     clock(nullptr)
 {
@@ -43,7 +40,7 @@ WindowedCompute::~WindowedCompute()
 int WindowedCompute::parse_pair_distance(int narg, char **arg, int iarg, glassdyn::PairTable &table)
 {
   const std::string keyword = arg[iarg];
-  if (iarg + 3 >= narg) utils::missing_cmd_args(FLERR, "compute " + style_label.substr(8) + " " + keyword, error);
+  if (iarg + 3 >= narg) utils::missing_cmd_args(FLERR, "compute " + style_name + " " + keyword, error);
   const int ti = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
   const int tj = utils::inumeric(FLERR, arg[iarg + 2], false, lmp);
   const double value = utils::numeric(FLERR, arg[iarg + 3], false, lmp);
@@ -90,7 +87,7 @@ int WindowedCompute::parse_window_keyword(int narg, char **arg, int iarg)
 {
   const std::string keyword = arg[iarg];
   if (keyword != "window" && keyword != "sync") return 0;
-  if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "compute " + style_label.substr(8) + " " + keyword, error);
+  if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "compute " + style_name + " " + keyword, error);
   if (keyword == "window") {
     window_length = utils::bnumeric(FLERR, arg[iarg + 1], false, lmp);
     if (window_length <= 0)
@@ -140,14 +137,6 @@ void WindowedCompute::init()
 {
   // The sync fix can be deleted and re-created between runs; look it up again.
   attach_store();
-  // The ghost-reach guarantees assume one communication cutoff for all atoms.
-  if (comm->mode != Comm::SINGLE)
-    error->all(FLERR, "{} requires comm_modify mode single (per-type ghost cutoffs could hide partner atoms)",
-               style_label);
-  if (!neighbor->dist_check && neighbor->every > 1 && comm->me == 0)
-    error->warning(FLERR, "{}: with 'neigh_modify every {} check no' atoms may move more than half the skin "
-                   "between reneighborings, so partners near the ghost cutoff can be missed", style_label,
-                   neighbor->every);
 }
 
 void WindowedCompute::check_store_alive()
@@ -163,29 +152,21 @@ void WindowedCompute::check_store_alive()
              "its data; delete and re-create the compute", style_label, id, store_id, current->id, current->style);
 }
 
-FixWindowStore *WindowedCompute::window_store()
+bool WindowedCompute::has_window_results()
 {
   check_store_alive();
-  return store;
+  return !store->saved_results.empty();
+}
+
+bigint WindowedCompute::open_window_start()
+{
+  check_store_alive();
+  return store->window_start();
 }
 
 void WindowedCompute::store_deleted()
 {
   store = nullptr;
-}
-
-double WindowedCompute::guaranteed_ghost_reach() const
-{
-  // Atoms drift up to half a skin each between reneighborings, so a pair closer than the
-  // communication cutoff minus the skin is always present on the rank that owns one of them.
-  return comm->get_comm_cutoff() - neighbor->skin;
-}
-
-double WindowedCompute::suggested_comm_cutoff(double reach) const
-{
-  const double needed = (reach + neighbor->skin) * 1.05;
-  const double scale = std::pow(10.0, std::floor(std::log10(needed)) - 2.0);
-  return std::ceil(needed / scale) * scale;
 }
 
 void WindowedCompute::save_global_results()
@@ -235,5 +216,7 @@ void WindowedCompute::compute_peratom()
 
 double WindowedCompute::memory_usage()
 {
-  return double(nmax_output) * size_peratom_cols * sizeof(double);
+  // Per-atom output rows (allocated when first requested) and the global vector and array.
+  const double values = double(nmax_output) * size_peratom_cols + size_vector + double(size_array_rows) * size_array_cols;
+  return values * sizeof(double);
 }

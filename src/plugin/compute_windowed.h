@@ -10,11 +10,13 @@
 #define GLASSDYN_COMPUTE_WINDOWED_H
 
 #include "compute.h"
+#include "error.h"
 #include "window_clock.h"
 
 #include "pair_table.hpp"
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -34,9 +36,12 @@ class WindowedCompute : public Compute, public WindowListener {
   void compute_peratom() override;
   double memory_usage() override;
 
-  // Window-end results another compute can read (the store and the step the window began).
-  // Stops with an error if the store was deleted or replaced.
-  FixWindowStore *window_store();
+  // What another compute may know of this one's windows. Both stop with an error if the
+  // store was deleted or replaced.
+  // True once a window has been evaluated (now or before a restart).
+  bool has_window_results();
+  // Start step of the open window: it changes exactly when a window is evaluated.
+  bigint open_window_start();
   void store_deleted() override;
 
  protected:
@@ -56,15 +61,21 @@ class WindowedCompute : public Compute, public WindowListener {
   // with `ncolumns` per-atom values and restores saved global results after a restart.
   void create_store(int ncolumns);
   void check_store_alive();
-  // Largest distance (from an owned atom) at which every atom is guaranteed to be present
-  // as a local or ghost atom: the communication cutoff minus the neighbor skin.
-  double guaranteed_ghost_reach() const;
-  // The `comm_modify cutoff` value to suggest when `reach` must be guaranteed: reach plus the
-  // skin with 5 % to spare, rounded up to 3 significant digits (sensible in any units).
-  double suggested_comm_cutoff(double reach) const;
   // Keeps the global vector and array of the window just evaluated in the restart file.
   void save_global_results();
 
+  // Checks a core option struct once (its validate() names the keyword and the allowed
+  // values) and stops with that message prefixed by the style.
+  template <typename Options> void validate_options(const Options &options)
+  {
+    try {
+      options.validate();
+    } catch (std::invalid_argument &e) {
+      error->all(FLERR, "{} {}", style_label, e.what());
+    }
+  }
+
+  std::string style_name;     // "stringlike/atom"
   std::string style_label;    // "Compute stringlike/atom", for messages
   FixWindowStore *store;
   double *global_values;

@@ -18,13 +18,13 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 
 using namespace LAMMPS_NS;
 using namespace FixConst;
 
 namespace {
 constexpr int MIN_STEPS_PER_CYCLE = 20;
-constexpr double MAX_AMPLITUDE = 0.2;     // beyond this no linear response is measured
 constexpr double MIN_AMPLITUDE = 1e-9;    // below this the strain drowns in rounding of box coordinates
 constexpr double MAX_STEPS_PER_CYCLE = 4503599627370496.0;    // 2^52: steps stay exact as doubles
 constexpr double RESTART_FORMAT = 20261130.1;          // appends the box the oscillation left
@@ -41,6 +41,28 @@ const char *const DIM_NAMES[] = {"x", "y", "z"};
 }    // namespace
 
 // fix ID group dms AXIS amplitude EA period TW [pressure ID] [every n] [harmonics 1|3] [discard K]
+
+void FixDMS::check_fit_options(bool period_read)
+{
+  glassdyn::CycleFitOptions options;
+  options.amplitude = amplitude;
+  options.period = period_read ? period : 1.0;    // not yet read: checked once it is
+  options.harmonics = harmonics;
+  options.discard = discard;
+  try {
+    options.validate();
+  } catch (std::invalid_argument &e) {
+    error->all(FLERR, "Fix dms {}", e.what());
+  }
+}
+
+double FixDMS::memory_usage()
+{
+  // The per-atom sums live in the store (its own memory_usage); here the NaN rows kept for
+  // outputs after a user deleted the store, and the per-cycle results.
+  return double(orphan_nmax) * NPERATOMOUTPUTS * sizeof(double) + double(cycles.size()) * sizeof(glassdyn::CycleModuli) +
+         double(rhs.size()) * sizeof(double);
+}
 
 FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), axis(X), amplitude(0.0), period(0.0), every(1), harmonics(1), discard(1),
@@ -71,14 +93,15 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
                "all triclinic)", arg[3]);
   if (strcmp(arg[4], "amplitude") != 0) error->all(FLERR, "Fix dms: expected 'amplitude EA' after the axis; usage: {}", usage);
   amplitude = utils::numeric(FLERR, arg[5], false, lmp);
-  if (!(amplitude > 0.0) || amplitude > MAX_AMPLITUDE)
-    error->all(FLERR, "Fix dms amplitude: EA must be a strain in (0, {}], got {}", MAX_AMPLITUDE, arg[5]);
+  // Values are checked once, by CycleFitOptions::validate(); amplitude first, since the
+  // volume check below divides by it.
+  check_fit_options(false);
   if (amplitude < MIN_AMPLITUDE)
     error->all(FLERR, "Fix dms amplitude: EA = {} is below {}: the box would change by less than the precision of "
                "its coordinates and the moduli would be noise divided by EA", arg[5], MIN_AMPLITUDE);
   if (strcmp(arg[6], "period") != 0) error->all(FLERR, "Fix dms: expected 'period TW' after the amplitude; usage: {}", usage);
   period = utils::numeric(FLERR, arg[7], false, lmp);
-  if (!(period > 0.0)) error->all(FLERR, "Fix dms period: TW must be > 0 (time units), got {}", arg[7]);
+  check_fit_options(true);
 
   int iarg = 8;
   while (iarg < narg) {
@@ -95,11 +118,10 @@ FixDMS::FixDMS(LAMMPS *lmp, int narg, char **arg) :
       if (every < 1) error->all(FLERR, "Fix dms every: n must be an integer >= 1, got {}", arg[iarg + 1]);
     } else if (keyword == "harmonics") {
       harmonics = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
-      if (harmonics != 1 && harmonics != 3)
-        error->all(FLERR, "Fix dms harmonics: must be 1 (fundamental) or 3 (adds 2w and 3w), got {}", arg[iarg + 1]);
+      check_fit_options(true);
     } else if (keyword == "discard") {
       discard = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
-      if (discard < 0) error->all(FLERR, "Fix dms discard: K must be an integer >= 0, got {}", arg[iarg + 1]);
+      check_fit_options(true);
     } else if (keyword == "peratom") {
       stress_id = arg[iarg + 1];
     } else {
@@ -206,7 +228,7 @@ void FixDMS::attach_peratom()
   if (!store || current != store)
     error->all(FLERR, "Fix dms {}: its internal fix {} was deleted and replaced by a fix of style {} that holds none "
                "of its data; unfix {} and define it again", id, store_id, current->style, id);
-  store->attach(this, &no_clock);
+  store->attach(static_cast<StoreOwner *>(this));
   array_atom = store->values();    // its first NPERATOMOUTPUTS columns are the outputs
 }
 

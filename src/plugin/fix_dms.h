@@ -24,7 +24,7 @@ FixStyle(dms,FixDMS);
 
 namespace LAMMPS_NS {
 
-class FixDMS : public Fix, public WindowClock, public WindowListener {
+class FixDMS : public Fix, public WindowClock, public StoreOwner {
  public:
   FixDMS(class LAMMPS *, int, char **);
   ~FixDMS() override;
@@ -40,11 +40,9 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   void post_constructor() override;
   void post_run() override;
   void grow_arrays(int) override;
+  double memory_usage() override;
 
-  // The per-atom store never opens windows: this fix reads and writes it itself.
-  void finish_window(bigint, bigint) override {}
-  void begin_window() override {}
-  void initialise_atom(int) override {}
+  // The per-atom store is a plain container here: this fix reads and writes it itself.
   void store_deleted() override;
 
   // WindowClock: analysis windows of glassdyn computes (keyword `sync`) are whole cycles
@@ -82,6 +80,7 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   };
 
  private:
+  void check_fit_options(bool period_read);
   double strain_at(bigint step) const;
   void apply_strain(double strain);
   double sample_stress();
@@ -134,7 +133,6 @@ class FixDMS : public Fix, public WindowClock, public WindowListener {
   int volume_column;                  // 0: vector, k: column k of an array
   double volume_constant;             // > 0: divide by this volume
   class FixWindowStore *store;
-  NoWindowClock no_clock;
   int destroying;               // 1 while this fix deletes its own store
   int peratom_checked;          // the store's origin (restart or new) has been looked at
   int peratom_cycle_valid;      // 0: the per-atom sums of the open cycle miss its start

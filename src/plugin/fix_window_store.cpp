@@ -18,7 +18,7 @@ constexpr int MAX_COLUMNS = 10000;
 // Syntax (issued by the owning compute): fix ID group GLASSDYN/WINDOW ncolumns
 
 FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
-    Fix(lmp, narg, arg), per_atom(nullptr), owner(nullptr), clock(nullptr), reference_set(0),
+    Fix(lmp, narg, arg), nmax_store(0), per_atom(nullptr), owner(nullptr), listener(nullptr), clock(nullptr), reference_set(0),
     start_step(0), end_step(0), last_step(-1), restored_flag(0)
 {
   if (narg != 4) error->all(FLERR, "Illegal fix GLASSDYN/WINDOW command: expected 1 argument (ncolumns)");
@@ -54,9 +54,16 @@ int FixWindowStore::setmask()
   return END_OF_STEP;
 }
 
-void FixWindowStore::attach(WindowListener *listener, const WindowClock *window_clock)
+void FixWindowStore::attach(StoreOwner *plain_owner)
 {
-  owner = listener;
+  owner = plain_owner;
+  listener = nullptr;
+  clock = nullptr;
+}
+
+void FixWindowStore::attach(WindowListener *window_listener, const WindowClock *window_clock)
+{
+  owner = listener = window_listener;
   clock = window_clock;
   // The end of the open window follows the clock (a restart may change `window N`), unless the
   // clock does not know this window (a re-defined sync fix): setup() then discards it, and its
@@ -66,7 +73,7 @@ void FixWindowStore::attach(WindowListener *listener, const WindowClock *window_
 
 void FixWindowStore::start_window(bigint step)
 {
-  owner->begin_window();
+  listener->begin_window();
   start_step = step;
   end_step = clock->window_end(step);
   reference_set = 1;
@@ -85,8 +92,12 @@ void FixWindowStore::discard_window(const std::string &reason)
 
 void FixWindowStore::setup(int /*vflag*/)
 {
-  if (!owner || !clock) error->all(FLERR, "Fix {} has no owning glassdyn compute", id);
+  if (!owner) error->all(FLERR, "Fix {} has no owning glassdyn compute", id);
   const bigint now = update->ntimestep;
+  if (!clock) {
+    last_step = now;
+    return;
+  }
   // A run starts at update->firststep; a rerun sets up every frame at its own step, and its
   // frames jump by design (a skipped window end is caught below).
   const bool run_start = (now == update->firststep);
@@ -104,7 +115,7 @@ void FixWindowStore::setup(int /*vflag*/)
                                  end_step, now));
     } else if (now == end_step) {
       // A window ending exactly here that no end_of_step evaluated (e.g. a restart written there).
-      owner->finish_window(start_step, now);
+      listener->finish_window(start_step, now);
       start_window(now);
     }
   }
@@ -116,12 +127,13 @@ void FixWindowStore::end_of_step()
 {
   const bigint now = update->ntimestep;
   last_step = now;
+  if (!clock) return;    // a plain store opens no windows
   if (reference_set) {
     if (now < end_step) return;    // nothing to do between window ends
     if (now > end_step) {
       discard_window(fmt::format("no step of the run (or rerun frame) fell on its end; this is step {}", now));
     } else {
-      owner->finish_window(start_step, now);
+      listener->finish_window(start_step, now);
       start_window(now);
       return;
     }
@@ -132,6 +144,7 @@ void FixWindowStore::end_of_step()
 void FixWindowStore::grow_arrays(int nmax)
 {
   memory->grow(per_atom, nmax, ncolumns, "glassdyn/window:per_atom");
+  nmax_store = nmax;
 }
 
 void FixWindowStore::copy_arrays(int i, int j, int /*delflag*/)
@@ -142,7 +155,7 @@ void FixWindowStore::copy_arrays(int i, int j, int /*delflag*/)
 void FixWindowStore::set_arrays(int i)
 {
   for (int k = 0; k < ncolumns; k++) per_atom[i][k] = 0.0;
-  if (owner) owner->initialise_atom(i);
+  if (listener) listener->initialise_atom(i);
 }
 
 int FixWindowStore::pack_exchange(int i, double *buf)
@@ -222,5 +235,5 @@ void FixWindowStore::restart(char *buf)
 
 double FixWindowStore::memory_usage()
 {
-  return double(atom->nmax) * ncolumns * sizeof(double);
+  return (double(nmax_store) * ncolumns + double(saved_results.size())) * sizeof(double);
 }

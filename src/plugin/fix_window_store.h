@@ -46,11 +46,12 @@ class FixWindowStore : public Fix {
   void restart(char *) override;
   double memory_usage() override;
 
-  // Owner interface.
-  void attach(WindowListener *owner, const WindowClock *clock);
+  // Owner interface. A windowed owner has the store run its schedule; a plain owner (fix dms)
+  // uses it only as a migrating, restart-safe per-atom container and it opens no windows.
+  void attach(WindowListener *listener, const WindowClock *clock);
+  void attach(StoreOwner *plain_owner);
   double **values() const { return per_atom; }
   int columns() const { return ncolumns; }
-  bool has_reference() const { return reference_set != 0; }
   bigint window_start() const { return start_step; }
   // True if this store's values came from a restart file (not from zero at its creation).
   bool restored() const { return restored_flag != 0; }
@@ -62,9 +63,11 @@ class FixWindowStore : public Fix {
   void discard_window(const std::string &reason);
 
   int ncolumns;
+  int nmax_store;    // rows allocated in per_atom
   double **per_atom;
-  WindowListener *owner;
-  const WindowClock *clock;
+  StoreOwner *owner;
+  WindowListener *listener;    // null for a plain owner
+  const WindowClock *clock;    // null for a plain owner
   int reference_set;
   bigint start_step, end_step;
   bigint last_step;    // last step set up or integrated (-1: none yet); a change between runs is a jump

@@ -35,26 +35,24 @@ class RegularWindowClock final : public WindowClock {
   bigint length_;
 };
 
-// For a store used only as a migrating, restart-safe per-atom container: it never opens
-// windows, so its owner alone decides when to read and write the values.
-class NoWindowClock final : public WindowClock {
+// The owner of a per-atom store (fix GLASSDYN/WINDOW): told when the store is destroyed (by
+// its owner, or by a user's `unfix`), so that no pointer into it survives.
+class StoreOwner {
  public:
-  bool may_start_window(bigint) const override { return false; }
-  bigint window_end(bigint window_start) const override { return window_start; }
-  bigint next_window_start(bigint step) const override { return step; }
+  virtual void store_deleted() = 0;
+
+ protected:
+  ~StoreOwner() = default;
 };
 
-// What a window store tells its owner. The owner evaluates a finished window from the
-// stored reference, then records the reference of the window that starts; an atom created
-// while a window is open gets its reference from the owner too.
-class WindowListener {
+// An owner whose store also runs its window schedule. The owner evaluates a finished window
+// from the stored reference, then records the reference of the window that starts; an atom
+// created while a window is open gets its reference from the owner too.
+class WindowListener : public StoreOwner {
  public:
   virtual void finish_window(bigint window_start, bigint window_end) = 0;
   virtual void begin_window() = 0;
   virtual void initialise_atom(int i) = 0;
-  // The store is being destroyed (by its owner, or by a user's `unfix`): forget it, so that
-  // no pointer into it survives.
-  virtual void store_deleted() = 0;
 
  protected:
   ~WindowListener() = default;

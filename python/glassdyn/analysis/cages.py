@@ -58,10 +58,15 @@ class Cages:
 
     def __init__(self, cutoff: float, *, cutoff_pairs: Optional[Mapping[tuple[int, int], float]] = None,
                  hysteresis: float = 0.1, nlost: int = 1) -> None:
-        self.cutoff = _checks.real("cutoff", cutoff, above=0.0)
+        # Types and finiteness here; the allowed values are checked once, by the core's
+        # CageOptions::validate() (the same check and message as compute cage/atom).
+        self.cutoff = _checks.real("cutoff", cutoff)
         self.cutoff_pairs = _checks.pair_values("cutoff_pairs", cutoff_pairs)
-        self.hysteresis = _checks.real("hysteresis", hysteresis, at_least=0.0)
-        self.nlost = _checks.integer("nlost", nlost, at_least=1)
+        self.hysteresis = _checks.real("hysteresis", hysteresis)
+        self.nlost = _checks.integer("nlost", nlost)
+        _core.validate_cage_options(ntypes=max([1, *(t for pair in self.cutoff_pairs for t in pair)]),
+                                    cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs, hysteresis=self.hysteresis,
+                                    nlost=self.nlost)
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
@@ -139,26 +144,14 @@ class Cages:
     @property
     def type_table(self) -> np.ndarray:
         """(ntypes, 5): the compute's global array, columns :data:`TYPE_TABLE` (type, analysed
-        atoms, fraction broken, mean lost, mean cage size)."""
-        atoms = self._results.get("atoms_by_type").astype(float)
-        safe = np.where(atoms > 0, atoms, 1.0)
-        columns = {"type": np.arange(1, len(atoms) + 1), "n_analysed": atoms,
-                   "fraction_broken": self._results.get("broken_by_type") / safe,
-                   "mean_lost": self._results.get("lost_by_type") / safe,
-                   "mean_cage": self._results.get("cage_by_type") / safe}
-        return np.column_stack([columns[name] for name in TYPE_TABLE])
+        atoms, fraction broken, mean lost, mean cage size), summarised by the core as on the fly."""
+        return self._results.get("type_table")
 
     @property
     def global_vector(self) -> np.ndarray:
         """The compute's global vector, :data:`GLOBAL_VECTOR`: fraction broken, mean neighbours
         lost, mean cage size over the analysed atoms."""
-        atoms = self._results.get("atoms_by_type").sum()
-        totals = {"fraction_broken": self._results.get("broken_by_type").sum(),
-                  "mean_lost": self._results.get("lost_by_type").sum(),
-                  "mean_cage": self._results.get("cage_by_type").sum()}
-        if atoms == 0:
-            return np.zeros(len(GLOBAL_VECTOR))
-        return np.array([totals[name] for name in GLOBAL_VECTOR]) / atoms
+        return self._results.get("global_vector")
 
     @property
     def fraction_broken(self) -> float:

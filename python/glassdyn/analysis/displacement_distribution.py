@@ -52,13 +52,14 @@ class DisplacementDistribution:
 
     def __init__(self, bins: int = 200, u_max: float = 4.0, log_min: Optional[float] = None,
                  beyond: Optional[float] = None) -> None:
-        bins = _checks.integer("bins", bins, at_least=1, at_most=_checks.MAX_ENTRIES)
-        u_max = _checks.real("u_max", u_max, above=0.0)
-        log_max = math.log10(u_max)
-        log_min = log_max - 3.0 if log_min is None else _checks.real("log_min", log_min)
-        if not log_min < log_max:
-            raise ValueError(f"log_min must be < log10(u_max) = {log_max:.4g}, got {log_min}")
-        beyond = 0.5 * u_max if beyond is None else _checks.real("beyond", beyond, at_least=0.0)
+        # Types and finiteness here; the allowed values are checked once, by the core's
+        # HistogramSpec::validate() (the same check and message as compute displacement/distribution).
+        bins = _checks.integer("bins", bins, at_most=_checks.MAX_INT)
+        u_max = _checks.real("u_max", u_max)
+        usable = u_max > 0.0   # the defaults follow u_max; validate() names a bad one
+        log_min = (math.log10(u_max) - 3.0 if usable else 0.0) if log_min is None else _checks.real("log_min", log_min)
+        beyond = (0.5 * u_max if usable else 0.0) if beyond is None else _checks.real("beyond", beyond)
+        _core.validate_histogram_options(bins=bins, u_max=u_max, log_min=log_min, beyond=beyond)
         self.bins, self.u_max, self.log_min, self.beyond = bins, u_max, log_min, beyond
         self._results = ComputedResults(type(self).__name__)
 

@@ -31,7 +31,7 @@ class DMSFit:
     Parameters
     ----------
     amplitude : float
-        Strain amplitude eps_A (> 0).
+        Strain amplitude eps_A, in (0, 0.2] as for fix dms.
     period : float
         Oscillation period, in the units of the time values given to :meth:`compute`.
     t_start : float
@@ -58,13 +58,15 @@ class DMSFit:
 
     def __init__(self, amplitude: float, period: float, *, t_start: float = 0.0, harmonics: int = 1,
                  discard: int = 1) -> None:
-        self.amplitude = _checks.real("amplitude", amplitude, above=0.0)
-        self.period = _checks.real("period", period, above=0.0)
+        # Types and finiteness here; the allowed values are checked once, by the core's
+        # CycleFitOptions::validate() (the same check and message as fix dms).
+        self.amplitude = _checks.real("amplitude", amplitude)
+        self.period = _checks.real("period", period)
         self.t_start = _checks.real("t_start", t_start)
-        if isinstance(harmonics, bool) or harmonics not in (1, 3):
-            raise ValueError(f"harmonics must be 1 or 3, got {harmonics!r}")
-        self.harmonics = int(harmonics)
-        self.discard = _checks.integer("discard", discard, at_least=0, at_most=_checks.MAX_ENTRIES)
+        self.harmonics = _checks.integer("harmonics", harmonics, at_most=_checks.MAX_INT)
+        self.discard = _checks.integer("discard", discard, at_most=_checks.MAX_INT)
+        _core.validate_cycle_fit_options(amplitude=self.amplitude, period=self.period, harmonics=self.harmonics,
+                                         discard=self.discard)
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:

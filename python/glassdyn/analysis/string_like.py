@@ -73,27 +73,30 @@ class StringLike:
                  u_range: Optional[Sequence[float]] = None,
                  delta_pairs: Optional[Mapping[tuple[int, int], float]] = None,
                  remove_drift: bool = True, long: int = 6, maxsize: int = 50) -> None:
-        self.delta = _checks.real("delta", delta, above=0.0)
+        # Types and finiteness here; the allowed values are checked once, by the core's
+        # StringOptions::validate() (the same check and message as compute stringlike/atom).
+        self.delta = _checks.real("delta", delta)
         if fraction is not None and u_range is not None:
             raise ValueError("give either fraction or u_range, not both")
         if u_range is None and fraction is None:
             fraction = 0.05
         if fraction is not None:
             fraction = _checks.real("fraction", fraction)
-            if not 0 < fraction <= 1:
-                raise ValueError(f"fraction must be in (0, 1], got {fraction}")
         if u_range is not None:
             if isinstance(u_range, (str, bytes)) or not hasattr(u_range, "__len__") or len(u_range) != 2:
                 raise TypeError(f"u_range must be a pair (ulo, uhi), got {u_range!r}")
             u_range = (_checks.real("u_range[0]", u_range[0]), _checks.real("u_range[1]", u_range[1]))
-            if not 0 <= u_range[0] < u_range[1]:
-                raise ValueError(f"u_range must be (ulo, uhi) with 0 <= ulo < uhi, got {u_range}")
         self.fraction = fraction
         self.u_range = u_range
         self.delta_pairs = _checks.pair_values("delta_pairs", delta_pairs)
         self.remove_drift = _checks.flag("remove_drift", remove_drift)
-        self.long = _checks.integer("long", long, at_least=2)
-        self.maxsize = _checks.integer("maxsize", maxsize, at_least=1, at_most=_checks.MAX_ENTRIES)
+        self.long = _checks.integer("long", long)
+        self.maxsize = _checks.integer("maxsize", maxsize)
+        low, high = u_range if u_range is not None else (0.0, 0.0)
+        _core.validate_string_options(
+            ntypes=max([1, *(t for pair in self.delta_pairs for t in pair)]), delta=self.delta,
+            delta_pairs=self.delta_pairs, select_by_fraction=u_range is None, fraction=fraction or 0.0, u_low=low,
+            u_high=high, long_threshold=self.long, maxsize=self.maxsize, remove_drift=self.remove_drift)
         self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
