@@ -205,3 +205,23 @@ def test_campaign_object_with_launch_keeps_the_fields(tmp_path: Path):
     campaign = Campaign.from_toml(config)
     changed = campaign.config.with_launch(np=1)
     assert changed.launch.launcher == (str(mpiexec_path()),) and changed.launch.np == 1
+
+
+@pytest.mark.mpi
+def test_only_one_part_refuses_what_it_cannot_do(tmp_path: Path, capsys):
+    """--only: a temperature before its glass exists, a part the plan lacks, a part another job holds."""
+    from glassdyn.run.lock import FolderLock, part_lock
+
+    config = campaign_file(tmp_path, "")
+    folder = tmp_path / "tiny-ka"
+    status, err = run_main(capsys, "run", str(config), "--quiet", "--only", "T=0.5")
+    assert status == 2 and "T0.5 starts from the glass, but prep/melt01 is not finished" in err
+    status, err = run_main(capsys, "run", str(config), "--quiet", "--only", "T0.6")
+    assert status == 2 and "--only T0.6: not a part of this campaign; its parts are prep, T0.5, T0.8" in err
+    with part_lock(folder, "prep"):
+        status, err = run_main(capsys, "run", str(config), "--quiet", "--only", "prep")
+    assert status == 1 and "prep of" in err and "is being run by another glassdyn job" in err
+    # A whole-campaign driver and a part job exclude each other; part jobs share the folder.
+    with FolderLock(folder, shared=True), FolderLock(folder, shared=True):
+        status, err = run_main(capsys, "run", str(config), "--quiet")
+    assert status == 1 and "in use by another glassdyn driver" in err
