@@ -8,6 +8,7 @@ the one `glassdyn run` made in another folder. Nothing of LAMMPS or Slurm is moc
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -88,6 +89,27 @@ def test_submitted_campaign_resumes_a_cancelled_job(slurm_cluster, reference: Pa
     assert "results.h5 written" in final.stdout
     nothing = glassdyn(slurm_cluster, "submit", str(config))
     assert nothing.stdout.count("finished") == 4 and "submitted" not in nothing.stdout
+
+
+def test_srun_launches_an_explicit_lammps_in_the_jobs(slurm_cluster, reference: Path, tmp_path: Path):
+    """launcher = ["srun", "--mpi=pmi2"] and the LAMMPS binary by path, as on a cluster: the jobs'
+    stages run as srun steps (the mpich library speaks PMI to slurmstepd), results equal glassdyn run."""
+    from glassdyn.launching import lmp_binary
+
+    config = write_campaign(tmp_path)
+    config.write_text(config.read_text() + f'lammps = "{lmp_binary()}"\nlauncher = ["srun", "--mpi=pmi2"]\n')
+    folder = tmp_path / "tiny-ka"
+    submitted = glassdyn(slurm_cluster, "submit", str(config))
+    assert submitted.returncode == 0, submitted.stderr
+    harvest = jobs(folder)["harvest"]
+    assert slurm_cluster.wait_job(harvest, timeout=300) == "COMPLETED", glassdyn(slurm_cluster, "status",
+                                                                                  str(config)).stdout
+    assert_same_results(reference / "results.h5", folder / "results.h5")
+    preflight = json.loads((folder / "preflight.json").read_text())
+    assert preflight["command"][:4] == ["srun", "--mpi=pmi2", "-n", "1"]
+    # Each stage ran as a step of its job on 2 ranks (LAMMPS's own log says how many).
+    grid = re.search(r"(\d+) by (\d+) by (\d+) MPI processor grid", (folder / "T0.8/P5/seg003/log.lammps").read_text())
+    assert grid and int(grid[1]) * int(grid[2]) * int(grid[3]) == 2
 
 
 def test_job_script_carries_the_slurm_table(tmp_path: Path):
