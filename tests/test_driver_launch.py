@@ -20,7 +20,7 @@ from glassdyn.run.config import CampaignConfig, ConfigError
 from glassdyn.run.preflight import check_output, parse_styles
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_driver_campaign import TINY, assert_same_results, journal, reference  # noqa: E402,F401
+from test_driver_campaign import TINY, assert_same_results, journal  # noqa: E402,F401
 
 
 def campaign_file(folder: Path, launch: str, name: str = "tiny-ka") -> Path:

@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from slurm_cluster import slurm_cluster  # noqa: E402,F401  (the fixture)
-from test_driver_campaign import assert_same_results, journal, reference, write_campaign  # noqa: E402,F401
+from test_driver_campaign import assert_same_results, journal, write_campaign  # noqa: E402,F401
 
 from glassdyn.run.config import CampaignConfig  # noqa: E402
 from glassdyn.scheduler.jobs import job_script  # noqa: E402

