@@ -62,3 +62,16 @@ def ka_liquid(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "in.make").write_text(textwrap.dedent(script))
     run_lammps(folder / "in.make", nprocs=2, cwd=folder, check=True, timeout=600)
     return folder / "ka_liquid.data"
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny Kob-Andersen campaign of test_driver_campaign, run uninterrupted as subprocesses
+    (``mpiexec -n 2 lmp``); returns its folder. Shared by the driver, launch and Slurm tests."""
+    from test_driver_campaign import write_campaign
+
+    from glassdyn.campaign import Campaign
+
+    config = write_campaign(tmp_path_factory.mktemp("reference"))
+    path = Campaign.from_toml(config).run(progress=False)
+    return path.parent

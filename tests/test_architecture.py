@@ -10,6 +10,7 @@ function is still a cycle) and mapped to the part of the package they belong to:
     deepmd                              DeePMD-kit helpers (on launching)
     run                                 the campaign driver (on launching, deepmd)
     results                             harvest, store, report (on run's config and plan)
+    scheduler                           Slurm jobs of a campaign (on run; beside results, never importing it)
     campaign                            the orchestrator: run, then harvest
     cli, glassdyn (the package facade), __main__
 """
@@ -30,7 +31,7 @@ LAYERS: dict[str, int] = {
     "glassdyn.launching": 1,
     "glassdyn.deepmd": 2,
     "glassdyn.run": 3,
-    "glassdyn.results": 4,
+    "glassdyn.results": 4, "glassdyn.scheduler": 4,
     "glassdyn.campaign": 5,
     "glassdyn.cli": 6, "glassdyn": 6,
     "glassdyn.__main__": 7,
@@ -44,6 +45,9 @@ FORBIDDEN: list[tuple[str, str]] = [
     ("glassdyn.launching", "glassdyn.run"), ("glassdyn.launching", "glassdyn.deepmd"),
     ("glassdyn.launching", "glassdyn.results"),
     ("glassdyn.io", "glassdyn.run"), ("glassdyn.io", "glassdyn.results"),
+    # Slurm stays out of the driver: jobs run plain `glassdyn run --only PART` (issue 17).
+    ("glassdyn.run", "glassdyn.scheduler"), ("glassdyn.launching", "glassdyn.scheduler"),
+    ("glassdyn.scheduler", "glassdyn.results"), ("glassdyn.results", "glassdyn.scheduler"),
     # The output schema is a leaf under everything that names outputs (issue 11, item 3).
     ("glassdyn.schema", "glassdyn.analysis"), ("glassdyn.schema", "glassdyn.run"),
     ("glassdyn.schema", "glassdyn.results"), ("glassdyn.schema", "glassdyn.launching"),

@@ -91,14 +91,6 @@ def journal(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
 
 
-@pytest.fixture(scope="session")
-def reference(tmp_path_factory) -> Path:
-    """The uninterrupted subprocess run; returns the campaign folder."""
-    config = write_campaign(tmp_path_factory.mktemp("reference"))
-    path = Campaign.from_toml(config).run(progress=False)
-    return path.parent
-
-
 def thermo_rows(log: Path) -> dict[int, list[float]]:
     """Thermo lines of a LAMMPS log: step -> values (columns as in its thermo_style)."""
     rows, header = {}, None

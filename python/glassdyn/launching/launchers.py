@@ -4,7 +4,7 @@ Both launchers run the same script on the same number of ranks with the same lib
 give the same numbers.
 
 * :class:`SubprocessLauncher` starts the wheel's real ``lmp`` binary under the mpich wheel's
-  ``mpiexec`` (without the Python console script, so no TensorFlow import when DeePMD-kit is
+  ``mpiexec`` (or any LAMMPS under any launcher) (without the Python console script, so no TensorFlow import when DeePMD-kit is
   installed), as :class:`~glassdyn.launching.command.LammpsCommand` says. The campaign driver
   uses :meth:`~SubprocessLauncher.run`; tests, benchmarks and the DeePMD helpers use
   :func:`run_lammps`, which captures the screen output.
@@ -15,6 +15,7 @@ give the same numbers.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,9 @@ class SubprocessLauncher:
                                    text=stdout is None or None)
         self._running = process
         if pid_file is not None:
-            pid_file.write_text(str(process.pid))
+            # pid, host and launcher: on a cluster the next driver may run on another node, where
+            # the same pid is some other process.
+            pid_file.write_text(f"{process.pid} {socket.gethostname()} {argv[0]}")
         try:
             output, _ = process.communicate(timeout=timeout)
         finally:
@@ -141,13 +144,16 @@ class SubprocessLauncher:
 
 
 def running_pid(folder: Path) -> Optional[int]:
-    """The pid of an ``mpiexec`` started for this folder that is still alive, else None."""
+    """The pid of the MPI launcher started for this folder, if it is still alive on this host, else None."""
     try:
-        pid = int((folder / PID_FILE).read_text())
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
+        words = (folder / PID_FILE).read_text().split(maxsplit=2)
+        pid = int(words[0])
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+    except (OSError, ValueError, IndexError):
         return None
-    return pid if b"mpiexec" in command else None
+    if len(words) < 3:  # written by an earlier glassdyn: pid only, always the wheel's mpiexec
+        return pid if "mpiexec" in command else None
+    return pid if words[1] == socket.gethostname() and command == words[2] else None
 
 
 class InProcessLauncher:

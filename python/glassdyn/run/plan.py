@@ -142,3 +142,31 @@ def make_plan(config: CampaignConfig) -> Plan:
                 segment += 1
         chains.append(TemperatureChain(temperature=temperature, stages=tuple(chain)))
     return Plan(preparation=tuple(stages), chains=tuple(chains))
+
+
+#: The part of a plan that is the preparation (the other parts are temperature folders, T<T>).
+PREPARATION = "prep"
+
+
+def parts(plan: Plan) -> list[str]:
+    """The independently runnable parts: ``prep``, then one ``T<T>`` per temperature chain."""
+    return [PREPARATION] + [temperature_folder(chain.temperature) for chain in plan.chains]
+
+
+def part_name(text: str) -> str:
+    """``prep``, ``T0.5``, ``T=0.5`` or ``0.5`` as a part name (ValueError otherwise)."""
+    text = text.strip()
+    if text == PREPARATION:
+        return text
+    value = text[2:] if text.startswith("T=") else text[1:] if text.startswith("T") else text
+    return temperature_folder(float(value))
+
+
+def part_stages(plan: Plan, part: str) -> tuple[Stage, ...]:
+    """The stages of one part (KeyError for a part the plan does not have)."""
+    if part == PREPARATION:
+        return plan.preparation
+    for chain in plan.chains:
+        if temperature_folder(chain.temperature) == part:
+            return chain.stages
+    raise KeyError(part)

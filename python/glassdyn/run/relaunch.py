@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Callable, Optional
 
-from glassdyn.launching.command import LammpsCommand
 from glassdyn.run.config import CampaignConfig, ConfigError
 
 
@@ -27,7 +26,7 @@ def relaunch_under_mpiexec(config: CampaignConfig, folder: Path, config_path: Op
                "--relaunched"]
     if not progress:
         program.append("--quiet")
-    command = LammpsCommand(deepmd=config.system.potential == "deepmd")
+    command = launch.command(deepmd=config.system.potential == "deepmd")
     completed = subprocess.run(command.mpi_argv(launch.np, program), env=command.environment())
     if completed.returncode != 0:
         raise RuntimeError(f"the in-process campaign under mpiexec failed (exit {completed.returncode}); "

@@ -22,8 +22,10 @@ from typing import Any, Callable, Optional
 from glassdyn.launching.launchers import InProcessLauncher, Launcher, SubprocessLauncher
 from glassdyn.run.config import CampaignConfig, ConfigError
 from glassdyn.run.folder import make_folder, prepare_folder
-from glassdyn.run.lock import FolderLock
-from glassdyn.run.plan import make_plan
+from glassdyn.run.errors import StateError
+from glassdyn.run.lock import FolderLock, part_lock, setup_lock
+from glassdyn.run.plan import PREPARATION, make_plan, part_name, part_stages, parts
+from glassdyn.run.preflight import preflight
 from glassdyn.run.progress import Progress
 from glassdyn.run.relaunch import relaunch_under_mpiexec
 from glassdyn.run.stages import StageRunner, Summary, on_leader
@@ -53,13 +55,20 @@ class CampaignRunner:
     finish: Callable[[], Any]
     summary: Optional[Summary] = None
 
-    def run(self, *, progress: bool = True, comm: Any = None) -> None:
+    def run(self, *, progress: bool = True, comm: Any = None, only: Optional[str] = None) -> None:
         """Run what is not finished yet, then ``finish``.
 
         In ``inprocess`` mode on a single process with ``launch.np > 1`` this starts itself again
-        under ``mpiexec`` with that many ranks.
+        under ``mpiexec`` with that many ranks. ``only`` (``prep`` or ``T<T>``): run that part
+        alone and do not ``finish`` (a batch job of ``glassdyn submit``; subprocess mode only).
         """
         launch = self.config.launch
+        if only is not None:
+            if launch.mode != "subprocess":
+                raise ConfigError("launch.mode: --only runs one part in subprocess mode; set launch.mode = "
+                                  "\"subprocess\"")
+            self._run_part(self._part(only), progress)
+            return
         if launch.mode == "inprocess":
             from mpi4py import MPI  # noqa: F401  (loads libmpi before liblammps)
 
@@ -79,12 +88,12 @@ class CampaignRunner:
         plan = make_plan(self.config)
         make_folder(self.folder)
         groups = launch.parallel_temperatures
-        everyone = SubprocessLauncher(launch.np, deepmd=self.config.system.potential == "deepmd")
+        everyone = SubprocessLauncher(launch.np, command=self._command())
         # Each group of ranks runs every groups-th temperature, in a thread of this process.
         teams = everyone.groups(groups)
         stopping = threading.Event()
         with FolderLock(self.folder), Progress(enabled=progress) as bar:
-            prepare_folder(self.folder, self.config)  # under the lock: a second driver must not rewrite the files
+            self._prepare()  # under the lock: a second driver must not rewrite the files
             pool = ThreadPoolExecutor(max_workers=groups)
             try:
                 self._stages(everyone, bar, stopping).run_stages(plan.preparation)
@@ -105,6 +114,47 @@ class CampaignRunner:
                     bar.message(f"also failed: {error}")
                 raise failed[0]
         self.finish()
+
+    def _command(self):
+        return self.config.launch.command(deepmd=self.config.system.potential == "deepmd")
+
+    def _prepare(self) -> None:
+        """Check or write the folder's records, then check the LAMMPS, before any stage starts."""
+        with setup_lock(self.folder):  # batch jobs of other parts may be doing the same
+            prepare_folder(self.folder, self.config)
+            preflight(self.config, self.folder, self._command())
+
+    def _part(self, text: str) -> str:
+        plan = make_plan(self.config)
+        try:
+            name = part_name(text)
+            part_stages(plan, name)
+        except (ValueError, KeyError):
+            raise ConfigError(f"--only {text}: not a part of this campaign; its parts are "
+                              f"{', '.join(parts(plan))}") from None
+        return name
+
+    def _run_part(self, part: str, progress: bool) -> None:
+        """One part in a batch job: shared folder lock (other parts run beside it), its own lock."""
+        plan = make_plan(self.config)
+        make_folder(self.folder)
+        launcher = SubprocessLauncher(self.config.launch.np, command=self._command())
+        with FolderLock(self.folder, shared=True), part_lock(self.folder, part), Progress(enabled=progress) as bar:
+            self._prepare()
+            runner = self._stages(launcher, bar)
+            try:
+                if part == PREPARATION:
+                    runner.run_stages(plan.preparation)
+                    return
+                unfinished = [s.name for s in plan.preparation if not (self.folder / s.name / "done.json").exists()]
+                if unfinished:
+                    raise StateError(f"{part} starts from the glass, but {unfinished[0]} is not finished: run the "
+                                     "preparation first (glassdyn run --only prep, or glassdyn submit)")
+                [chain] = [c for c in plan.chains if f"T{c.temperature:g}" == part]
+                runner.run_chains([chain])
+            except BaseException:
+                launcher.stop()  # SIGTERM from scancel or a time limit: do not leave LAMMPS running
+                raise
 
     def _run_in_process(self, world: Any, progress: bool) -> None:
         launch = self.config.launch
@@ -145,7 +195,8 @@ class CampaignRunner:
             return
         lock.acquire()
         try:
-            prepare_folder(self.folder, self.config)
+            with setup_lock(self.folder):
+                prepare_folder(self.folder, self.config)
         except BaseException:
             lock.release()
             raise

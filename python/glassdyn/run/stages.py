@@ -125,7 +125,7 @@ class StageRunner:
         pid = running_pid(folder)
         if pid is not None:
             raise RuntimeError(f"stage {stage.name}: LAMMPS started by an earlier driver is still running "
-                               f"(mpiexec pid {pid}); stop it (kill {pid}) before resuming")
+                               f"(launcher pid {pid} on this host); stop it (kill {pid}) before resuming")
         source = self.root / stage.source
         if not source.exists():
             # A finished stage whose restart was deleted (to save space, by hand): LAMMPS would
