@@ -244,11 +244,12 @@ def test_report_draws_the_figures_of_a_stored_campaign(reference: Path, tmp_path
     assert "alpha_peaks" in fits and "glass_transition" in fits
 
 
-def test_ghost_shell_is_widened_when_atoms_move_far(tmp_path: Path):
+def test_atoms_moving_far_need_no_wider_ghost_shell(tmp_path: Path):
     """At T = 2.0 KA atoms move ~5 sigma in a 5 tau cycle, beyond a 3 sigma ghost shell.
 
-    compute stringlike/atom stops the run and names the comm_modify cutoff it needs; the driver
-    reruns that segment with 1.15 x that value, records it, and keeps it for the next segment.
+    compute stringlike/atom exchanges the mobile atoms at window ends instead of reading ghost
+    atoms (issue 11), so every segment finishes with the configured communication cutoff and
+    no stage fails.
     """
     config = tmp_path / "hot.toml"
     text = TINY.format(mode="subprocess", groups=1).replace("[0.5, 0.8]", "[2.0]").replace("cycles = 3", "cycles = 2")
@@ -256,15 +257,9 @@ def test_ghost_shell_is_widened_when_atoms_move_far(tmp_path: Path):
     completed = run_cli(config)
     assert completed.returncode == 0, completed.stderr
     events = journal(tmp_path / "tiny-ka")
-    failed = [e for e in events if e["event"] == "failed"]
-    assert failed[0] == {**failed[0], "stage": "T2/P5/seg001", "comm_cutoff": 3.0}
-    assert "comm_modify cutoff" in failed[0]["message"]
+    assert [e for e in events if e["event"] == "failed"] == []
     done = {e["stage"]: e["comm_cutoff"] for e in events if e["event"] == "done"}
-    retried = [e for e in failed if e["stage"] == "T2/P5/seg001"]
-    assert done["T2/P5/seg001"] == retried[-1]["next_cutoff"] > 3.0
-    assert done["T2/P5/seg002"] >= done["T2/P5/seg001"]  # kept (or widened again) for the next segment
-    seg2 = (tmp_path / "tiny-ka/T2/P5/seg002/in.lammps").read_text()
-    assert f"comm_modify     cutoff {done['T2/P5/seg002']:g}" in seg2
+    assert done["T2/P5/seg001"] == done["T2/P5/seg002"] == 3.0
 
 
 def test_a_failing_stage_reports_the_lammps_error(tmp_path: Path):

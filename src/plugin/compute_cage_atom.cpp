@@ -2,6 +2,7 @@
 
 #include "fix_window_store.h"
 #include "mpi_communicator.h"
+#include "neighbour_snapshot.h"
 
 #include "atom.h"
 #include "comm.h"
@@ -169,38 +170,15 @@ double ComputeCageAtom::smallest_periodic_width() const
 void ComputeCageAtom::begin_window()
 {
   const int nlocal = atom->nlocal;
-  const int nall = nlocal + atom->nghost;
-  int *mask = atom->mask;
-  tagint *tag = atom->tag;
   double **values = store->values();
-
-  // Points: the analysed local atoms first, then every other local and ghost atom.
-  std::vector<double> position;
-  std::vector<int> type, atom_of_point;
-  auto add = [&](int i) {
-    position.insert(position.end(), atom->x[i], atom->x[i] + 3);
-    type.push_back(atom->type[i]);
-    atom_of_point.push_back(i);
-  };
-  for (int i = 0; i < nlocal; i++)
-    if (mask[i] & groupbit) add(i);
-  const size_t n_owned = type.size();
-  for (int i = 0; i < nall; i++)
-    if ((i >= nlocal && may_neighbour_owned(atom->x[i])) || (i < nlocal && !(mask[i] & groupbit))) add(i);
-
   int largest_local = 0;
   try {
-    const auto neighbours = glassdyn::neighbours_within(position, type, n_owned, options.cutoff);
-    for (int i = 0; i < nlocal; i++) values[i][0] = 0.0;
-    for (size_t p = 0; p < n_owned; p++) {
-      const int i = atom_of_point[p];
-      int count = 0;
-      for (size_t q : neighbours[p]) {
-        const tagint neighbour = tag[atom_of_point[q]];
-        if (neighbour == tag[i]) continue;    // its own periodic image
-        if (count < maxcage) values[i][id_column(count)] = double(neighbour);
-        ++count;
-      }
+    // Shared with any other window compute searching the same group and cutoffs at this step.
+    const auto snapshot = snapshot_neighbours(lmp, groupbit, options.cutoff);
+    for (int i = 0; i < nlocal; i++) {
+      const int count = snapshot->count(i);
+      const tagint *ids = &snapshot->ids[snapshot->first[size_t(i)]];
+      for (int k = 0; k < std::min(count, maxcage); k++) values[i][id_column(k)] = double(ids[k]);
       values[i][0] = std::min(count, maxcage);
       largest_local = std::max(largest_local, count);
     }
