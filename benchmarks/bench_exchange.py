@@ -16,8 +16,8 @@ mobile atom moves more than 3 sigma in a window of 400 steps (dt = 0.005):
    Ranks beyond the machine's cores are oversubscribed: their ghost counts are exact, their
    timings are not meaningful.
 2. The exchange at a window end, for each rank count and two mobile sets (fraction 0.05 and
-   0.3): the mobile count, the bytes each rank contributes and receives (count x 64 B), and the
-   time of the window-end evaluation (strings alone; LAMMPS timer, Modify section of the
+   0.3): the mobile count, the bytes of each rank's own records, received from the others and
+   held after the gather (count x 64 B), and the time of the window-end evaluation (strings alone; LAMMPS timer, Modify section of the
    window-end step minus the median of three ordinary steps; median over window ends).
 3. The per-rank bytes at 10^6 and 10^7 atoms, from the formula (every rank receives all
    records: N x fraction x 64 bytes, independent of the number of ranks).
@@ -221,10 +221,10 @@ def inner(args) -> None:
 
 def on_paper() -> None:
     print("\nPer-rank exchange volume on paper: every rank receives all mobile records once per window end,\n"
-          f"  bytes/rank = N x f x {RECORD_BYTES} B (sent: its own N x f / P records; independent of P for the "
-          "receive side;\n  the pair test then runs on all N x f mobile atoms on every rank; MPI counts cap the "
-          "gathered set at 2^31 B = 33.5 M records)")
-    print(f"  {'atoms N':>10s} {'f':>5s} {'mobile':>10s} {'received/rank':>14s} {'own/rank P=64':>15s} "
+          f"  held/rank = N x f x {RECORD_BYTES} B whatever P (own: N x f / P records); the pair test then runs on all "
+          "N x f mobile atoms\n  on every rank, so the window-end time does not fall with P. MPI int counts cap the "
+          "gathered set at 2^31 B = 33.5 M records.")
+    print(f"  {'atoms N':>10s} {'f':>5s} {'mobile':>10s} {'held/rank':>14s} {'own/rank P=64':>15s} "
           f"{'own/rank P=1024':>17s}")
     for n in (10 ** 6, 10 ** 7):
         for f in (0.05, 0.3):
@@ -270,7 +270,7 @@ def main() -> None:
         print(f"\n== Exchange at a window end (strings alone, window {EXCHANGE_WINDOW} steps, {args.windows} window "
               f"ends per row; time = Modify(window-end step) - median Modify(ordinary step); ranks > {os.cpu_count()} are "
               "oversubscribed, their times are not meaningful)", flush=True)
-        print(f"  {'ranks':>5s} {'atoms':>7s} {'fraction':>8s} {'mobile':>8s} {'sent kB/rk':>10s} "
+        print(f"  {'ranks':>5s} {'atoms':>7s} {'fraction':>8s} {'mobile':>8s} {'own kB/rk':>10s} "
               f"{'recv kB/rk':>12s} {'held kB/rk':>12s} {'end ms':>10s} {'/MD step':>9s}   load", flush=True)
         for ranks in args.ranks:
             launch(ranks, "exchange")
