@@ -5,6 +5,15 @@
 
 #include <mpi.h>
 
+// The serial STUBS mpi.h has no MPI_INT64_T: after the cluster-build merge, lammps_compat.h
+// names the 64-bit integer type of every LAMMPS build.
+#if __has_include("lammps_compat.h")
+#include "lammps_compat.h"
+#endif
+#ifndef GLASSDYN_MPI_INT64
+#define GLASSDYN_MPI_INT64 MPI_INT64_T
+#endif
+
 #include <climits>
 #include <stdexcept>
 #include <vector>
@@ -21,9 +30,9 @@ class MpiCommunicator final : public glassdyn::Communicator {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void sum(double *values, size_t n) const override { reduce(values, n, MPI_DOUBLE, MPI_SUM); }
-  void sum(int64_t *values, size_t n) const override { reduce(values, n, MPI_INT64_T, MPI_SUM); }
+  void sum(int64_t *values, size_t n) const override { reduce(values, n, GLASSDYN_MPI_INT64, MPI_SUM); }
   void max(double *values, size_t n) const override { reduce(values, n, MPI_DOUBLE, MPI_MAX); }
-  void max(int64_t *values, size_t n) const override { reduce(values, n, MPI_INT64_T, MPI_MAX); }
+  void max(int64_t *values, size_t n) const override { reduce(values, n, GLASSDYN_MPI_INT64, MPI_MAX); }
 
   std::vector<char> allgatherv(const std::vector<char> &mine, std::vector<size_t> &offsets) const override
   {
