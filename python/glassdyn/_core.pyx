@@ -201,15 +201,8 @@ def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *,
     atoms.reference = _doubles(reference)
     atoms.current = _doubles(current)
 
-    cdef StringOptions options
-    options.delta = _pair_table(ntypes, delta, delta_pairs)
-    options.select_by_fraction = select_by_fraction
-    options.fraction = fraction
-    options.u_low = u_low
-    options.u_high = u_high
-    options.long_threshold = long_threshold
-    options.maxsize = maxsize
-    options.remove_drift = remove_drift
+    cdef StringOptions options = _string_options(ntypes, delta, delta_pairs, select_by_fraction, fraction, u_low,
+                                                 u_high, long_threshold, maxsize, remove_drift)
 
     cdef StringResult result
     with nogil:
@@ -240,10 +233,7 @@ def analyse_cages_py(start_box, end_box, ids, types, in_group, reference, curren
     atoms.in_group = _flags(in_group)
     atoms.reference = _doubles(reference)
     atoms.current = _doubles(current)
-    cdef CageOptions options
-    options.cutoff = _pair_table(ntypes, cutoff, cutoff_pairs)
-    options.hysteresis = hysteresis
-    options.nlost = nlost
+    cdef CageOptions options = _cage_options(ntypes, cutoff, cutoff_pairs, hysteresis, nlost)
     cdef CageResult result
     with nogil:
         result = analyse_cages(box0, box1, atoms, options)
@@ -265,11 +255,7 @@ def analyse_cages_py(start_box, end_box, ids, types, in_group, reference, curren
 
 def displacement_histogram_py(u, types, int ntypes, int bins, double u_max, double log_min, double beyond):
     """p(u) of all atoms and per type with the core's histogram (the one the plugin uses)."""
-    cdef HistogramSpec spec
-    spec.bins = bins
-    spec.u_max = u_max
-    spec.log_min = log_min
-    spec.beyond = beyond
+    cdef HistogramSpec spec = _histogram_spec(bins, u_max, log_min, beyond)
     cdef DisplacementHistogram* histogram = new DisplacementHistogram(spec, ntypes)
     cdef vector[double] values = _doubles(u)
     cdef vector[int] kinds = _ints(types)

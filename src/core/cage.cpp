@@ -1,4 +1,5 @@
 #include "cage.hpp"
+#include "number_text.hpp"
 
 #include "cell_grid.hpp"
 
@@ -8,15 +9,6 @@
 #include <string>
 
 namespace glassdyn {
-
-namespace {
-std::string number(double value)
-{
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-}    // namespace
 
 std::vector<std::vector<size_t>> neighbours_within(const std::vector<double> &position, const std::vector<int> &type,
                                                    size_t n_owned, const PairTable &cutoff)
@@ -57,10 +49,10 @@ void CageOptions::validate() const
   for (int i = 1; i <= cutoff.ntypes(); ++i)
     for (int j = i; j <= cutoff.ntypes(); ++j)
       if (!(cutoff.get(i, j) > 0.0) || !std::isfinite(cutoff.get(i, j)))
-        throw std::invalid_argument("cutoff must be > 0 (a finite distance), got " + number(cutoff.get(i, j)) +
+        throw std::invalid_argument("cutoff must be > 0 (a finite distance), got " + number_text(cutoff.get(i, j)) +
                                     " for types " + std::to_string(i) + " " + std::to_string(j));
   if (!std::isfinite(hysteresis) || hysteresis < 0.0)
-    throw std::invalid_argument("hysteresis: h must be >= 0 (and finite), got " + number(hysteresis));
+    throw std::invalid_argument("hysteresis: h must be >= 0 (and finite), got " + number_text(hysteresis));
   if (nlost < 1) throw std::invalid_argument("nlost: N must be an integer >= 1, got " + std::to_string(nlost));
 }
 

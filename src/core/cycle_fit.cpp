@@ -1,4 +1,5 @@
 #include "cycle_fit.hpp"
+#include "number_text.hpp"
 
 #include <sstream>
 #include <string>
@@ -8,22 +9,13 @@
 
 namespace glassdyn {
 
-namespace {
-std::string number(double value)
-{
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-}    // namespace
-
 void CycleFitOptions::validate() const
 {
   if (!(amplitude > 0.0 && amplitude <= MAX_AMPLITUDE))
-    throw std::invalid_argument("amplitude: EA must be a strain in (0, " + number(MAX_AMPLITUDE) + "], got " +
-                                number(amplitude));
+    throw std::invalid_argument("amplitude: EA must be a strain in (0, " + number_text(MAX_AMPLITUDE) + "], got " +
+                                number_text(amplitude));
   if (!(period > 0.0) || !std::isfinite(period))
-    throw std::invalid_argument("period: TW must be > 0 (time units) and finite, got " + number(period));
+    throw std::invalid_argument("period: TW must be > 0 (time units) and finite, got " + number_text(period));
   if (harmonics != 1 && harmonics != 3)
     throw std::invalid_argument("harmonics: must be 1 (fundamental) or 3 (adds 2w and 3w), got " +
                                 std::to_string(harmonics));

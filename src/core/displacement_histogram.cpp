@@ -1,4 +1,5 @@
 #include "displacement_histogram.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,28 +10,18 @@
 
 namespace glassdyn {
 
-namespace {
-std::string number(double value, int digits = 6)
-{
-  std::ostringstream out;
-  out.precision(digits);
-  out << value;
-  return out.str();
-}
-}    // namespace
-
 void HistogramSpec::validate() const
 {
   if (bins < 1 || bins > MAX_BINS)
     throw std::invalid_argument("bins: N must be an integer in 1.." + std::to_string(MAX_BINS) + ", got " +
                                 std::to_string(bins));
   if (!(u_max > 0.0) || !std::isfinite(u_max))
-    throw std::invalid_argument("umax: U must be > 0 (a finite distance), got " + number(u_max));
+    throw std::invalid_argument("umax: U must be > 0 (a finite distance), got " + number_text(u_max));
   if (!(log_min < std::log10(u_max)) || !std::isfinite(log_min))
-    throw std::invalid_argument("logmin: L must be < log10(umax) = " + number(std::log10(u_max), 4) + ", got " +
-                                number(log_min));
+    throw std::invalid_argument("logmin: L must be < log10(umax) = " + number_text(std::log10(u_max), 4) + ", got " +
+                                number_text(log_min));
   // NaN would make every "u > beyond" false and report fraction_beyond = 0 for any data.
-  if (!(beyond >= 0.0)) throw std::invalid_argument("beyond: B must be >= 0, got " + number(beyond));
+  if (!(beyond >= 0.0)) throw std::invalid_argument("beyond: B must be >= 0, got " + number_text(beyond));
 }
 
 DisplacementHistogram::DisplacementHistogram(const HistogramSpec &spec, int ntypes) :

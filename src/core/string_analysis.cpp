@@ -1,4 +1,5 @@
 #include "string_analysis.hpp"
+#include "number_text.hpp"
 
 #include "disjoint_set.hpp"
 #include "string_links.hpp"
@@ -25,12 +26,6 @@ struct MobileRecord {
 };
 static_assert(sizeof(MobileRecord) == STRING_RECORD_BYTES, "document the exchange size");
 
-std::string number(double value)
-{
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
 
 }    // namespace
 
@@ -40,16 +35,16 @@ void StringOptions::validate() const
   for (int i = 1; i <= delta.ntypes(); ++i)
     for (int j = i; j <= delta.ntypes(); ++j)
       if (!(delta.get(i, j) > 0.0) || !std::isfinite(delta.get(i, j)))
-        throw std::invalid_argument("delta must be > 0 (a finite distance), got " + number(delta.get(i, j)) +
+        throw std::invalid_argument("delta must be > 0 (a finite distance), got " + number_text(delta.get(i, j)) +
                                     " for types " + std::to_string(i) + " " + std::to_string(j));
   if (select_by_fraction) {
     if (!(fraction > 0.0 && fraction <= 1.0))
-      throw std::invalid_argument("fraction: F must be in (0,1], got " + number(fraction));
+      throw std::invalid_argument("fraction: F must be in (0,1], got " + number_text(fraction));
   } else {
     if (!(u_low >= 0.0) || !std::isfinite(u_low))
-      throw std::invalid_argument("range: ulo must be >= 0, got " + number(u_low));
+      throw std::invalid_argument("range: ulo must be >= 0, got " + number_text(u_low));
     if (!(u_low < u_high))
-      throw std::invalid_argument("range: ulo must be < uhi, got ulo = " + number(u_low) + " uhi = " + number(u_high));
+      throw std::invalid_argument("range: ulo must be < uhi, got ulo = " + number_text(u_low) + " uhi = " + number_text(u_high));
   }
   if (long_threshold < 2)
     throw std::invalid_argument("long: L must be an integer >= 2, got " + std::to_string(long_threshold));
