@@ -41,7 +41,7 @@ class MpiCommunicator final : public glassdyn::Communicator {
     if (offsets.back() > size_t(INT_MAX)) throw std::length_error("allgatherv: more than 2^31 gathered bytes");
     for (int r = 0; r < size_; r++) displs[size_t(r)] = int(offsets[size_t(r)]);
     std::vector<char> all(offsets.back());
-    MPI_Allgatherv(mine.data(), nsend, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, world_);
+    MPI_Allgatherv(const_cast<char *>(mine.data()), nsend, MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, world_);
     return all;
   }
 
