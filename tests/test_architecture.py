@@ -4,7 +4,9 @@ Every module's imports are read with ``ast`` (those inside functions too: a cycl
 function is still a cycle) and mapped to the part of the package they belong to: a subpackage
 (``glassdyn.run``) or a top-level module (``glassdyn.cli``). Intended layers, lowest first::
 
-    units, plugin_path, _core, schema   leaves (schema: the output layouts declared in C++)
+    units, plugin_path, _checks         leaves
+    _core                               the Cython binding (on _checks only: its one array converter)
+    schema                              the output layouts declared in C++ (on _core)
     launching                           starting LAMMPS (binary, mpiexec, environment, launchers)
     io, analysis                        offline analysis of dumps
     deepmd                              DeePMD-kit helpers (on launching)
@@ -17,6 +19,7 @@ function is still a cycle) and mapped to the part of the package they belong to:
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -184,6 +187,24 @@ def test_layers_point_one_way(graph):
 def test_launching_stands_on_the_leaves_only(graph):
     """Launching is the bottom layer: the driver, the DeePMD helpers and the tests all start LAMMPS through it."""
     assert set(graph["glassdyn.launching"]) <= {"glassdyn.plugin_path", "glassdyn.units"}
+
+
+def test_the_binding_stands_on_the_input_checks_only():
+    """_core.pyx (Cython, which ast cannot read) may import glassdyn._checks, the leaf whose checks
+    its array converter applies, and nothing else of the package: the analysis classes sit on
+    top of it, never below."""
+    text = (package_root() / "_core.pyx").read_text() if (package_root() / "_core.pyx").exists() else ""
+    if not text:
+        pytest.skip("installed without the Cython source")
+    imported = set(re.findall(r"^\s*(?:from\s+(glassdyn[\w.]*)\s+c?import\s+([\w, ]+)|c?import\s+(glassdyn[\w.]*))",
+                              text, re.MULTILINE))
+    names = {f"{base}.{name.strip()}" if base == PACKAGE else (base or plain)
+             for base, names_, plain in imported for name in (names_ or "x").split(",")}
+    assert names <= {"glassdyn._checks"}, f"_core.pyx imports {sorted(names)}"
+
+
+def test_the_input_checks_are_a_leaf(graph):
+    assert graph.get("glassdyn._checks", {}) == {}
 
 
 def test_the_cycle_finder_finds_cycles():

@@ -24,7 +24,7 @@ def test_select_largest_matches_sort_with_id_tiebreak(seed):
     values = rng.integers(0, 20, n).astype(float) * 0.1  # many exact ties
     ids = rng.permutation(np.arange(1, 3 * n, 3))[:n]
     for k in (0, 1, 7, 250, n):
-        chosen = _core.select_largest_py(values, ids, k)
+        chosen = _core.TopSelection(k).compute(values, ids).selected
         expected = np.zeros(n, dtype=bool)
         expected[sorted(range(n), key=lambda i: (-values[i], ids[i]))[:k]] = True
         assert chosen.sum() == k
@@ -35,38 +35,38 @@ def test_select_largest_handles_negative_and_zero_values():
     """The order-preserving bit mapping must also rank negative values and -0.0 correctly."""
     values = np.array([-1.5, 0.0, -0.0, 2.0, -3.0, 1e-300])
     ids = np.arange(1, 7)
-    chosen = _core.select_largest_py(values, ids, 3)
+    chosen = _core.TopSelection(3).compute(values, ids).selected
     np.testing.assert_array_equal(np.flatnonzero(chosen), [1, 3, 5])
 
 
 def test_select_largest_rejects_more_than_available():
     with pytest.raises(ValueError, match="more entries wanted"):
-        _core.select_largest_py([1.0, 2.0], [1, 2], 3)
+        _core.TopSelection(3).compute([1.0, 2.0], [1, 2])
 
 
 def test_mobile_count_rounds_half_away_from_zero():
     """round(F*N): 0.05*1000 = 50, 0.05*1010 = 50.5 -> 51, 0.065*100 = 6.5 -> 7."""
-    assert _core.mobile_count_py(0.05, 1000) == 50
-    assert _core.mobile_count_py(0.05, 1010) == 51
-    assert _core.mobile_count_py(0.065, 100) == 7
-    assert _core.mobile_count_py(1.0, 3) == 3
+    assert _core.mobile_count(0.05, 1000) == 50
+    assert _core.mobile_count(0.05, 1010) == 51
+    assert _core.mobile_count(0.065, 100) == 7
+    assert _core.mobile_count(1.0, 3) == 3
 
 
 def test_summarise_strings_by_hand():
     """Sizes {2, 2, 3, 7} with 20 mobile atoms: N_str = 14, N_long (>= 6) = 7, 4 strings,
     <xi>_n = 14/4, L_w = (4+4+9+49)/14, n(1) = 20 - 14 isolated atoms, sizes > maxsize = 5 overflow."""
-    s = _core.summarise_strings_py([2, 2, 3, 7], 20, 6, 5)
-    assert (s["n_fast"], s["n_string_atoms"], s["n_long_atoms"], s["n_strings"]) == (20, 14, 7, 4)
-    assert s["mean_size_number"] == pytest.approx(3.5)
-    assert s["mean_size_weight"] == pytest.approx(66 / 14)
-    assert s["string_fraction"] == pytest.approx(14 / 20)
-    assert s["long_fraction"] == pytest.approx(0.5)
-    np.testing.assert_array_equal(s["size_histogram"], [6, 2, 1, 0, 0, 1])
+    s = _core.StringStatistics(long_threshold=6, maxsize=5).compute([2, 2, 3, 7], 20)
+    assert (s.n_fast, s.n_str, s.n_long, s.n_strings) == (20, 14, 7, 4)
+    assert s.xi_number == pytest.approx(3.5)
+    assert s.xi_weight == pytest.approx(66 / 14)
+    assert s.str_fraction == pytest.approx(14 / 20)
+    assert s.long_fraction == pytest.approx(0.5)
+    np.testing.assert_array_equal(s.n_xi, [6, 2, 1, 0, 0, 1])
 
 
 def test_summarise_strings_empty():
-    s = _core.summarise_strings_py([], 0, 6, 3)
-    assert s["n_strings"] == 0 and s["mean_size_number"] == 0 and s["string_fraction"] == 0
+    s = _core.StringStatistics(long_threshold=6, maxsize=3).compute([], 0)
+    assert s.n_strings == 0 and s.xi_number == 0 and s.str_fraction == 0
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -80,7 +80,8 @@ def test_links_match_all_pairs_test(seed):
     pairs = {(1, 2): 0.9}
     delta = np.array([[0, 0, 0], [0, 0.7, 0.9], [0, 0.9, 0.7]])
     u_max = np.linalg.norm(displacement, axis=1).max()
-    links = _core.find_string_links_py(position, displacement, types, n_owned, 2, 0.7, pairs, 0.9 + u_max)
+    links = _core.StringLinks(ntypes=2, delta=0.7, delta_pairs=pairs, search_radius=0.9 + u_max).compute(
+        position, displacement, types, n_owned).links
     found = {tuple(sorted(link)) for link in links.tolist()}
     assert len(found) == len(links)
     old = position - displacement
@@ -149,6 +150,40 @@ def test_results_raise_before_compute_and_are_read_only():
     with pytest.raises(ValueError):
         s.string_size[0] = 5
     assert "StringLike(delta=1.0" in repr(s)
+
+
+
+def test_core_classes_raise_before_compute_and_return_self():
+    """The glassdyn._core classes are freud-like too: compute() returns the object, and a result
+    asked for before compute() raises NotComputedError (a C++ result of zero atoms would
+    otherwise look like a valid empty answer)."""
+    selection = _core.TopSelection(1)
+    with pytest.raises(NotComputedError, match="TopSelection.selected is not available"):
+        _ = selection.selected
+    assert selection.compute([1.0, 2.0], [1, 2]) is selection and selection.selected.tolist() == [False, True]
+    strings = _core.StringAnalysis(ntypes=1, delta=0.5)
+    with pytest.raises(NotComputedError):
+        _ = strings.n_str
+    assert not strings.computed
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: _core.TopSelection(1).compute([1.0, float("nan")], [1, 2]), ValueError, r"values must be finite"),
+    (lambda: _core.TopSelection(1).compute([1.0, 2.0], [1, 2, 3]), ValueError, r"ids must have shape \(2,\)"),
+    (lambda: _core.StringLinks(ntypes=1, delta=1.0).compute([[0.0, 0.0]], [[0.0, 0.0, 0.0]], [1], 1), ValueError,
+     r"position must have shape \(1, 3\)"),
+    (lambda: _core.StringLinks(ntypes=1, delta=1.0).compute([[0.0] * 3], [[0.0] * 3], [1.5], 1), ValueError,
+     "types must hold whole numbers"),
+    (lambda: _core.StringLinks(ntypes=1, delta=1.0).compute([[0.0] * 3], [[0.0] * 3], [2**40], 1), ValueError,
+     "types must be <= 2147483647"),
+    (lambda: _core.StringStatistics().compute("2 3", 5), TypeError, "string_sizes must be an array of numbers"),
+])
+def test_the_binding_converter_checks_arrays_as_the_python_api_does(call, error, message):
+    """The binding's one array converter applies glassdyn._checks (same messages as the offline
+    classes): shape, whole numbers, finiteness, and C-int range for atom types, so a value that
+    would wrap around in the C++ int never reaches the core."""
+    with pytest.raises(error, match=message):
+        call()
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -64,7 +64,8 @@ def test_item2_core_histogram_refuses_bad_u_itself(u):
     child = run_child(f"""
         from glassdyn import _core
         try:
-            _core.displacement_histogram_py([0.1, float("{u!r}"), 0.3], [1, 1, 1], 1, 200, 4.0, -3.0, 2.0)
+            _core.DisplacementHistogram(bins=200, u_max=4.0, log_min=-3.0, beyond=2.0).compute(
+                [0.1, float("{u!r}"), 0.3], [1, 1, 1], 1)
         except ValueError as error:
             print("ValueError:", error)
     """)
@@ -80,7 +81,8 @@ def test_item12_core_pair_table_of_a_huge_type_raises_instead_of_segfault():
     child = run_child("""
         from glassdyn import _core
         try:
-            _core.find_string_links_py([0.0, 0, 0, 0.1, 0, 0], [0.0] * 6, [1, 1], 2, 10**9, 1.0, None, 1.0)
+            _core.StringLinks(ntypes=10**9, delta=1.0, search_radius=1.0).compute(
+                [[0.0, 0, 0], [0.1, 0, 0]], [[0.0] * 3] * 2, [1, 1], 2)
         except MemoryError as error:
             print("MemoryError")
     """)

@@ -135,6 +135,49 @@ def test_offline_classes_expose_every_column_by_its_schema_name():
     assert fit.cycles.shape[1] == len(schema.names("dms", "array")) - 1 and fit.r2 == fit.harmonic2
 
 
+
+def test_offline_properties_are_generated_from_the_schema_and_raise_before_compute():
+    """Each analysis class's result properties come from its RESULTS (schema layouts): every
+    declared column of those layouts is a property (documented by the column's meaning) that
+    reads the same-named property of its glassdyn._core class, and raises before compute()."""
+    from glassdyn import _core
+    from glassdyn.analysis import Cages, DisplacementDistribution, DMSFit, StringLike
+    from glassdyn.analysis._results import NotComputedError
+
+    expected = {StringLike: [("stringlike/atom", "vector"), ("stringlike/atom", "peratom")],
+                Cages: [("cage/atom", "vector"), ("cage/atom", "peratom")],
+                DisplacementDistribution: [("displacement/distribution", "vector"),
+                                           ("displacement/distribution", "array")],
+                DMSFit: [("dms", "vector")]}
+    instances = {StringLike: StringLike(delta=0.5), Cages: Cages(cutoff=1.5), DisplacementDistribution:
+                 DisplacementDistribution(), DMSFit: DMSFit(amplitude=0.01, period=10)}
+    for cls, layouts in expected.items():
+        for style, output in layouts:
+            for column in schema.layout(style, output).columns:
+                if (cls, column.name) in ((DMSFit, "strain"), (DMSFit, "stress")):
+                    assert not hasattr(cls, column.name)    # on the fly only: no oscillation offline
+                    continue
+                assert column.name in cls.result_names
+                assert isinstance(getattr(cls, column.name), property)
+                assert getattr(cls, column.name).__doc__.startswith(column.meaning)
+                assert hasattr(cls.CORE, column.name)
+                with pytest.raises(NotComputedError, match=f"{cls.__name__}.{column.name} is not available"):
+                    getattr(instances[cls], column.name)
+        assert cls.CORE.__module__ == _core.__name__
+
+
+def test_a_column_the_binding_does_not_fill_fails_at_class_creation():
+    """A class that declares a layout whose column its core class lacks is refused when it is
+    defined, so a column added to the C++ schema cannot silently miss from the Python side."""
+    from glassdyn import _core
+    from glassdyn.analysis._results import Results, SchemaAnalysis
+
+    with pytest.raises(TypeError, match="has no result 'n_cage'"):
+        class Wrong(SchemaAnalysis):    # noqa: F841 (defined only to fail)
+            CORE = _core.StringAnalysis
+            RESULTS = (Results("cage/atom", "peratom"),)
+
+
 SIZES_INPUT = """
 units lj
 atom_style atomic

@@ -81,11 +81,15 @@ def _shape(name: str, array: np.ndarray, shape: Sequence[Optional[int]]) -> None
 
 
 def float_array(name: str, values: Any, shape: Sequence[Optional[int]], *, at_least: Optional[float] = None,
-                above: Optional[float] = None) -> np.ndarray:
-    """A float64 array of the given shape (None: any length) whose entries are all finite."""
+                above: Optional[float] = None, finite: bool = True) -> np.ndarray:
+    """A float64 array of the given shape (None: any length) whose entries are all finite.
+
+    ``finite=False`` leaves non-finite entries to a later check (the core's own, which it also
+    runs on the fly where no Python check does).
+    """
     array = _array(name, values, np.float64)
     _shape(name, array, shape)
-    bad = ~np.isfinite(array)
+    bad = ~np.isfinite(array) if finite else np.zeros(array.shape, dtype=bool)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(f"{name} must be finite, but {name}{list(index)} = {array[index]}")

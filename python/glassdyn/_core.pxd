@@ -1,4 +1,7 @@
-# Declarations of the C++ core (src/core) used by the Cython binding.
+# Declarations of the C++ core (src/core) used by the Cython binding (_core.pyx).
+# A C++ name that a Python class of _core.pyx also uses is declared under another Cython name
+# with the C++ name in quotes (cdef cppclass CppName "glassdyn::Name"). Kernels that touch no
+# Python object are declared nogil, so _core.pyx runs them with the GIL released.
 from libc.stdint cimport int64_t
 from libcpp cimport bool as cbool
 from libcpp.utility cimport pair
@@ -34,7 +37,7 @@ cdef extern from "communicator.hpp" namespace "glassdyn":
 
 cdef extern from "top_selection.hpp" namespace "glassdyn":
     vector[char] select_largest(const vector[double]& values, const vector[int64_t]& ids,
-                                int64_t count, const Communicator& comm) except +
+                                int64_t count, const Communicator& comm) except + nogil
 
 
 cdef extern from "string_links.hpp" namespace "glassdyn":
@@ -45,7 +48,7 @@ cdef extern from "string_links.hpp" namespace "glassdyn":
         size_t n_owned
 
     vector[pair[size_t, size_t]] find_string_links(const MobilePoints& points, const PairTable& delta,
-                                                   double search_radius) except +
+                                                   double search_radius) except + nogil
 
 
 cdef extern from "string_summary.hpp" namespace "glassdyn":
@@ -61,7 +64,7 @@ cdef extern from "string_summary.hpp" namespace "glassdyn":
         vector[int64_t] size_histogram
 
     StringSummary summarise_strings(const vector[int64_t]& string_sizes, int64_t n_fast,
-                                    int64_t long_threshold, int64_t maxsize) except +
+                                    int64_t long_threshold, int64_t maxsize) except + nogil
 
 
 cdef extern from "frame.hpp" namespace "glassdyn":
@@ -75,7 +78,7 @@ cdef extern from "frame.hpp" namespace "glassdyn":
 
 
 cdef extern from "mobile_selection.hpp" namespace "glassdyn":
-    int64_t mobile_count(double fraction, int64_t group_size)
+    int64_t mobile_selection_count "glassdyn::mobile_count"(double fraction, int64_t group_size)
 
 
 cdef extern from "string_analysis.hpp" namespace "glassdyn":
@@ -142,9 +145,9 @@ cdef extern from "displacement_histogram.hpp" namespace "glassdyn":
         vector[double] log_density
         double mean, most_probable, fraction_beyond, fraction_over
 
-    cdef cppclass DisplacementHistogram:
-        DisplacementHistogram(const HistogramSpec& spec, int ntypes) except +
-        void add(double u, int type) except +
+    cdef cppclass CppDisplacementHistogram "glassdyn::DisplacementHistogram":
+        CppDisplacementHistogram(const HistogramSpec& spec, int ntypes) except +
+        void add(double u, int type) except + nogil
         vector[DistributionSet] distributions()
         double bin_centre(int b)
         double log_bin_centre(int b)
@@ -164,8 +167,8 @@ cdef extern from "cycle_fit.hpp" namespace "glassdyn":
         double storage, storage_std, loss, loss_std, tan_delta, tan_delta_std, harmonic2, harmonic3
 
     vector[CycleModuli] fit_cycles(const vector[double]& time, const vector[double]& signal, double t_start,
-                                   double period, double strain_amplitude, int harmonics) except +
-    ModuliStatistics average_cycles(const vector[CycleModuli]& cycles, int discard) except +
+                                   double period, double strain_amplitude, int harmonics) except + nogil
+    ModuliStatistics average_cycles(const vector[CycleModuli]& cycles, int discard) except + nogil
 
 
 # ---- output schema (src/core/output_schema.hpp): every output layout, declared once

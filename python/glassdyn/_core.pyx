@@ -1,300 +1,647 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Low-level binding of glassdyn's C++ core.
+"""Low-level binding of glassdyn's C++ core: one extension class per core computation.
 
-Use :mod:`glassdyn.analysis` instead; this module only converts arrays and calls the
-same C++ functions that the LAMMPS plugin runs on the fly.
+Use :mod:`glassdyn.analysis` instead; these classes run the same C++ functions that the LAMMPS
+plugin runs on the fly, in one process.
 """
+# The pattern of this module (follow it when appending a class for a new analysis):
+#
+#  * _core.pxd declares the core's option struct (with validate()), result struct and kernel.
+#  * One cdef class per core computation owns the option struct and the last result:
+#      - __init__(*, keyword options) fills the option struct and calls its validate() once
+#        (std::invalid_argument becomes a ValueError with the LAMMPS style's message);
+#      - compute(arrays...) converts every array argument with _array(), the one converter (the
+#        checks and messages of glassdyn._checks: shape, dtype, finiteness; C-contiguous, exact
+#        dtype), copies it into the core's input struct, runs the kernel inside `with nogil:`,
+#        keeps the C++ result and returns self;
+#      - results are read-only properties named exactly as the columns of the style's output
+#        layouts (src/core/schema/*.hpp, glassdyn.schema), each raising NotComputedError before
+#        compute(); per-type columns that share a name with a scalar get the suffix _by_type.
+#        This is the one place where a C++ result field meets its schema name.
+#  * The glassdyn.analysis class (a glassdyn.analysis._results.SchemaAnalysis) lists the layouts
+#    in its RESULTS and gets one property per column from the schema, reading these properties;
+#    a column without a property here fails at import and in tests/test_schema.py.
 from libc.stdint cimport int64_t
+from libc.string cimport memcpy
+from libcpp.memory cimport unique_ptr
+from libcpp.utility cimport pair
 from libcpp.vector cimport vector
 
 import numpy as np
 
+from glassdyn import _checks
 
-cdef vector[double] _doubles(values) except *:
-    cdef const double[::1] view = np.ascontiguousarray(values, dtype=np.float64).ravel()
+
+class NotComputedError(RuntimeError):
+    """A result was asked for before ``compute()`` ran."""
+
+
+# ---- input: the one array converter, and copies of its arrays into the core's vectors
+cdef object _array(str name, object values, str kind, tuple shape=(None,), bint finite=True):
+    """``values`` checked as glassdyn._checks checks it (messages start with ``name``) and
+    returned C-contiguous with the exact dtype the core takes, flattened.
+
+    kind: "float" (float64 of ``shape``, finite unless ``finite`` is False: then the core's
+    own check names the value), "int64" (1-D integers), "int32" (1-D integers that fit a C
+    int, e.g. atom types), "flag" (1-D mask of bools or 0/1, as int8).
+    """
+    if kind == "float":
+        array = _checks.float_array(name, values, shape, finite=finite)
+        return np.ascontiguousarray(array, dtype=np.float64).reshape(-1)
+    length = shape[0]
+    if kind == "flag":
+        return np.ascontiguousarray(_checks.bool_array(name, values, length), dtype=np.int8)
+    if kind == "int32":
+        array = _checks.int_array(name, values, length, at_least=-_checks.MAX_INT - 1, at_most=_checks.MAX_INT)
+        return np.ascontiguousarray(array, dtype=np.intc)
+    if kind == "int64":
+        return np.ascontiguousarray(_checks.int_array(name, values, length, at_most=None), dtype=np.int64)
+    raise AssertionError(f"unknown array kind {kind!r}")
+
+
+cdef vector[double] _doubles(const double[::1] view):
     cdef vector[double] out
-    cdef Py_ssize_t i
-    out.resize(view.shape[0])
-    for i in range(view.shape[0]):
-        out[i] = view[i]
+    if view.shape[0]:
+        out.assign(&view[0], &view[0] + view.shape[0])
     return out
 
 
-cdef vector[int64_t] _int64s(values) except *:
-    cdef const int64_t[::1] view = np.ascontiguousarray(values, dtype=np.int64).ravel()
+cdef vector[int64_t] _int64s(const int64_t[::1] view):
     cdef vector[int64_t] out
-    cdef Py_ssize_t i
-    out.resize(view.shape[0])
-    for i in range(view.shape[0]):
-        out[i] = view[i]
+    if view.shape[0]:
+        out.assign(&view[0], &view[0] + view.shape[0])
     return out
 
 
-cdef vector[int] _ints(values) except *:
-    cdef const int[::1] view = np.ascontiguousarray(values, dtype=np.intc).ravel()
+cdef vector[int] _ints(const int[::1] view):
     cdef vector[int] out
-    cdef Py_ssize_t i
-    out.resize(view.shape[0])
-    for i in range(view.shape[0]):
-        out[i] = view[i]
+    if view.shape[0]:
+        out.assign(&view[0], &view[0] + view.shape[0])
     return out
 
 
-cdef vector[char] _flags(values) except *:
-    cdef const signed char[::1] view = np.ascontiguousarray(values, dtype=np.int8).ravel()
+cdef vector[char] _chars(const signed char[::1] view):
     cdef vector[char] out
     cdef Py_ssize_t i
     out.resize(view.shape[0])
     for i in range(view.shape[0]):
-        # Not a conditional expression: Cython 3.3 mistypes its temporary for vector[char].
-        out[i] = <char>(view[i] != 0)
+        out[i] = <char>view[i]
     return out
 
 
-cdef _bool_array(const vector[char]& flags):
-    out = np.zeros(flags.size(), dtype=bool)
-    cdef Py_ssize_t i
-    for i in range(<Py_ssize_t>flags.size()):
-        if flags[i]:
-            out[i] = True
-    return out
-
-
-cdef _summary_dict(const StringSummary& s):
-    return {
-        "n_fast": s.n_fast,
-        "n_string_atoms": s.n_string_atoms,
-        "n_long_atoms": s.n_long_atoms,
-        "n_strings": s.n_strings,
-        "mean_size_number": s.mean_size_number,
-        "mean_size_weight": s.mean_size_weight,
-        "string_fraction": s.string_fraction,
-        "long_fraction": s.long_fraction,
-        "size_histogram": np.array(s.size_histogram, dtype=np.int64),
-    }
-
-
-cdef PairTable _pair_table(int ntypes, double delta, delta_pairs) except *:
-    cdef PairTable table = PairTable(ntypes, delta)
-    for (type_i, type_j), value in (delta_pairs or {}).items():
-        table.set(int(type_i), int(type_j), float(value))
+cdef PairTable _pair_table(int ntypes, double value, pairs) except *:
+    cdef PairTable table = PairTable(ntypes, value)
+    for (type_i, type_j), pair_value in (pairs or {}).items():
+        table.set(int(type_i), int(type_j), float(pair_value))
     return table
 
 
-def select_largest_py(values, ids, int64_t count):
-    """Boolean mask of the `count` largest values, ties to the smallest id."""
-    cdef SerialCommunicator serial
-    return _bool_array(select_largest(_doubles(values), _int64s(ids), count, serial))
-
-
-def mobile_count_py(double fraction, int64_t group_size):
-    """Number of mobile atoms that `fraction` of a group of `group_size` selects."""
-    return mobile_count(fraction, group_size)
-
-
-def summarise_strings_py(string_sizes, int64_t n_fast, int64_t long_threshold, int64_t maxsize):
-    """Global string observables from the list of string sizes (each >= 2)."""
-    return _summary_dict(summarise_strings(_int64s(string_sizes), n_fast, long_threshold, maxsize))
-
-
-def find_string_links_py(position, displacement, types, size_t n_owned, int ntypes, double delta,
-                         delta_pairs=None, double search_radius=0.0):
-    """Cross-time links between points; returns an (n_links, 2) array of point indices."""
-    cdef MobilePoints points
-    points.position = _doubles(position)
-    points.displacement = _doubles(displacement)
-    points.type = _ints(types)
-    points.n_owned = n_owned
-    cdef PairTable table = _pair_table(ntypes, delta, delta_pairs)
-    links = find_string_links(points, table, search_radius)
-    return np.array([(link.first, link.second) for link in links], dtype=np.int64).reshape(-1, 2)
-
-
 cdef PeriodicBox _box(box) except *:
+    """A glassdyn.io.Box (already checked by its constructor) as the core's box."""
     cdef PeriodicBox pbox
     cdef int k
     for k in range(3):
-        pbox.lo[k] = box["lo"][k]
-        pbox.hi[k] = box["hi"][k]
-        pbox.periodic[k] = bool(box["periodic"][k])
-    pbox.xy, pbox.xz, pbox.yz = box["tilt"]
-    pbox.dimension = box.get("dimension", 3)
+        pbox.lo[k] = box.lo[k]
+        pbox.hi[k] = box.hi[k]
+        pbox.periodic[k] = bool(box.periodic[k])
+    pbox.xy, pbox.xz, pbox.yz = box.tilt
+    pbox.dimension = box.dimension
     return pbox
 
 
-# ---- Option checks: the core's validate() of each option struct, the same checks (and
-# messages) as the LAMMPS styles. Each raises ValueError naming the input-script keyword.
-cdef StringOptions _string_options(int ntypes, double delta, delta_pairs, bint select_by_fraction, double fraction,
-                                   double u_low, double u_high, int64_t long_threshold, int64_t maxsize,
-                                   bint remove_drift) except *:
-    cdef StringOptions options
-    options.delta = _pair_table(ntypes, delta, delta_pairs)
-    options.select_by_fraction = select_by_fraction
-    options.fraction = fraction
-    options.u_low = u_low
-    options.u_high = u_high
-    options.long_threshold = long_threshold
-    options.maxsize = maxsize
-    options.remove_drift = remove_drift
-    options.validate()
-    return options
-
-
-def validate_string_options(*, int ntypes, double delta, delta_pairs=None, bint select_by_fraction=True,
-                            double fraction=0.05, double u_low=0.0, double u_high=0.0, int64_t long_threshold=6,
-                            int64_t maxsize=50, bint remove_drift=True):
-    """StringOptions::validate() (compute stringlike/atom, StringLike, the campaign config)."""
-    _string_options(ntypes, delta, delta_pairs, select_by_fraction, fraction, u_low, u_high, long_threshold,
-                    maxsize, remove_drift)
-
-
-cdef CageOptions _cage_options(int ntypes, double cutoff, cutoff_pairs, double hysteresis, int64_t nlost) except *:
-    cdef CageOptions options
-    options.cutoff = _pair_table(ntypes, cutoff, cutoff_pairs)
-    options.hysteresis = hysteresis
-    options.nlost = nlost
-    options.validate()
-    return options
-
-
-def validate_cage_options(*, int ntypes, double cutoff, cutoff_pairs=None, double hysteresis=0.1, int64_t nlost=1):
-    """CageOptions::validate() (compute cage/atom, Cages, the campaign config)."""
-    _cage_options(ntypes, cutoff, cutoff_pairs, hysteresis, nlost)
-
-
-cdef HistogramSpec _histogram_spec(int bins, double u_max, double log_min, double beyond) except *:
-    cdef HistogramSpec spec
-    spec.bins = bins
-    spec.u_max = u_max
-    spec.log_min = log_min
-    spec.beyond = beyond
-    spec.validate()
-    return spec
-
-
-def validate_histogram_options(*, int bins, double u_max, double log_min, double beyond):
-    """HistogramSpec::validate() (compute displacement/distribution, DisplacementDistribution)."""
-    _histogram_spec(bins, u_max, log_min, beyond)
-
-
-def validate_cycle_fit_options(*, double amplitude, double period, int harmonics=1, int discard=1):
-    """CycleFitOptions::validate() (fix dms, DMSFit, the campaign config)."""
-    cdef CycleFitOptions options
-    options.amplitude = amplitude
-    options.period = period
-    options.harmonics = harmonics
-    options.discard = discard
-    options.validate()
-
-
-def analyse_strings_py(box, ids, types, masses, in_group, reference, current, *, int ntypes,
-                       double delta, delta_pairs, bint select_by_fraction, double fraction,
-                       double u_low, double u_high, int64_t long_threshold, int64_t maxsize,
-                       bint remove_drift):
-    """Run the core's one-process string analysis; returns a dict of numpy arrays."""
-    cdef PeriodicBox pbox = _box(box)
-    cdef FrameAtoms atoms
-    atoms.id = _int64s(ids)
-    atoms.type = _ints(types)
-    atoms.mass = _doubles(masses)
-    atoms.in_group = _flags(in_group)
-    atoms.reference = _doubles(reference)
-    atoms.current = _doubles(current)
-
-    cdef StringOptions options = _string_options(ntypes, delta, delta_pairs, select_by_fraction, fraction, u_low,
-                                                 u_high, long_threshold, maxsize, remove_drift)
-
-    cdef StringResult result
-    with nogil:
-        result = analyse_strings(pbox, atoms, options)
-
-    out = _summary_dict(result.summary)
-    out.update({
-        "mobile": _bool_array(result.mobile),
-        "string_id": np.array(result.string_id, dtype=np.int64),
-        "string_size": np.array(result.string_size, dtype=np.int64),
-        "displacement": np.array(result.displacement, dtype=np.float64),
-        "drift": np.array([result.drift[0], result.drift[1], result.drift[2]]),
-        "fast_by_type": np.array(result.fast_by_type, dtype=np.int64),
-        "string_by_type": np.array(result.string_by_type, dtype=np.int64),
-        "long_by_type": np.array(result.long_by_type, dtype=np.int64),
-    })
+# ---- output: copies of the core's vectors as numpy arrays (fresh each time, so callers may keep them)
+cdef object _float64_array(const vector[double]& values):
+    out = np.empty(values.size(), dtype=np.float64)
+    cdef double[::1] view = out
+    if values.size():
+        memcpy(&view[0], values.data(), values.size() * sizeof(double))
     return out
 
 
-def analyse_cages_py(start_box, end_box, ids, types, in_group, reference, current, *, int ntypes,
-                     double cutoff, cutoff_pairs, double hysteresis, int64_t nlost):
-    """Run the core's one-process cage analysis; returns a dict of numpy arrays."""
-    cdef PeriodicBox box0 = _box(start_box)
-    cdef PeriodicBox box1 = _box(end_box)
-    cdef FrameAtoms atoms
-    atoms.id = _int64s(ids)
-    atoms.type = _ints(types)
-    atoms.in_group = _flags(in_group)
-    atoms.reference = _doubles(reference)
-    atoms.current = _doubles(current)
-    cdef CageOptions options = _cage_options(ntypes, cutoff, cutoff_pairs, hysteresis, nlost)
-    cdef CageResult result
-    with nogil:
-        result = analyse_cages(box0, box1, atoms, options)
-    return {
-        "n_cage": np.array(result.n_cage, dtype=np.int64),
-        "n_lost": np.array(result.n_lost, dtype=np.int64),
-        "broken": _bool_array(result.broken),
-        "atoms_by_type": np.array(result.atoms_by_type, dtype=np.int64),
-        "broken_by_type": np.array(result.broken_by_type, dtype=np.int64),
-        "lost_by_type": np.array(result.lost_by_type, dtype=np.int64),
-        "cage_by_type": np.array(result.cage_by_type, dtype=np.int64),
-        # Assembled by the core's summarise_cages(), as compute cage/atom assembles its outputs.
-        "global_vector": np.array([result.summary.fraction_broken, result.summary.mean_lost,
-                                   result.summary.mean_cage]),
-        "type_table": np.array([[row[k] for k in range(5)] for row in result.summary.by_type],
-                               dtype=np.float64).reshape(-1, 5),
-    }
+cdef object _int64_array(const vector[int64_t]& values):
+    out = np.empty(values.size(), dtype=np.int64)
+    cdef int64_t[::1] view = out
+    if values.size():
+        memcpy(&view[0], values.data(), values.size() * sizeof(int64_t))
+    return out
 
 
-def displacement_histogram_py(u, types, int ntypes, int bins, double u_max, double log_min, double beyond):
-    """p(u) of all atoms and per type with the core's histogram (the one the plugin uses)."""
-    cdef HistogramSpec spec = _histogram_spec(bins, u_max, log_min, beyond)
-    cdef DisplacementHistogram* histogram = new DisplacementHistogram(spec, ntypes)
-    cdef vector[double] values = _doubles(u)
-    cdef vector[int] kinds = _ints(types)
+cdef object _bool_array(const vector[char]& flags):
+    out = np.zeros(flags.size(), dtype=np.uint8)
+    cdef unsigned char[::1] view = out
     cdef size_t i
-    cdef int b
-    try:
-        for i in range(values.size()):
-            histogram.add(values[i], kinds[i])
-        sets = histogram.distributions()
-        return {
-            "u_centres": np.array([histogram.bin_centre(b) for b in range(bins)]),
-            "log_centres": np.array([histogram.log_bin_centre(b) for b in range(bins)]),
-            "count": np.array([s.count for s in sets]),
-            "density": np.array([list(s.density) for s in sets]),
-            "log_density": np.array([list(s.log_density) for s in sets]),
-            "mean": np.array([s.mean for s in sets]),
-            "most_probable": np.array([s.most_probable for s in sets]),
-            "fraction_beyond": np.array([s.fraction_beyond for s in sets]),
-            "fraction_over": np.array([s.fraction_over for s in sets]),
-        }
-    finally:
-        del histogram
+    for i in range(flags.size()):
+        view[i] = 1 if flags[i] else 0
+    return out.view(bool)
 
 
-def fit_cycles_py(time, signal, double t_start, double period, double amplitude, int harmonics, int discard):
-    """Per-cycle moduli of a sampled stress signal and their average after `discard` cycles."""
-    cdef vector[CycleModuli] cycles = fit_cycles(_doubles(time), _doubles(signal), t_start, period, amplitude,
-                                                 harmonics)
-    cdef ModuliStatistics stats = average_cycles(cycles, discard)
-    table = np.array([[c.storage, c.loss, c.tan_delta, c.harmonic2, c.harmonic3, c.offset] for c in cycles],
-                     dtype=np.float64).reshape(-1, 6)
-    return {
-        "cycles": table,
-        "n_cycles": stats.cycles,
-        "storage": stats.storage, "storage_std": stats.storage_std,
-        "loss": stats.loss, "loss_std": stats.loss_std,
-        "tan_delta": stats.tan_delta, "tan_delta_std": stats.tan_delta_std,
-        "harmonic2": stats.harmonic2, "harmonic3": stats.harmonic3,
-    }
+cdef class _Computation:
+    """Shared state of the classes below: whether compute() ran (results raise until it did)."""
+    cdef readonly bint computed
+
+    cdef int _need(self, str name) except -1:
+        if not self.computed:
+            raise NotComputedError(f"{type(self).__name__}.{name} is not available: call compute() first")
+        return 0
+
+
+# ---- compute stringlike/atom
+cdef class StringAnalysis(_Computation):
+    """One window of ``compute stringlike/atom`` in one process (the core's analyse_strings).
+
+    Options are those of the core's StringOptions (validated once, here); results are named as
+    the columns of the style's vector, per-atom array and array (per type: ``*_by_type``).
+    """
+    cdef StringOptions _options
+    cdef StringResult _result
+    cdef object _ids
+    cdef readonly int ntypes
+
+    def __init__(self, *, int ntypes, double delta, delta_pairs=None, bint select_by_fraction=True,
+                 double fraction=0.05, double u_low=0.0, double u_high=0.0, int64_t long_threshold=6,
+                 int64_t maxsize=50, bint remove_drift=True):
+        self._options.delta = _pair_table(ntypes, delta, delta_pairs)
+        self._options.select_by_fraction = select_by_fraction
+        self._options.fraction = fraction
+        self._options.u_low = u_low
+        self._options.u_high = u_high
+        self._options.long_threshold = long_threshold
+        self._options.maxsize = maxsize
+        self._options.remove_drift = remove_drift
+        self._options.validate()
+        self.ntypes = ntypes
+
+    def compute(self, box, ids, types, reference, current, *, masses=None, group=None):
+        """Analyse one window: ``box`` at the window end, unwrapped positions (N, 3) at its start and end."""
+        cdef PeriodicBox pbox = _box(box)
+        ids_ = _array("ids", ids, "int64")
+        n = ids_.shape[0]
+        cdef FrameAtoms atoms
+        atoms.id = _int64s(ids_)
+        atoms.type = _ints(_array("types", types, "int32", (n,)))
+        atoms.mass = _doubles(np.ones(n) if masses is None else _array("masses", masses, "float", (n,)))
+        atoms.in_group = _chars(np.ones(n, dtype=np.int8) if group is None else _array("group", group, "flag", (n,)))
+        atoms.reference = _doubles(_array("reference", reference, "float", (n, 3)))
+        atoms.current = _doubles(_array("current", current, "float", (n, 3)))
+        self.computed = False
+        with nogil:
+            self._result = analyse_strings(pbox, atoms, self._options)
+        self._ids = ids_
+        self.computed = True
+        return self
+
+    @property
+    def ids(self):
+        self._need("ids"); return self._ids.copy()
+
+    @property
+    def drift(self):
+        self._need("drift"); return np.array([self._result.drift[0], self._result.drift[1], self._result.drift[2]])
+
+    # vector
+    @property
+    def n_fast(self):
+        self._need("n_fast"); return self._result.summary.n_fast
+
+    @property
+    def n_str(self):
+        self._need("n_str"); return self._result.summary.n_string_atoms
+
+    @property
+    def n_long(self):
+        self._need("n_long"); return self._result.summary.n_long_atoms
+
+    @property
+    def n_strings(self):
+        self._need("n_strings"); return self._result.summary.n_strings
+
+    @property
+    def xi_number(self):
+        self._need("xi_number"); return self._result.summary.mean_size_number
+
+    @property
+    def xi_weight(self):
+        self._need("xi_weight"); return self._result.summary.mean_size_weight
+
+    @property
+    def str_fraction(self):
+        self._need("str_fraction"); return self._result.summary.string_fraction
+
+    @property
+    def long_fraction(self):
+        self._need("long_fraction"); return self._result.summary.long_fraction
+
+    # per-atom array
+    @property
+    def mobile(self):
+        self._need("mobile"); return _bool_array(self._result.mobile)
+
+    @property
+    def string_id(self):
+        self._need("string_id"); return _int64_array(self._result.string_id)
+
+    @property
+    def string_size(self):
+        self._need("string_size"); return _int64_array(self._result.string_size)
+
+    @property
+    def u(self):
+        self._need("u"); return _float64_array(self._result.displacement)
+
+    @property
+    def in_string(self):
+        return self.string_id > 0
+
+    @property
+    def in_long(self):
+        return self.in_string & (self.string_size >= self._options.long_threshold)
+
+    # array: the size table and the per-type table
+    @property
+    def n_xi(self):
+        self._need("n_xi"); return _int64_array(self._result.summary.size_histogram)
+
+    @property
+    def n_fast_by_type(self):
+        self._need("n_fast_by_type"); return _int64_array(self._result.fast_by_type)
+
+    @property
+    def n_str_by_type(self):
+        self._need("n_str_by_type"); return _int64_array(self._result.string_by_type)
+
+    @property
+    def n_long_by_type(self):
+        self._need("n_long_by_type"); return _int64_array(self._result.long_by_type)
+
+
+cdef class StringStatistics(_Computation):
+    """The global string observables from a list of string sizes (the core's summarise_strings)."""
+    cdef int64_t _long_threshold, _maxsize
+    cdef StringSummary _summary
+
+    def __init__(self, *, int64_t long_threshold=6, int64_t maxsize=50):
+        self._long_threshold = long_threshold
+        self._maxsize = maxsize
+
+    def compute(self, string_sizes, int64_t n_fast):
+        """Sizes (each >= 2) of the strings among ``n_fast`` mobile atoms."""
+        cdef vector[int64_t] sizes = _int64s(_array("string_sizes", string_sizes, "int64"))
+        self.computed = False
+        with nogil:
+            self._summary = summarise_strings(sizes, n_fast, self._long_threshold, self._maxsize)
+        self.computed = True
+        return self
+
+    @property
+    def n_fast(self):
+        self._need("n_fast"); return self._summary.n_fast
+
+    @property
+    def n_str(self):
+        self._need("n_str"); return self._summary.n_string_atoms
+
+    @property
+    def n_long(self):
+        self._need("n_long"); return self._summary.n_long_atoms
+
+    @property
+    def n_strings(self):
+        self._need("n_strings"); return self._summary.n_strings
+
+    @property
+    def xi_number(self):
+        self._need("xi_number"); return self._summary.mean_size_number
+
+    @property
+    def xi_weight(self):
+        self._need("xi_weight"); return self._summary.mean_size_weight
+
+    @property
+    def str_fraction(self):
+        self._need("str_fraction"); return self._summary.string_fraction
+
+    @property
+    def long_fraction(self):
+        self._need("long_fraction"); return self._summary.long_fraction
+
+    @property
+    def n_xi(self):
+        self._need("n_xi"); return _int64_array(self._summary.size_histogram)
+
+
+cdef class StringLinks(_Computation):
+    """Cross-time links between points (the core's find_string_links, the pair test of strings)."""
+    cdef PairTable _delta
+    cdef double _search_radius
+    cdef vector[pair[size_t, size_t]] _links
+
+    def __init__(self, *, int ntypes, double delta, delta_pairs=None, double search_radius=0.0):
+        self._delta = _pair_table(ntypes, delta, delta_pairs)
+        self._search_radius = search_radius
+
+    def compute(self, position, displacement, types, size_t n_owned):
+        """Points at r(t) (N, 3) with displacements d = r(t) - r(t0); the first ``n_owned`` are owned."""
+        cdef MobilePoints points
+        n = _array("types", types, "int32").shape[0]
+        points.position = _doubles(_array("position", position, "float", (n, 3)))
+        points.displacement = _doubles(_array("displacement", displacement, "float", (n, 3)))
+        points.type = _ints(_array("types", types, "int32", (n,)))
+        points.n_owned = n_owned
+        self.computed = False
+        with nogil:
+            self._links = find_string_links(points, self._delta, self._search_radius)
+        self.computed = True
+        return self
+
+    @property
+    def links(self):
+        """int (n_links, 2): point indices of each link."""
+        self._need("links")
+        out = np.empty((self._links.size(), 2), dtype=np.int64)
+        cdef size_t k
+        for k in range(self._links.size()):
+            out[k, 0] = self._links[k].first
+            out[k, 1] = self._links[k].second
+        return out
+
+
+cdef class TopSelection(_Computation):
+    """The ``count`` largest values, ties to the smallest id (the core's select_largest)."""
+    cdef int64_t _count
+    cdef vector[char] _selected
+
+    def __init__(self, int64_t count):
+        self._count = count
+
+    def compute(self, values, ids):
+        cdef vector[double] values_ = _doubles(_array("values", values, "float"))
+        cdef vector[int64_t] ids_ = _int64s(_array("ids", ids, "int64", (values_.size(),)))
+        cdef SerialCommunicator serial
+        self.computed = False
+        with nogil:
+            self._selected = select_largest(values_, ids_, self._count, serial)
+        self.computed = True
+        return self
+
+    @property
+    def selected(self):
+        """bool (N,): the entry is among the ``count`` largest."""
+        self._need("selected"); return _bool_array(self._selected)
+
+
+def mobile_count(double fraction, int64_t group_size):
+    """Number of mobile atoms that ``fraction`` of a group of ``group_size`` selects (round half away from 0)."""
+    return mobile_selection_count(fraction, group_size)
+
+
+# ---- compute cage/atom
+cdef class CageAnalysis(_Computation):
+    """One window of ``compute cage/atom`` in one process (the core's analyse_cages)."""
+    cdef CageOptions _options
+    cdef CageResult _result
+    cdef object _ids
+    cdef readonly int ntypes
+
+    def __init__(self, *, int ntypes, double cutoff, cutoff_pairs=None, double hysteresis=0.1, int64_t nlost=1):
+        self._options.cutoff = _pair_table(ntypes, cutoff, cutoff_pairs)
+        self._options.hysteresis = hysteresis
+        self._options.nlost = nlost
+        self._options.validate()
+        self.ntypes = ntypes
+
+    def compute(self, start_box, end_box, ids, types, reference, current, *, group=None):
+        """Cages at the window start (``reference`` in ``start_box``), losses at its end."""
+        cdef PeriodicBox box0 = _box(start_box)
+        cdef PeriodicBox box1 = _box(end_box)
+        ids_ = _array("ids", ids, "int64")
+        n = ids_.shape[0]
+        cdef FrameAtoms atoms
+        atoms.id = _int64s(ids_)
+        atoms.type = _ints(_array("types", types, "int32", (n,)))
+        atoms.in_group = _chars(np.ones(n, dtype=np.int8) if group is None else _array("group", group, "flag", (n,)))
+        atoms.reference = _doubles(_array("reference", reference, "float", (n, 3)))
+        atoms.current = _doubles(_array("current", current, "float", (n, 3)))
+        self.computed = False
+        with nogil:
+            self._result = analyse_cages(box0, box1, atoms, self._options)
+        self._ids = ids_
+        self.computed = True
+        return self
+
+    @property
+    def ids(self):
+        self._need("ids"); return self._ids.copy()
+
+    # vector (the core's summarise_cages, as compute cage/atom assembles it)
+    @property
+    def fraction_broken(self):
+        self._need("fraction_broken"); return self._result.summary.fraction_broken
+
+    @property
+    def mean_lost(self):
+        self._need("mean_lost"); return self._result.summary.mean_lost
+
+    @property
+    def mean_cage(self):
+        self._need("mean_cage"); return self._result.summary.mean_cage
+
+    # per-atom array
+    @property
+    def n_cage(self):
+        self._need("n_cage"); return _int64_array(self._result.n_cage)
+
+    @property
+    def n_lost(self):
+        self._need("n_lost"); return _int64_array(self._result.n_lost)
+
+    @property
+    def broken(self):
+        self._need("broken"); return _bool_array(self._result.broken)
+
+    @property
+    def analysed(self):
+        return self.n_cage > 0
+
+    @property
+    def fraction_lost(self):
+        n_cage = self.n_cage
+        return np.where(n_cage > 0, self.n_lost / np.where(n_cage > 0, n_cage, 1), 0.0)
+
+    # array, whole (its columns share their names with the vector)
+    @property
+    def type_table(self):
+        """float (ntypes, 5): the columns of the cage/atom array, one row per atom type."""
+        self._need("type_table")
+        cdef size_t rows = self._result.summary.by_type.size()
+        out = np.empty((rows, 5), dtype=np.float64)
+        cdef size_t t
+        cdef int k
+        for t in range(rows):
+            for k in range(5):
+                out[t, k] = self._result.summary.by_type[t][k]
+        return out
+
+
+# ---- compute displacement/distribution
+cdef class DisplacementHistogram(_Computation):
+    """p(u) of all atoms and per type with the core's histogram (the one the plugin fills)."""
+    cdef HistogramSpec _spec
+    cdef vector[DistributionSet] _sets
+    cdef vector[double] _u, _log10_u
+
+    def __init__(self, *, int bins, double u_max, double log_min, double beyond):
+        self._spec.bins = bins
+        self._spec.u_max = u_max
+        self._spec.log_min = log_min
+        self._spec.beyond = beyond
+        self._spec.validate()
+
+    def compute(self, u, types, int ntypes):
+        """Histogram displacements ``u`` of atoms of ``types`` (1..ntypes). The core itself refuses a
+        u that is not finite or negative (it does so on the fly too), so the converter lets it through."""
+        cdef vector[double] values = _doubles(_array("u", u, "float", (None,), False))
+        cdef vector[int] kinds = _ints(_array("types", types, "int32", (values.size(),)))
+        cdef unique_ptr[CppDisplacementHistogram] histogram
+        histogram.reset(new CppDisplacementHistogram(self._spec, ntypes))
+        cdef size_t i
+        cdef int b
+        self.computed = False
+        with nogil:
+            for i in range(values.size()):
+                histogram.get().add(values[i], kinds[i])
+        self._sets = histogram.get().distributions()
+        self._u.resize(self._spec.bins)
+        self._log10_u.resize(self._spec.bins)
+        for b in range(self._spec.bins):
+            self._u[b] = histogram.get().bin_centre(b)
+            self._log10_u[b] = histogram.get().log_bin_centre(b)
+        self.computed = True
+        return self
+
+    cdef object _per_set(self, int which):
+        out = np.empty(self._sets.size(), dtype=np.float64)
+        cdef size_t s
+        for s in range(self._sets.size()):
+            out[s] = (self._sets[s].mean, self._sets[s].most_probable, self._sets[s].fraction_beyond,
+                      self._sets[s].fraction_over)[which]
+        return out
+
+    cdef object _per_set_bins(self, bint log):
+        out = np.empty((self._sets.size(), self._spec.bins), dtype=np.float64)
+        cdef size_t s
+        for s in range(self._sets.size()):
+            out[s] = _float64_array(self._sets[s].log_density if log else self._sets[s].density)
+        return out
+
+    # vector: one block per set (all atoms, then each type)
+    @property
+    def u_mean(self):
+        self._need("u_mean"); return self._per_set(0)
+
+    @property
+    def u_most_probable(self):
+        self._need("u_most_probable"); return self._per_set(1)
+
+    @property
+    def u_beyond_fraction(self):
+        self._need("u_beyond_fraction"); return self._per_set(2)
+
+    @property
+    def u_outside_fraction(self):
+        self._need("u_outside_fraction"); return self._per_set(3)
+
+    # array: bin centres and one density row per set
+    @property
+    def u(self):
+        self._need("u"); return _float64_array(self._u)
+
+    @property
+    def p_u(self):
+        self._need("p_u"); return self._per_set_bins(False)
+
+    @property
+    def log10_u(self):
+        self._need("log10_u"); return _float64_array(self._log10_u)
+
+    @property
+    def p_log10_u(self):
+        self._need("p_log10_u"); return self._per_set_bins(True)
+
+
+# ---- fix dms
+cdef class CycleFit(_Computation):
+    """Per-cycle moduli of a sampled stress signal and their average (the core's fit_cycles and
+    average_cycles, as fix dms fits its running sums)."""
+    cdef CycleFitOptions _options
+    cdef double _t_start
+    cdef vector[CycleModuli] _cycles
+    cdef ModuliStatistics _stats
+
+    def __init__(self, *, double amplitude, double period, int harmonics=1, int discard=1, double t_start=0.0):
+        self._options.amplitude = amplitude
+        self._options.period = period
+        self._options.harmonics = harmonics
+        self._options.discard = discard
+        self._options.validate()
+        self._t_start = t_start
+
+    def compute(self, time, signal):
+        cdef vector[double] time_ = _doubles(_array("time", time, "float"))
+        cdef vector[double] signal_ = _doubles(_array("stress", signal, "float", (time_.size(),)))
+        self.computed = False
+        with nogil:
+            self._cycles = fit_cycles(time_, signal_, self._t_start, self._options.period, self._options.amplitude,
+                                      self._options.harmonics)
+            self._stats = average_cycles(self._cycles, self._options.discard)
+        self.computed = True
+        return self
+
+    @property
+    def cycles(self):
+        """float (n, 6): per complete cycle, the columns of the fix dms array after ``cycle``."""
+        self._need("cycles")
+        out = np.empty((self._cycles.size(), 6), dtype=np.float64)
+        cdef size_t k
+        for k in range(self._cycles.size()):
+            c = self._cycles[k]
+            out[k] = (c.storage, c.loss, c.tan_delta, c.harmonic2, c.harmonic3, c.offset)
+        return out
+
+    @property
+    def storage(self):
+        self._need("storage"); return self._stats.storage
+
+    @property
+    def storage_std(self):
+        self._need("storage_std"); return self._stats.storage_std
+
+    @property
+    def loss(self):
+        self._need("loss"); return self._stats.loss
+
+    @property
+    def loss_std(self):
+        self._need("loss_std"); return self._stats.loss_std
+
+    @property
+    def tan_delta(self):
+        self._need("tan_delta"); return self._stats.tan_delta
+
+    @property
+    def tan_delta_std(self):
+        self._need("tan_delta_std"); return self._stats.tan_delta_std
+
+    @property
+    def n_cycles(self):
+        self._need("n_cycles"); return self._stats.cycles
+
+    @property
+    def r2(self):
+        self._need("r2"); return self._stats.harmonic2
+
+    @property
+    def r3(self):
+        self._need("r3"); return self._stats.harmonic3
 
 
 # ---- output schema: the C++ declaration of every output layout (src/core/schema/), unchanged.

@@ -66,10 +66,6 @@ class Box:
         xy, xz, yz = self.tilt
         return np.array([[lx, xy, xz], [0.0, ly, yz], [0.0, 0.0, lz]])
 
-    def as_core(self) -> dict:
-        return {"lo": tuple(self.lo), "hi": tuple(self.hi), "tilt": tuple(self.tilt), "periodic": tuple(self.periodic),
-                "dimension": self.dimension}
-
 
 @dataclass
 class DumpFrame:

@@ -1,54 +1,157 @@
-"""Shared plumbing of the offline analysis classes: results storage and the one check of a
-window's input (built from the helpers of :mod:`glassdyn._checks`)."""
+"""Shared plumbing of the offline analysis classes: result properties derived from the output
+schema (:class:`SchemaAnalysis`) and the one check of a window's input (built from the helpers
+of :mod:`glassdyn._checks`).
+
+Example: ``StringLike`` declares ``RESULTS = (Results("stringlike/atom", "vector"), ...)`` and
+thereby has the properties ``n_fast``, ``n_str``, ... ``long_fraction`` (one per column of the
+compute's global vector, documented by the column's meaning) and ``global_vector``; each reads
+the same-named property of ``glassdyn._core.StringAnalysis``.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, ClassVar, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from glassdyn import _checks
+from glassdyn import _checks, schema
+from glassdyn._core import NotComputedError
 from glassdyn.io import Box, DumpFrame
 
+__all__ = ["NotComputedError", "Results", "SchemaAnalysis", "box_argument", "frame_pair", "per_atom_masses",
+           "window_atoms"]
 
-class NotComputedError(RuntimeError):
-    """A result was asked for before ``compute()`` ran."""
+
+@dataclass(frozen=True)
+class Results:
+    """Columns of one declared output layout that an analysis class exposes as properties.
+
+    Parameters
+    ----------
+    style, output : str
+        The layout (:func:`glassdyn.schema.layout`), e.g. ``("stringlike/atom", "vector")``.
+    columns : tuple of str, optional
+        Only these columns (default: every column, and then the whole output as one stacked
+        property too: ``global_vector``, ``global_array`` or ``peratom``).
+    skip : tuple of str
+        Columns the offline twin cannot have (e.g. fix dms's current strain).
+    suffix : str
+        Appended to the property name, for per-type columns that share a name with a scalar
+        (``n_fast`` of the array is ``n_fast_by_type``).
+    """
+
+    style: str
+    output: str
+    columns: Optional[tuple[str, ...]] = None
+    skip: tuple[str, ...] = ()
+    suffix: str = ""
+
+    def selected(self) -> list[schema.Column]:
+        lay = schema.layout(self.style, self.output)
+        names = lay.names if self.columns is None else self.columns
+        return [lay.column(name) for name in names if name not in self.skip]
+
+    @property
+    def whole(self) -> bool:
+        return self.columns is None and not self.skip
 
 
-class ComputedResults:
-    """Holds the results of the last ``compute()`` call and hands out read-only copies."""
+#: Name of the property that stacks a whole output, as the style presents it.
+_STACKED = {"vector": "global_vector", "array": "global_array", "peratom": "peratom"}
 
-    def __init__(self, owner: str) -> None:
-        self._owner = owner
-        self._values: Optional[dict[str, Any]] = None
 
-    def store(self, values: Mapping[str, Any]) -> None:
-        """Keep ``values``; refuse them all if any float result is not finite.
+class SchemaAnalysis:
+    """Base of the offline analysis classes: result properties derived from the output schema.
+
+    A subclass sets ``CORE`` (the :mod:`glassdyn._core` class it runs), ``RESULTS`` (the
+    declared layouts it exposes), and optionally ``EXTRA_RESULTS`` (name -> docstring of core
+    results outside the layouts) and ``ALIASES`` (old name -> current name). Each gets a
+    read-only property that raises :class:`NotComputedError` before ``compute()`` and reads
+    the core object's attribute of the same name; a name the core class lacks is an error at
+    import. ``compute()`` runs the core object and calls :meth:`_finish`.
+    """
+
+    CORE: ClassVar[type]
+    RESULTS: ClassVar[tuple[Results, ...]] = ()
+    EXTRA_RESULTS: ClassVar[Mapping[str, str]] = {}
+    ALIASES: ClassVar[Mapping[str, str]] = {}
+    _core: Any = None
+    _computed: bool = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names: list[str] = []
+        for part in cls.RESULTS:
+            for column in part.selected():
+                names.append(column.name + part.suffix)
+                cls._add(column.name + part.suffix, f"{column.meaning} [{column.unit}]")
+            if part.whole:
+                setattr(cls, _STACKED[part.output], _stacked_property(part))
+        for name, doc in cls.EXTRA_RESULTS.items():
+            names.append(name)
+            cls._add(name, doc)
+        for old, new in cls.ALIASES.items():
+            setattr(cls, old, property(lambda self, new=new: getattr(self, new), doc=f"Alias of :attr:`{new}`."))
+        cls.result_names = tuple(names)
+
+    @classmethod
+    def _add(cls, name: str, doc: str) -> None:
+        if not hasattr(cls.CORE, name):
+            raise TypeError(f"{cls.__name__}: glassdyn._core.{cls.CORE.__name__} has no result {name!r}; add the "
+                            "property there (the binding names every declared column)")
+        setattr(cls, name, property(lambda self: self._result(name), doc=doc))
+
+    def _result(self, name: str) -> Any:
+        if not self._computed:
+            raise NotComputedError(f"{type(self).__name__}.{name} is not available: call compute() first")
+        return _read_only(getattr(self._core, name))
+
+    def _finish(self) -> None:
+        """Accept the core object's results, refusing them all if a float result is not finite.
 
         Inputs are checked to be finite first, so a non-finite result can only come from
         arithmetic overflow of extreme (finite) input; it is never handed out as a number.
         """
-        for name, value in values.items():
+        self._computed = False
+        for name in self.result_names:
+            value = getattr(self._core, name)
             if isinstance(value, (float, np.ndarray)) and np.asarray(value).dtype.kind == "f" \
                     and not np.isfinite(value).all():
-                raise ValueError(f"{self._owner}: the result {name!r} is not finite: the input values are too "
-                                 "large to combine in double precision; rescale them")
-        frozen = {}
-        for name, value in values.items():
-            if isinstance(value, np.ndarray):
-                value = value.copy()
-                value.flags.writeable = False
-            frozen[name] = value
-        self._values = frozen
+                raise ValueError(f"{type(self).__name__}: the result {name!r} is not finite: the input values are "
+                                 "too large to combine in double precision; rescale them")
+        self._computed = True
 
     @property
-    def ready(self) -> bool:
-        return self._values is not None
+    def computed(self) -> bool:
+        """True once ``compute()`` succeeded."""
+        return self._computed
 
-    def get(self, name: str) -> Any:
-        if self._values is None:
-            raise NotComputedError(f"{self._owner}.{name} is not available: call compute() first")
-        return self._values[name]
+
+def _read_only(value: Any) -> Any:
+    """Arrays handed out as results cannot be written to (each is a fresh copy of the core's result)."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    return value
+
+
+def _stacked_property(part: Results) -> property:
+    """The whole output as the style presents it: the vector's values in order (set-major for
+    per-set blocks), the per-atom array (N, columns), or the global array with per-set columns
+    expanded in place."""
+    lay = schema.layout(part.style, part.output)
+
+    def stacked(self: SchemaAnalysis) -> np.ndarray:
+        values = [self._result(c.name) for c in lay.columns]
+        if lay.output == "vector":
+            if lay.block_per_set:
+                return _read_only(np.column_stack(values).ravel())
+            return _read_only(np.array(values, dtype=float))
+        if lay.output == "peratom":
+            return _read_only(np.column_stack([np.asarray(v, dtype=float) for v in values]))
+        return _read_only(np.column_stack([v.T if c.per_set else v for c, v in zip(lay.columns, values)]))
+
+    return property(stacked, doc=f"The {part.style} {part.output} as the style presents it, columns "
+                                 f"{', '.join(lay.names)}.")
 
 
 def box_argument(name: str, box: Any) -> Box:

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
-import numpy as np
-
 from glassdyn import _checks, _core, schema
-from glassdyn.analysis._results import ComputedResults, box_argument, frame_pair, window_atoms
+from glassdyn.analysis._results import Results, SchemaAnalysis, box_argument, frame_pair, window_atoms
 from glassdyn.io import Box, DumpFrame
 
 #: Names of ``compute cage/atom``'s outputs, in their order (:mod:`glassdyn.schema`).
@@ -15,7 +13,7 @@ TYPE_TABLE = schema.names("cage/atom", "array")
 PER_ATOM = schema.names("cage/atom", "peratom")
 
 
-class Cages:
+class Cages(SchemaAnalysis):
     """Neighbours lost from each atom's cage between a reference frame and a later frame.
 
     The cage of atom i is every atom closer than ``cutoff`` (per type pair if given) at the
@@ -43,6 +41,11 @@ class Cages:
     wrapped, imaged or compared with the box width, so the usual thin z slab of a LAMMPS
     ``dimension 2`` run is accepted; every atom must have the same z in both frames.
 
+    Results are read-only properties (each raises ``NotComputedError`` before ``compute()``),
+    named as the compute's outputs in :mod:`glassdyn.schema`: one per column of its global
+    vector (:data:`GLOBAL_VECTOR`) and per-atom array (:data:`PER_ATOM`), ``type_table`` (its
+    global array) and ``ids``; ``global_vector`` and ``peratom`` stack them as the compute does.
+
     Examples
     --------
     >>> import numpy as np
@@ -56,6 +59,12 @@ class Cages:
     ([1, 1, 0], [1, 1, 0], [True, True, False])
     """
 
+    CORE = _core.CageAnalysis
+    RESULTS = (Results("cage/atom", "vector"), Results("cage/atom", "peratom"))
+    EXTRA_RESULTS = {"ids": "int (N,): the atom IDs given to compute(), in their order",
+                     "type_table": "float (ntypes, 5): the compute's global array, columns :data:`TYPE_TABLE` "
+                                   "(type, analysed atoms, fraction broken, mean lost, mean cage size)"}
+
     def __init__(self, cutoff: float, *, cutoff_pairs: Optional[Mapping[tuple[int, int], float]] = None,
                  hysteresis: float = 0.1, nlost: int = 1) -> None:
         # Types and finiteness here; the allowed values are checked once, by the core's
@@ -64,14 +73,17 @@ class Cages:
         self.cutoff_pairs = _checks.pair_values("cutoff_pairs", cutoff_pairs)
         self.hysteresis = _checks.real("hysteresis", hysteresis)
         self.nlost = _checks.integer("nlost", nlost)
-        _core.validate_cage_options(ntypes=max([1, *(t for pair in self.cutoff_pairs for t in pair)]),
-                                    cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs, hysteresis=self.hysteresis,
-                                    nlost=self.nlost)
-        self._results = ComputedResults(type(self).__name__)
+        # The core object owns the options, checked once by CageOptions::validate().
+        self._core = self._core_for(max([1, *(t for pair in self.cutoff_pairs for t in pair)]))
 
     def __repr__(self) -> str:
         return (f"Cages(cutoff={self.cutoff}, cutoff_pairs={self.cutoff_pairs}, hysteresis={self.hysteresis}, "
                 f"nlost={self.nlost})")
+
+    def _core_for(self, ntypes: int) -> _core.CageAnalysis:
+        """The core analysis with these options for atom types 1..ntypes (the cutoff table's size)."""
+        return _core.CageAnalysis(ntypes=ntypes, cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs,
+                                  hysteresis=self.hysteresis, nlost=self.nlost)
 
     def compute(self, start_box: Box, end_box: Box, ids: Sequence[int], types: Sequence[int], reference: Any,
                 current: Any, *, group: Any = None, ntypes: Optional[int] = None) -> "Cages":
@@ -91,12 +103,12 @@ class Cages:
         """
         boxes = [box_argument("start_box", start_box), box_argument("end_box", end_box)]
         atoms = window_atoms(boxes, ids, types, reference, current, group, ntypes, self.cutoff_pairs, "cutoff_pairs")
-        values = _core.analyse_cages_py(start_box.as_core(), end_box.as_core(), atoms.ids, atoms.types,
-                                        atoms.in_group, atoms.reference, atoms.current, ntypes=atoms.ntypes,
-                                        cutoff=self.cutoff, cutoff_pairs=self.cutoff_pairs,
-                                        hysteresis=self.hysteresis, nlost=self.nlost)
-        values["ids"] = atoms.ids
-        self._results.store(values)
+        if self._core.ntypes != atoms.ntypes:
+            self._core = self._core_for(atoms.ntypes)
+        self._computed = False
+        self._core.compute(start_box, end_box, atoms.ids, atoms.types, atoms.reference, atoms.current,
+                           group=atoms.in_group)
+        self._finish()
         return self
 
     def compute_frames(self, start: DumpFrame, end: DumpFrame, *, group: Any = None,
@@ -105,65 +117,3 @@ class Cages:
         start, end = frame_pair(start, end)
         return self.compute(start.box, end.box, end["id"], end["type"], start.unwrapped_positions(),
                             end.unwrapped_positions(), group=group, ntypes=ntypes)
-
-    @property
-    def ids(self) -> np.ndarray:
-        return self._results.get("ids")
-
-    @property
-    def n_cage(self) -> np.ndarray:
-        """int (N,): neighbours at the window start (0 outside the group)."""
-        return self._results.get("n_cage")
-
-    @property
-    def n_lost(self) -> np.ndarray:
-        """int (N,): neighbours lost by the window end."""
-        return self._results.get("n_lost")
-
-    @property
-    def broken(self) -> np.ndarray:
-        """bool (N,): the cage broke (n_lost >= nlost)."""
-        return self._results.get("broken")
-
-    @property
-    def analysed(self) -> np.ndarray:
-        """bool (N,): the atom had a cage (n_cage > 0), so it counts in the fractions."""
-        return self.n_cage > 0
-
-    @property
-    def fraction_lost(self) -> np.ndarray:
-        """float (N,): n_lost / n_cage (0 without a cage)."""
-        n_cage = self.n_cage
-        return np.where(n_cage > 0, self.n_lost / np.where(n_cage > 0, n_cage, 1), 0.0)
-
-    @property
-    def peratom(self) -> np.ndarray:
-        """float (N, 5): the compute's per-atom array, columns :data:`PER_ATOM`."""
-        return np.column_stack([np.asarray(getattr(self, name), dtype=float) for name in PER_ATOM])
-
-    @property
-    def type_table(self) -> np.ndarray:
-        """(ntypes, 5): the compute's global array, columns :data:`TYPE_TABLE` (type, analysed
-        atoms, fraction broken, mean lost, mean cage size), summarised by the core as on the fly."""
-        return self._results.get("type_table")
-
-    @property
-    def global_vector(self) -> np.ndarray:
-        """The compute's global vector, :data:`GLOBAL_VECTOR`: fraction broken, mean neighbours
-        lost, mean cage size over the analysed atoms."""
-        return self._results.get("global_vector")
-
-    @property
-    def fraction_broken(self) -> float:
-        """C: fraction of the analysed atoms with a broken cage."""
-        return float(self.global_vector[GLOBAL_VECTOR.index("fraction_broken")])
-
-    @property
-    def mean_lost(self) -> float:
-        """Mean number of neighbours lost, <n_lost>."""
-        return float(self.global_vector[GLOBAL_VECTOR.index("mean_lost")])
-
-    @property
-    def mean_cage(self) -> float:
-        """Mean cage size, <n_cage>."""
-        return float(self.global_vector[GLOBAL_VECTOR.index("mean_cage")])

@@ -7,20 +7,15 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from glassdyn import _checks, _core, schema
-from glassdyn.analysis._results import ComputedResults
+from glassdyn.analysis._results import Results, SchemaAnalysis
 
 #: The compute's outputs (:mod:`glassdyn.schema`): values of each set (all atoms, then each type)
 #: in its global vector, and the columns of its global array (per-set columns repeat per set).
 SET_VALUES = schema.names("displacement/distribution", "vector")
 ARRAY_COLUMNS = schema.layout("displacement/distribution", "array").columns
 
-# Result keys of the core binding that predate the schema's names, and their schema names.
-_CORE_NAMES = {"u_centres": "u", "log_centres": "log10_u", "density": "p_u", "log_density": "p_log10_u",
-               "mean": "u_mean", "most_probable": "u_most_probable", "fraction_beyond": "u_beyond_fraction",
-               "fraction_over": "u_outside_fraction"}
 
-
-class DisplacementDistribution:
+class DisplacementDistribution(SchemaAnalysis):
     """Normalised histograms of displacements u, for all atoms and per atom type.
 
     The same C++ histogram as ``compute displacement/distribution`` runs here. ``density``
@@ -40,6 +35,12 @@ class DisplacementDistribution:
     Every argument is checked (finite numbers, u >= 0, types >= 1, equal lengths); a misuse
     raises one ``ValueError`` or ``TypeError`` naming the argument.
 
+    Results are read-only properties (each raises ``NotComputedError`` before ``compute()``),
+    named as the compute's outputs in :mod:`glassdyn.schema`: one per value of its global vector
+    (:data:`SET_VALUES`, each an array over the sets all atoms, type 1, ...) and per column of its
+    global array (``u``, ``p_u``, ``log10_u``, ``p_log10_u``); ``global_vector`` and
+    ``global_array`` are those outputs as the compute presents them.
+
     Examples
     --------
     >>> from glassdyn.analysis import DisplacementDistribution
@@ -50,6 +51,13 @@ class DisplacementDistribution:
     [0.825, 0.35, 1.3]
     """
 
+    CORE = _core.DisplacementHistogram
+    RESULTS = (Results("displacement/distribution", "vector"), Results("displacement/distribution", "array"))
+    #: The names before the output schema (issue 11), kept for existing scripts.
+    ALIASES = {"u_centres": "u", "log_centres": "log10_u", "density": "p_u", "log_density": "p_log10_u",
+               "mean": "u_mean", "most_probable": "u_most_probable", "fraction_beyond": "u_beyond_fraction",
+               "fraction_over": "u_outside_fraction"}
+
     def __init__(self, bins: int = 200, u_max: float = 4.0, log_min: Optional[float] = None,
                  beyond: Optional[float] = None) -> None:
         # Types and finiteness here; the allowed values are checked once, by the core's
@@ -59,9 +67,9 @@ class DisplacementDistribution:
         usable = u_max > 0.0   # the defaults follow u_max; validate() names a bad one
         log_min = (math.log10(u_max) - 3.0 if usable else 0.0) if log_min is None else _checks.real("log_min", log_min)
         beyond = (0.5 * u_max if usable else 0.0) if beyond is None else _checks.real("beyond", beyond)
-        _core.validate_histogram_options(bins=bins, u_max=u_max, log_min=log_min, beyond=beyond)
+        # The core object owns the histogram spec, checked once by HistogramSpec::validate().
+        self._core = _core.DisplacementHistogram(bins=bins, u_max=u_max, log_min=log_min, beyond=beyond)
         self.bins, self.u_max, self.log_min, self.beyond = bins, u_max, log_min, beyond
-        self._results = ComputedResults(type(self).__name__)
 
     def __repr__(self) -> str:
         return (f"DisplacementDistribution(bins={self.bins}, u_max={self.u_max}, log_min={self.log_min}, "
@@ -75,9 +83,9 @@ class DisplacementDistribution:
         largest = int(types.max()) if len(types) else 1
         ntypes = _checks.integer("ntypes", largest if ntypes is None else ntypes, at_least=largest,
                                  at_most=_checks.MAX_TYPES)
-        values = _core.displacement_histogram_py(u, types.astype(np.intc), ntypes, self.bins, self.u_max,
-                                                 self.log_min, self.beyond)
-        self._results.store({_CORE_NAMES.get(name, name): value for name, value in values.items()})
+        self._computed = False
+        self._core.compute(u, types, ntypes)
+        self._finish()
         return self
 
     def compute_from(self, strings: Any, types: Sequence[int], *, ntypes: Optional[int] = None,
@@ -91,95 +99,3 @@ class DisplacementDistribution:
         types = _checks.int_array("types", types, len(u), at_least=1, at_most=_checks.MAX_TYPES)
         keep = np.ones(len(u), dtype=bool) if group is None else _checks.bool_array("group", group, len(u))
         return self.compute(u[keep], types[keep], ntypes=ntypes)
-
-    @property
-    def u(self) -> np.ndarray:
-        """(bins,): u at the linear bin centres."""
-        return self._results.get("u")
-
-    @property
-    def log10_u(self) -> np.ndarray:
-        """(bins,): log10 u at the log bin centres."""
-        return self._results.get("log10_u")
-
-    @property
-    def p_u(self) -> np.ndarray:
-        """(ntypes+1, bins): p(u) of all atoms (row 0) and of each type."""
-        return self._results.get("p_u")
-
-    @property
-    def p_log10_u(self) -> np.ndarray:
-        """(ntypes+1, bins): p(log10 u) per unit of log10 u."""
-        return self._results.get("p_log10_u")
-
-    @property
-    def u_mean(self) -> np.ndarray:
-        """(ntypes+1,): mean u of all atoms, then of each type."""
-        return self._results.get("u_mean")
-
-    @property
-    def u_most_probable(self) -> np.ndarray:
-        """(ntypes+1,): centre of the fullest linear bin (lowest on ties)."""
-        return self._results.get("u_most_probable")
-
-    @property
-    def u_beyond_fraction(self) -> np.ndarray:
-        """(ntypes+1,): fraction of atoms with u > ``beyond``."""
-        return self._results.get("u_beyond_fraction")
-
-    @property
-    def u_outside_fraction(self) -> np.ndarray:
-        """(ntypes+1,): fraction of atoms with u >= ``u_max`` (outside the linear histogram)."""
-        return self._results.get("u_outside_fraction")
-
-    @property
-    def global_vector(self) -> np.ndarray:
-        """The compute's global vector: per set (all, type 1, ...) the values :data:`SET_VALUES`."""
-        return np.column_stack([getattr(self, name) for name in SET_VALUES]).ravel()
-
-    @property
-    def global_array(self) -> np.ndarray:
-        """The compute's global array: u centre, p(u) per set, log10 u centre, p(log10 u) per set."""
-        return np.column_stack([getattr(self, c.name).T if c.per_set else getattr(self, c.name)
-                                for c in ARRAY_COLUMNS])
-
-    # ---- aliases: the names before the output schema (issue 11), kept for existing scripts
-    @property
-    def u_centres(self) -> np.ndarray:
-        """Alias of :attr:`u`."""
-        return self.u
-
-    @property
-    def log_centres(self) -> np.ndarray:
-        """Alias of :attr:`log10_u`."""
-        return self.log10_u
-
-    @property
-    def density(self) -> np.ndarray:
-        """Alias of :attr:`p_u`."""
-        return self.p_u
-
-    @property
-    def log_density(self) -> np.ndarray:
-        """Alias of :attr:`p_log10_u`."""
-        return self.p_log10_u
-
-    @property
-    def mean(self) -> np.ndarray:
-        """Alias of :attr:`u_mean`."""
-        return self.u_mean
-
-    @property
-    def most_probable(self) -> np.ndarray:
-        """Alias of :attr:`u_most_probable`."""
-        return self.u_most_probable
-
-    @property
-    def fraction_beyond(self) -> np.ndarray:
-        """Alias of :attr:`u_beyond_fraction`."""
-        return self.u_beyond_fraction
-
-    @property
-    def fraction_over(self) -> np.ndarray:
-        """Alias of :attr:`u_outside_fraction`."""
-        return self.u_outside_fraction

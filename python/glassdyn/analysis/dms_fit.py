@@ -6,18 +6,14 @@ from typing import Sequence
 import numpy as np
 
 from glassdyn import _checks, _core, schema
-from glassdyn.analysis._results import ComputedResults
+from glassdyn.analysis._results import Results, SchemaAnalysis
 
 #: Columns of :attr:`DMSFit.cycles`: fix dms's per-cycle array without its ``cycle`` column
 #: (:mod:`glassdyn.schema`).
 CYCLE_COLUMNS = tuple(name for name in schema.names("dms", "array") if name != "cycle")
 
-# The core binding's cycle table order and result keys that predate the schema's names.
-_CORE_CYCLE_COLUMNS = ("storage", "loss", "tan_delta", "r2", "r3", "offset")
-_CORE_NAMES = {"harmonic2": "r2", "harmonic3": "r3"}
 
-
-class DMSFit:
+class DMSFit(SchemaAnalysis):
     """Fit sigma(t) = c0 + a sin(wt) + b cos(wt) (+ 2w, 3w terms) over each complete cycle.
 
     For a strain eps(t) = amplitude * sin(2 pi (t - t_start) / period), the storage modulus is
@@ -44,6 +40,11 @@ class DMSFit:
     Every argument is checked (finite numbers, positive amplitude and period, increasing
     times); a misuse raises one ``ValueError`` or ``TypeError`` naming the argument.
 
+    Results are read-only properties (each raises ``NotComputedError`` before ``compute()``),
+    named as fix dms's outputs in :mod:`glassdyn.schema`: one per value of its global vector
+    except the current ``strain`` and ``stress`` (``storage``, ``storage_std``, ``loss``, ...,
+    ``n_cycles``, ``r2``, ``r3``), and ``cycles`` (its per-cycle array without ``cycle``).
+
     Examples
     --------
     >>> import numpy as np
@@ -56,6 +57,13 @@ class DMSFit:
     (50.0, 5.0, 2)
     """
 
+    CORE = _core.CycleFit
+    # fix dms's vector without the current strain and stress sample (there is no oscillation here).
+    RESULTS = (Results("dms", "vector", skip=("strain", "stress")),)
+    EXTRA_RESULTS = {"cycles": "float (n, 6): per complete cycle, columns :data:`CYCLE_COLUMNS`"}
+    #: The names before the output schema (issue 11), kept for existing scripts.
+    ALIASES = {"harmonic2": "r2", "harmonic3": "r3"}
+
     def __init__(self, amplitude: float, period: float, *, t_start: float = 0.0, harmonics: int = 1,
                  discard: int = 1) -> None:
         # Types and finiteness here; the allowed values are checked once, by the core's
@@ -65,9 +73,9 @@ class DMSFit:
         self.t_start = _checks.real("t_start", t_start)
         self.harmonics = _checks.integer("harmonics", harmonics, at_most=_checks.MAX_INT)
         self.discard = _checks.integer("discard", discard, at_most=_checks.MAX_INT)
-        _core.validate_cycle_fit_options(amplitude=self.amplitude, period=self.period, harmonics=self.harmonics,
-                                         discard=self.discard)
-        self._results = ComputedResults(type(self).__name__)
+        # The core object owns the options, checked once by CycleFitOptions::validate().
+        self._core = _core.CycleFit(amplitude=self.amplitude, period=self.period, harmonics=self.harmonics,
+                                    discard=self.discard, t_start=self.t_start)
 
     def __repr__(self) -> str:
         return (f"DMSFit(amplitude={self.amplitude}, period={self.period}, t_start={self.t_start}, "
@@ -83,69 +91,12 @@ class DMSFit:
         stress = _checks.float_array("stress", stress, (len(time),))
         if np.any(np.diff(time) <= 0):
             raise ValueError("time must increase strictly")
-        values = _core.fit_cycles_py(time, stress, self.t_start, self.period, self.amplitude, self.harmonics,
-                                     self.discard)
-        if values["n_cycles"] == 0:
+        self._computed = False
+        self._core.compute(time, stress)
+        if self._core.n_cycles == 0:
             span = (time[-1] - self.t_start) / self.period if len(time) else 0.0
-            raise ValueError(f"no complete cycle is left to average: {len(values['cycles'])} complete cycle(s) of "
+            raise ValueError(f"no complete cycle is left to average: {len(self._core.cycles)} complete cycle(s) of "
                              f"period {self.period:g} from t_start = {self.t_start:g} (the samples reach "
                              f"{span:.3g} periods), discard = {self.discard}")
-        values = {_CORE_NAMES.get(name, name): value for name, value in values.items()}
-        values["cycles"] = values["cycles"][:, [_CORE_CYCLE_COLUMNS.index(name) for name in CYCLE_COLUMNS]]
-        self._results.store(values)
+        self._finish()
         return self
-
-    @property
-    def cycles(self) -> np.ndarray:
-        """(n, 6): per complete cycle, columns ``CYCLE_COLUMNS``."""
-        return self._results.get("cycles")
-
-    @property
-    def n_cycles(self) -> int:
-        """Cycles averaged (complete cycles minus ``discard``)."""
-        return int(self._results.get("n_cycles"))
-
-    @property
-    def storage(self) -> float:
-        return float(self._results.get("storage"))
-
-    @property
-    def storage_std(self) -> float:
-        return float(self._results.get("storage_std"))
-
-    @property
-    def loss(self) -> float:
-        return float(self._results.get("loss"))
-
-    @property
-    def loss_std(self) -> float:
-        return float(self._results.get("loss_std"))
-
-    @property
-    def tan_delta(self) -> float:
-        return float(self._results.get("tan_delta"))
-
-    @property
-    def tan_delta_std(self) -> float:
-        return float(self._results.get("tan_delta_std"))
-
-    @property
-    def r2(self) -> float:
-        """Mean 2w ratio r2 (0 with ``harmonics=1``)."""
-        return float(self._results.get("r2"))
-
-    @property
-    def r3(self) -> float:
-        """Mean 3w ratio r3 (0 with ``harmonics=1``)."""
-        return float(self._results.get("r3"))
-
-    # ---- aliases: the names before the output schema (issue 11), kept for existing scripts
-    @property
-    def harmonic2(self) -> float:
-        """Alias of :attr:`r2`."""
-        return self.r2
-
-    @property
-    def harmonic3(self) -> float:
-        """Alias of :attr:`r3`."""
-        return self.r3

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence
 
-import numpy as np
-
 from glassdyn import _checks, _core, schema
-from glassdyn.analysis._results import ComputedResults, box_argument, frame_pair, per_atom_masses, window_atoms
+from glassdyn.analysis._results import (Results, SchemaAnalysis, box_argument, frame_pair, per_atom_masses,
+                                        window_atoms)
 from glassdyn.io import Box, DumpFrame
 
 #: Names of the global vector of ``compute stringlike/atom``, in its order (:mod:`glassdyn.schema`).
@@ -14,15 +13,8 @@ GLOBAL_VECTOR = schema.names("stringlike/atom", "vector")
 #: Names of the compute's per-atom array columns, in its order.
 PER_ATOM = schema.names("stringlike/atom", "peratom")
 
-# Result keys of the core binding that predate the schema's names, and their schema names; the
-# results are kept under the schema's names only (old property names below are aliases).
-_CORE_NAMES = {"n_string_atoms": "n_str", "n_long_atoms": "n_long", "mean_size_number": "xi_number",
-               "mean_size_weight": "xi_weight", "string_fraction": "str_fraction", "size_histogram": "n_xi",
-               "displacement": "u", "fast_by_type": "n_fast_by_type", "string_by_type": "n_str_by_type",
-               "long_by_type": "n_long_by_type"}
 
-
-class StringLike:
+class StringLike(SchemaAnalysis):
     """Strings of mobile atoms between a reference frame and a later frame.
 
     The same C++ code as ``compute stringlike/atom`` runs here, so given the positions the
@@ -56,6 +48,12 @@ class StringLike:
     wrapped, imaged or compared with the box width, so the usual thin z slab of a LAMMPS
     ``dimension 2`` run is accepted; every atom must have the same z in both frames.
 
+    Results are read-only properties (each raises ``NotComputedError`` before ``compute()``),
+    named as the compute's outputs in :mod:`glassdyn.schema`: one per column of its global
+    vector (:data:`GLOBAL_VECTOR`) and per-atom array (:data:`PER_ATOM`), ``n_xi`` and
+    ``n_fast_by_type``, ``n_str_by_type``, ``n_long_by_type`` of its global array, and ``ids``,
+    ``drift``; ``global_vector`` and ``peratom`` are those outputs as the compute presents them.
+
     Examples
     --------
     >>> import numpy as np
@@ -68,6 +66,18 @@ class StringLike:
     >>> s.compute(box, ids=[1, 2, 3, 4], types=[1, 1, 1, 1], reference=r0, current=r1).string_size
     array([3, 3, 3, 0])
     """
+
+    CORE = _core.StringAnalysis
+    RESULTS = (Results("stringlike/atom", "vector"), Results("stringlike/atom", "peratom"),
+               Results("stringlike/atom", "array", columns=("n_xi",)),
+               Results("stringlike/atom", "array", columns=("n_fast", "n_str", "n_long"), suffix="_by_type"))
+    EXTRA_RESULTS = {"ids": "int (N,): the atom IDs given to compute(), in their order",
+                     "drift": "float (3,): removed centre-of-mass displacement of the group"}
+    #: The names before the output schema (issue 11), kept for existing scripts.
+    ALIASES = {"displacement": "u", "n_string_atoms": "n_str", "n_long_atoms": "n_long",
+               "mean_size_number": "xi_number", "mean_size_weight": "xi_weight", "string_fraction": "str_fraction",
+               "size_histogram": "n_xi", "fast_by_type": "n_fast_by_type", "string_by_type": "n_str_by_type",
+               "long_by_type": "n_long_by_type"}
 
     def __init__(self, delta: float, *, fraction: Optional[float] = None,
                  u_range: Optional[Sequence[float]] = None,
@@ -92,17 +102,21 @@ class StringLike:
         self.remove_drift = _checks.flag("remove_drift", remove_drift)
         self.long = _checks.integer("long", long)
         self.maxsize = _checks.integer("maxsize", maxsize)
-        low, high = u_range if u_range is not None else (0.0, 0.0)
-        _core.validate_string_options(
-            ntypes=max([1, *(t for pair in self.delta_pairs for t in pair)]), delta=self.delta,
-            delta_pairs=self.delta_pairs, select_by_fraction=u_range is None, fraction=fraction or 0.0, u_low=low,
-            u_high=high, long_threshold=self.long, maxsize=self.maxsize, remove_drift=self.remove_drift)
-        self._results = ComputedResults(type(self).__name__)
+        # The core object owns the options, checked once by StringOptions::validate().
+        self._core = self._core_for(max([1, *(t for pair in self.delta_pairs for t in pair)]))
 
     def __repr__(self) -> str:
         selection = f"fraction={self.fraction}" if self.u_range is None else f"u_range={self.u_range}"
         return (f"StringLike(delta={self.delta}, {selection}, delta_pairs={self.delta_pairs}, "
                 f"remove_drift={self.remove_drift}, long={self.long}, maxsize={self.maxsize})")
+
+    def _core_for(self, ntypes: int) -> _core.StringAnalysis:
+        """The core analysis with these options for atom types 1..ntypes (the pair table's size)."""
+        low, high = self.u_range if self.u_range is not None else (0.0, 0.0)
+        return _core.StringAnalysis(
+            ntypes=ntypes, delta=self.delta, delta_pairs=self.delta_pairs, select_by_fraction=self.u_range is None,
+            fraction=self.fraction or 0.0, u_low=low, u_high=high, long_threshold=self.long, maxsize=self.maxsize,
+            remove_drift=self.remove_drift)
 
     def compute(self, box: Box, ids: Sequence[int], types: Sequence[int], reference: Any, current: Any, *,
                 masses: Any = None, group: Any = None, ntypes: Optional[int] = None) -> "StringLike":
@@ -129,15 +143,12 @@ class StringLike:
         """
         box = box_argument("box", box)
         atoms = window_atoms([box], ids, types, reference, current, group, ntypes, self.delta_pairs, "delta_pairs")
-        low, high = self.u_range if self.u_range is not None else (0.0, 0.0)
-        values = _core.analyse_strings_py(
-            box.as_core(), atoms.ids, atoms.types, per_atom_masses(atoms.types, masses), atoms.in_group,
-            atoms.reference, atoms.current, ntypes=atoms.ntypes, delta=self.delta, delta_pairs=self.delta_pairs,
-            select_by_fraction=self.u_range is None, fraction=self.fraction or 0.0, u_low=low, u_high=high,
-            long_threshold=self.long, maxsize=self.maxsize, remove_drift=self.remove_drift)
-        values = {_CORE_NAMES.get(name, name): value for name, value in values.items()}
-        values["ids"] = atoms.ids
-        self._results.store(values)
+        if self._core.ntypes != atoms.ntypes:
+            self._core = self._core_for(atoms.ntypes)
+        self._computed = False
+        self._core.compute(box, atoms.ids, atoms.types, atoms.reference, atoms.current,
+                           masses=per_atom_masses(atoms.types, masses), group=atoms.in_group)
+        self._finish()
         return self
 
     def compute_frames(self, start: DumpFrame, end: DumpFrame, *, masses: Any = None, group: Any = None,
@@ -146,165 +157,3 @@ class StringLike:
         start, end = frame_pair(start, end)
         return self.compute(end.box, end["id"], end["type"], start.unwrapped_positions(),
                             end.unwrapped_positions(), masses=masses, group=group, ntypes=ntypes)
-
-    # ---- per-atom results, in the order of the ids given to compute()
-    @property
-    def ids(self) -> np.ndarray:
-        return self._results.get("ids")
-
-    @property
-    def mobile(self) -> np.ndarray:
-        """bool (N,): the atom is mobile ("fast")."""
-        return self._results.get("mobile")
-
-    @property
-    def string_id(self) -> np.ndarray:
-        """int (N,): smallest atom ID of the atom's string; 0 if it is in no string."""
-        return self._results.get("string_id")
-
-    @property
-    def string_size(self) -> np.ndarray:
-        """int (N,): size xi of the atom's string; 1 for isolated mobile atoms, 0 otherwise."""
-        return self._results.get("string_size")
-
-    @property
-    def u(self) -> np.ndarray:
-        """float (N,): displacement u over the window (drift removed if asked)."""
-        return self._results.get("u")
-
-    @property
-    def in_string(self) -> np.ndarray:
-        """bool (N,): the atom is in a string (size >= 2)."""
-        return self.string_id > 0
-
-    @property
-    def in_long(self) -> np.ndarray:
-        """bool (N,): the atom is in a string of at least ``long`` atoms."""
-        return self.in_string & (self.string_size >= self.long)
-
-    @property
-    def peratom(self) -> np.ndarray:
-        """float (N, 6): the compute's per-atom array, columns :data:`PER_ATOM`."""
-        return np.column_stack([np.asarray(getattr(self, name), dtype=float) for name in PER_ATOM])
-
-    @property
-    def drift(self) -> np.ndarray:
-        """float (3,): removed centre-of-mass displacement of the group."""
-        return self._results.get("drift")
-
-    # ---- global results (names of the compute's global vector and array)
-    @property
-    def n_fast(self) -> int:
-        """N_fast: number of mobile atoms."""
-        return int(self._results.get("n_fast"))
-
-    @property
-    def n_str(self) -> int:
-        """N_str: number of atoms in strings (size >= 2)."""
-        return int(self._results.get("n_str"))
-
-    @property
-    def n_long(self) -> int:
-        """N_long: number of atoms in strings of at least ``long`` atoms."""
-        return int(self._results.get("n_long"))
-
-    @property
-    def n_strings(self) -> int:
-        """Number of strings (size >= 2)."""
-        return int(self._results.get("n_strings"))
-
-    @property
-    def xi_number(self) -> float:
-        """Number-average string size <xi>_n."""
-        return float(self._results.get("xi_number"))
-
-    @property
-    def xi_weight(self) -> float:
-        """Weight-average string size L_w."""
-        return float(self._results.get("xi_weight"))
-
-    @property
-    def str_fraction(self) -> float:
-        """N_str / N_fast (0 if N_fast = 0)."""
-        return float(self._results.get("str_fraction"))
-
-    @property
-    def long_fraction(self) -> float:
-        """N_long / N_str (0 if N_str = 0)."""
-        return float(self._results.get("long_fraction"))
-
-    @property
-    def n_xi(self) -> np.ndarray:
-        """int (maxsize+1,): entry xi-1 counts clusters of size xi; the last counts sizes > maxsize."""
-        return self._results.get("n_xi")
-
-    @property
-    def n_fast_by_type(self) -> np.ndarray:
-        """int (ntypes,): mobile atoms per type (the array's ``n_fast`` column)."""
-        return self._results.get("n_fast_by_type")
-
-    @property
-    def n_str_by_type(self) -> np.ndarray:
-        """int (ntypes,): string atoms per type (the array's ``n_str`` column)."""
-        return self._results.get("n_str_by_type")
-
-    @property
-    def n_long_by_type(self) -> np.ndarray:
-        """int (ntypes,): long-string atoms per type (the array's ``n_long`` column)."""
-        return self._results.get("n_long_by_type")
-
-    @property
-    def global_vector(self) -> np.ndarray:
-        """The 8 values of the compute's global vector, in its order (:data:`GLOBAL_VECTOR`)."""
-        return np.array([self._results.get(name) for name in GLOBAL_VECTOR], dtype=float)
-
-    # ---- aliases: the names before the output schema (issue 11), kept for existing scripts
-    @property
-    def displacement(self) -> np.ndarray:
-        """Alias of :attr:`u`."""
-        return self.u
-
-    @property
-    def n_string_atoms(self) -> int:
-        """Alias of :attr:`n_str`."""
-        return self.n_str
-
-    @property
-    def n_long_atoms(self) -> int:
-        """Alias of :attr:`n_long`."""
-        return self.n_long
-
-    @property
-    def mean_size_number(self) -> float:
-        """Alias of :attr:`xi_number`."""
-        return self.xi_number
-
-    @property
-    def mean_size_weight(self) -> float:
-        """Alias of :attr:`xi_weight`."""
-        return self.xi_weight
-
-    @property
-    def string_fraction(self) -> float:
-        """Alias of :attr:`str_fraction`."""
-        return self.str_fraction
-
-    @property
-    def size_histogram(self) -> np.ndarray:
-        """Alias of :attr:`n_xi`."""
-        return self.n_xi
-
-    @property
-    def fast_by_type(self) -> np.ndarray:
-        """Alias of :attr:`n_fast_by_type`."""
-        return self.n_fast_by_type
-
-    @property
-    def string_by_type(self) -> np.ndarray:
-        """Alias of :attr:`n_str_by_type`."""
-        return self.n_str_by_type
-
-    @property
-    def long_by_type(self) -> np.ndarray:
-        """Alias of :attr:`n_long_by_type`."""
-        return self.n_long_by_type
