@@ -117,6 +117,21 @@ BAD = [
 ]
 
 
+def test_stage_inputs_leave_the_ghost_shell_to_lammps_unless_asked():
+    """Issue 11: the analyses exchange what they need at window ends, so a default campaign writes
+    no ``comm_modify cutoff`` in any stage (LAMMPS's shell = force range + skin, which every MD
+    step pays for); the documented override ``analysis.comm_cutoff`` writes exactly that value,
+    in the DMS segments only (the stages that run the analyses)."""
+    config = CampaignConfig.from_dict(VALID)
+    stages = make_plan(config).all_stages()
+    assert not any("comm_modify" in stage.input_text(config, config.analysis.comm_cutoff) for stage in stages)
+    custom = CampaignConfig.from_dict(edited("analysis.comm_cutoff", 3.7))
+    for stage in make_plan(custom).all_stages():
+        lines = [line for line in stage.input_text(custom, custom.analysis.comm_cutoff).splitlines()
+                 if line.startswith("comm_modify")]
+        assert lines == (["comm_modify     cutoff 3.7"] if stage.is_dms else []), stage.name
+
+
 @pytest.mark.parametrize("field,value,message", BAD, ids=[f"{b[0]}={b[1]!r}" for b in BAD])
 def test_bad_config_names_the_field(field, value, message):
     with pytest.raises(ConfigError, match=message):

@@ -245,6 +245,40 @@ def test_unchanged_config_without_campaign_json_resumes(copy_of: Path, capsys):
 
 
 @pytest.mark.slow
+def test_a_campaign_begun_with_an_automatic_ghost_cutoff_resumes(copy_of: Path, capsys):
+    """Before issue 11 the driver wrote ``comm_modify cutoff`` (force range + skin + delta + 1)
+    into every DMS segment and recorded it in done.json. The shell only decides which atoms are
+    copied between ranks, not any result, so a resume keeps such a finished segment: the
+    records rebuild its input with the recorded cutoff (the hash matches), and only the
+    unfinished segment runs, now without the line. A segment whose recorded cutoff does not
+    match its input is still refused as a changed input."""
+    from glassdyn.run.plan import make_plan
+    from glassdyn.run.records import text_hash
+
+    config = CampaignConfig.from_dict(TINY)
+    stage = next(s for s in make_plan(config).all_stages() if s.name == "T0.5/P1/seg001")
+    old_text = stage.input_text(config, 4.35)    # what glassdyn before issue 11 wrote
+    assert "comm_modify     cutoff 4.35" in old_text
+    done = copy_of / stage.name / "done.json"
+    (copy_of / stage.name / "in.lammps").write_text(old_text)
+    record = json.loads(done.read_text())
+    record.update(input_sha256=text_hash(old_text), comm_cutoff=4.35)
+    done.write_text(json.dumps(record))
+    (copy_of / "T0.5/P1/seg002/done.json").unlink()
+    before = len(events(copy_of))
+    status, err = run_main(capsys, "run", str(copy_of.parent / "tiny.toml"), "--quiet")
+    assert status == 0, err
+    started = [json.loads(line)["stage"] for line in events(copy_of)[before:] if json.loads(line)["event"] == "start"]
+    assert started == ["T0.5/P1/seg002"]
+    assert "comm_modify" not in (copy_of / "T0.5/P1/seg002/in.lammps").read_text()
+
+    record["comm_cutoff"] = None    # the recorded settings no longer give the recorded input
+    done.write_text(json.dumps(record))
+    status, err = run_main(capsys, "run", str(copy_of.parent / "tiny.toml"), "--quiet")
+    assert status == 2 and "finished stage T0.5/P1/seg001 differs" in one_line_error(err)
+
+
+@pytest.mark.slow
 def test_torn_last_journal_line_does_not_block_a_resume(copy_of: Path, capsys):
     """Item 17: a kill or a full disk during an append leaves a cut last line; every resume then
     died with JSONDecodeError. Now it is removed with a warning and the resume finishes."""

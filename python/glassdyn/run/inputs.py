@@ -145,7 +145,7 @@ def thermo_interval(cycle_steps: int) -> int:
 
 
 def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature: float, period: float,
-                first_cycle: int, cycles: int, comm_cutoff: float) -> str:
+                first_cycle: int, cycles: int, comm_cutoff: Optional[float] = None) -> str:
     """Cycles ``first_cycle`` .. ``first_cycle + cycles - 1`` of the oscillation at one temperature.
 
     The first segment starts the oscillation (step 0 = zero strain); later ones continue it from
@@ -163,7 +163,10 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
         # it so), so make it triclinic here with zero tilts: an exact no-op for the atoms. Later
         # segments read a triclinic restart, for which the command changes nothing.
         lines.append("change_box      all triclinic")
-    lines.append(f"comm_modify     cutoff {comm_cutoff:.10g}")
+    if comm_cutoff is not None:
+        # Only on the user's request (analysis.comm_cutoff): the analyses need no ghost atoms
+        # beyond the force field's, so LAMMPS's default shell is the right one.
+        lines.append(f"comm_modify     cutoff {comm_cutoff:.10g}")
     lines.append(f"fix             gd_nvt all nvt temp {temperature:.10g} {temperature:.10g} "
                  f"{config.preparation.tdamp:.10g}")
     if first_cycle == 1:

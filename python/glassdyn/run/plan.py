@@ -39,8 +39,9 @@ class Stage:
     def is_dms(self) -> bool:
         return self.kind == "dms"
 
-    def input_text(self, config: CampaignConfig, comm_cutoff: float) -> str:
-        """The LAMMPS script of this stage."""
+    def input_text(self, config: CampaignConfig, comm_cutoff: Optional[float]) -> str:
+        """The LAMMPS script of this stage; ``comm_cutoff`` (``analysis.comm_cutoff``, or the one a
+        finished stage recorded) adds ``comm_modify cutoff`` to DMS segments, None leaves LAMMPS's default."""
         if self.kind in ("melt", "quench", "anneal"):
             return inputs.preparation_segment(
                 config, source=self.source, restart=self.source != INITIAL_DATA, folder=self.name,

@@ -127,8 +127,10 @@ def _differences(stage: Stage, record: dict[str, Any], config: CampaignConfig) -
                 found.append(f"{key} {_show(recorded.get(key))} -> {_show(current.get(key))}")
     digest = record.get("input_sha256")
     if digest is not None and not found:
+        # The text as the stage ran: with the communication cutoff it recorded (glassdyn before
+        # issue 11 chose one automatically; it changes no result, so such a stage still counts).
         cutoff = record.get("comm_cutoff")
-        text = stage.input_text(config, float(cutoff) if isinstance(cutoff, (int, float)) else 0.0)
+        text = stage.input_text(config, float(cutoff) if isinstance(cutoff, (int, float)) else None)
         if text_hash(text) != digest:
             found.append("LAMMPS input text differs (another setting, or another glassdyn version, writes it "
                          "differently)")

@@ -19,7 +19,6 @@ from glassdyn.run import journal, records
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
 from glassdyn.run.files import fsync, write_json
-from glassdyn.run.ghost_cutoff import MAX_CUTOFF_RETRIES, initial_cutoff, retried_cutoff, wider_cutoff
 from glassdyn.run.plan import Stage, TemperatureChain
 from glassdyn.run.progress import Progress, format_seconds
 
@@ -84,44 +83,36 @@ class StageRunner:
                     self.bar.message(f"T = {chain.temperature:g}: no summary ({error})")
 
     def run_stages(self, stages: Sequence[Stage]) -> None:
-        cutoff = initial_cutoff(self.config)
         for stage in stages:
             if self.stopping.is_set():
                 raise RuntimeError("campaign stopped")
-            cutoff = self.run_stage(stage, cutoff)
-            if stage.kind == "equilibrate":
-                cutoff = initial_cutoff(self.config)  # every temperature starts from the same guess
+            self.run_stage(stage)
 
-    def run_stage(self, stage: Stage, cutoff: float) -> float:
-        """Run one stage unless finished; returns the communication cutoff later segments should use."""
+    def run_stage(self, stage: Stage) -> None:
+        """Run one stage unless finished.
+
+        The communication cutoff is LAMMPS's default (force range + skin) unless the campaign sets
+        ``analysis.comm_cutoff``: the analyses exchange what they need across ranks at window ends,
+        so no stage asks for a wider ghost shell and none is retried with one.
+        """
         folder = self.root / stage.name
         done = folder / "done.json"
-        finished = on_leader(self.launcher, lambda: records.read_done(done))
-        if finished is not None:
-            return float(finished.get("comm_cutoff", cutoff))
-        # A widened cutoff found before an interruption is reused rather than rediscovered.
-        cutoff = on_leader(self.launcher, lambda: max(cutoff, retried_cutoff(self.root, stage.name)))
-        for attempt in range(MAX_CUTOFF_RETRIES + 1):
-            on_leader(self.launcher, lambda: self._start(stage, folder, cutoff))
-            started = time.monotonic()
-            try:
-                self.launcher.run(stage.name, folder / "in.lammps", folder / "log.lammps", self.root)
-            except StageFailed as failure:
-                retry = stage.is_dms and attempt < MAX_CUTOFF_RETRIES
-                wider = wider_cutoff(failure.message) if retry else None
-                message = failure.message
-                on_leader(self.launcher, lambda: self._failed(stage, cutoff, message, wider))
-                if wider is None:
-                    raise
-                cutoff = wider
-                continue
-            seconds = time.monotonic() - started
-            on_leader(self.launcher, lambda: self._finished(stage, folder, cutoff, seconds))
-            return cutoff
-        raise AssertionError("unreachable")
+        if on_leader(self.launcher, lambda: records.read_done(done)) is not None:
+            return
+        cutoff = self.config.analysis.comm_cutoff
+        on_leader(self.launcher, lambda: self._start(stage, folder, cutoff))
+        started = time.monotonic()
+        try:
+            self.launcher.run(stage.name, folder / "in.lammps", folder / "log.lammps", self.root)
+        except StageFailed as failure:
+            message = failure.message
+            on_leader(self.launcher, lambda: self._failed(stage, cutoff, message))
+            raise
+        seconds = time.monotonic() - started
+        on_leader(self.launcher, lambda: self._finished(stage, folder, cutoff, seconds))
 
     # Bookkeeping, done by the leader only (see on_leader).
-    def _start(self, stage: Stage, folder: Path, cutoff: float) -> None:
+    def _start(self, stage: Stage, folder: Path, cutoff: Optional[float]) -> None:
         pid = running_pid(folder)
         if pid is not None:
             raise RuntimeError(f"stage {stage.name}: LAMMPS started by an earlier driver is still running "
@@ -139,11 +130,11 @@ class StageRunner:
         self._journal(stage, "start", cutoff)
         self.bar.start(stage.name, folder / "log.lammps", stage.steps)
 
-    def _failed(self, stage: Stage, cutoff: float, message: str, next_cutoff: Optional[float]) -> None:
+    def _failed(self, stage: Stage, cutoff: Optional[float], message: str) -> None:
         self.bar.finish(stage.name)
-        self._journal(stage, "failed", cutoff, message=message, next_cutoff=next_cutoff)
+        self._journal(stage, "failed", cutoff, message=message)
 
-    def _finished(self, stage: Stage, folder: Path, cutoff: float, seconds: float) -> None:
+    def _finished(self, stage: Stage, folder: Path, cutoff: Optional[float], seconds: float) -> None:
         self.bar.finish(stage.name)
         restart = folder / "final.restart"
         if not restart.exists():
@@ -156,7 +147,7 @@ class StageRunner:
         self._journal(stage, "done", cutoff)
         self.bar.message(f"finished {stage.name} ({stage.steps} steps, {format_seconds(seconds)})")
 
-    def _journal(self, stage: Stage, event: str, cutoff: float, **extra: Any) -> None:
+    def _journal(self, stage: Stage, event: str, cutoff: Optional[float], **extra: Any) -> None:
         record = {"time": time.time(), "stage": stage.name, "event": event, "ranks": self.launcher.nprocs,
                   "mode": self.launcher.mode, "comm_cutoff": cutoff}
         record.update({k: v for k, v in extra.items() if v is not None})
