@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from glassdyn.run import records
+from glassdyn.run import journal, records
 from glassdyn.run.config import CampaignConfig, ConfigError
 from glassdyn.run.errors import StateError
 from glassdyn.run.files import write_json, write_text
@@ -57,6 +57,9 @@ def prepare_folder(folder: Path, config: CampaignConfig) -> None:
             changed = sorted(_differences(stored, science))
             raise ConfigError(f"{folder} holds a campaign with other settings ({', '.join(changed)} "
                               "differ); run it with its own campaign.toml, or choose another folder")
+    # The journal (the record that no stage ran twice) must be readable: a damaged line other than
+    # a torn last one is not what an interrupted append leaves, so it is refused before anything runs.
+    journal.read(folder)
     # Checked even when campaign.json exists: it may have been deleted and rewritten since.
     records.check_initial(folder, config)
     records.check_finished(folder, config, make_plan(config))

@@ -34,8 +34,6 @@ class Potential:
     units: str
     species: tuple[str, ...]
     masses: Mapping[str, float] = field(default_factory=dict)
-    #: Interaction range (distance units): sizes the ghost-atom shell the analyses need.
-    cutoff: float = 0.0
 
     def check_species(self, species: Sequence[str]) -> None:
         unknown = [s for s in species if s not in self.species]
@@ -112,10 +110,9 @@ ATOMIC_MASSES = {
 }
 
 REGISTRY: dict[str, Potential] = {
-    "kob-andersen": KobAndersen(name="kob-andersen", units="lj", species=("A", "B"), masses={"A": 1.0, "B": 1.0},
-                                cutoff=2.5),
+    "kob-andersen": KobAndersen(name="kob-andersen", units="lj", species=("A", "B"), masses={"A": 1.0, "B": 1.0}),
     "cuzr-eam": TabulatedEAM(name="cuzr-eam", units="metal", species=("Cu", "Zr"),
-                             masses={s: ATOMIC_MASSES[s] for s in ("Cu", "Zr")}, cutoff=7.6, file="CuZr_mm.eam.fs"),
+                             masses={s: ATOMIC_MASSES[s] for s in ("Cu", "Zr")}, file="CuZr_mm.eam.fs"),
 }
 
 
@@ -128,7 +125,7 @@ def get_potential(name: str, *, model: Optional[str] = None, type_map: Optional[
         if unknown:
             raise PotentialError(f"no atomic mass known for {unknown}; known elements: {sorted(ATOMIC_MASSES)}")
         return DeepPotential(name="deepmd", units="metal", species=tuple(type_map),
-                             masses={s: ATOMIC_MASSES[s] for s in type_map}, cutoff=6.0, model=str(model))
+                             masses={s: ATOMIC_MASSES[s] for s in type_map}, model=str(model))
     try:
         return REGISTRY[name]
     except KeyError:
