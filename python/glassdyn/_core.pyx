@@ -250,11 +250,11 @@ cdef class StringAnalysis(_Computation):
 
     @property
     def in_string(self):
-        return self.string_id > 0
+        self._need("in_string"); return self.string_id > 0
 
     @property
     def in_long(self):
-        return self.in_string & (self.string_size >= self._options.long_threshold)
+        self._need("in_long"); return self.in_string & (self.string_size >= self._options.long_threshold)
 
     # array: the size table and the per-type table
     @property
@@ -342,10 +342,11 @@ cdef class StringLinks(_Computation):
     def compute(self, position, displacement, types, size_t n_owned):
         """Points at r(t) (N, 3) with displacements d = r(t) - r(t0); the first ``n_owned`` are owned."""
         cdef MobilePoints points
-        n = _array("types", types, "int32").shape[0]
+        types_ = _array("types", types, "int32")
+        n = types_.shape[0]
         points.position = _doubles(_array("position", position, "float", (n, 3)))
         points.displacement = _doubles(_array("displacement", displacement, "float", (n, 3)))
-        points.type = _ints(_array("types", types, "int32", (n,)))
+        points.type = _ints(types_)
         points.n_owned = n_owned
         self.computed = False
         with nogil:
@@ -460,10 +461,11 @@ cdef class CageAnalysis(_Computation):
 
     @property
     def analysed(self):
-        return self.n_cage > 0
+        self._need("analysed"); return self.n_cage > 0
 
     @property
     def fraction_lost(self):
+        self._need("fraction_lost")
         n_cage = self.n_cage
         return np.where(n_cage > 0, self.n_lost / np.where(n_cage > 0, n_cage, 1), 0.0)
 

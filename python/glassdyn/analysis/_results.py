@@ -75,6 +75,8 @@ class SchemaAnalysis:
     RESULTS: ClassVar[tuple[Results, ...]] = ()
     EXTRA_RESULTS: ClassVar[Mapping[str, str]] = {}
     ALIASES: ClassVar[Mapping[str, str]] = {}
+    #: Every generated result property (set per subclass): layout columns, then EXTRA_RESULTS.
+    result_names: ClassVar[tuple[str, ...]] = ()
     _core: Any = None
     _computed: bool = False
 
