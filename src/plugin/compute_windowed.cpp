@@ -214,9 +214,27 @@ void WindowedCompute::compute_peratom()
   }
 }
 
+std::shared_ptr<const NeighbourSnapshot> WindowedCompute::neighbours_at_window_start(const glassdyn::PairTable &cutoff)
+{
+  if (!snapshots) {
+    // One set of searches per LAMMPS instance: adopt another glassdyn compute's, if any.
+    for (int c = 0; c < modify->ncompute; c++) {
+      auto *windowed = dynamic_cast<WindowedCompute *>(modify->compute[c]);
+      if (windowed && windowed != this && windowed->neighbour_snapshots()) {
+        snapshots = windowed->neighbour_snapshots();
+        break;
+      }
+    }
+    if (!snapshots) snapshots = std::make_shared<NeighbourSnapshots>();
+  }
+  return snapshots->find(lmp, groupbit, cutoff);
+}
+
 double WindowedCompute::memory_usage()
 {
   // Per-atom output rows (allocated when first requested) and the global vector and array.
   const double values = double(nmax_output) * size_peratom_cols + size_vector + double(size_array_rows) * size_array_cols;
-  return values * sizeof(double);
+  // The shared neighbour searches, in equal shares among the computes holding them.
+  const double shared = snapshots ? snapshots->memory_usage() / double(snapshots.use_count()) : 0.0;
+  return values * sizeof(double) + shared;
 }

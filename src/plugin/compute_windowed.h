@@ -15,6 +15,8 @@
 
 #include "pair_table.hpp"
 
+#include "neighbour_snapshot.h"
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -43,6 +45,9 @@ class WindowedCompute : public Compute, public WindowListener {
   // Start step of the open window: it changes exactly when a window is evaluated.
   bigint open_window_start();
   void store_deleted() override;
+  // The window-start neighbour searches this compute shares with the other glassdyn computes
+  // of its LAMMPS instance (null until it first asks for neighbours).
+  std::shared_ptr<NeighbourSnapshots> neighbour_snapshots() const { return snapshots; }
 
  protected:
   // Consumes `window N` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if neither.
@@ -63,6 +68,9 @@ class WindowedCompute : public Compute, public WindowListener {
   void check_store_alive();
   // Keeps the global vector and array of the window just evaluated in the restart file.
   void save_global_results();
+  // The neighbours of this compute's group within `cutoff` now, searched once per step for all
+  // computes asking with the same group and cutoffs (see neighbour_snapshot.h).
+  std::shared_ptr<const NeighbourSnapshot> neighbours_at_window_start(const glassdyn::PairTable &cutoff);
 
   // Checks a core option struct once (its validate() names the keyword and the allowed
   // values) and stops with that message prefixed by the style.
@@ -93,6 +101,7 @@ class WindowedCompute : public Compute, public WindowListener {
   bigint window_length;
   std::string sync_fix_id;
   std::string store_id;
+  std::shared_ptr<NeighbourSnapshots> snapshots;
   std::unique_ptr<RegularWindowClock> own_clock;
   const WindowClock *clock;
 };
