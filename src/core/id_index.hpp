@@ -20,40 +20,43 @@ class IdIndex {
     while (capacity < 2 * n) capacity *= 2;
     shift_ = 64;
     for (size_t c = capacity; c > 1; c /= 2) --shift_;
-    keys_.resize(capacity);
-    values_.assign(capacity, NONE);
+    slots_.assign(capacity, Slot{0, NONE});
   }
   // The value stored for `id` before this call (NONE if new); stores `value` for it.
   int exchange(int64_t id, int value)
   {
+    const size_t mask = slots_.size() - 1;
     size_t slot = home(id);
-    while (values_[slot] != NONE && keys_[slot] != id) slot = (slot + 1) & (values_.size() - 1);
-    const int previous = values_[slot];
-    keys_[slot] = id;
-    values_[slot] = value;
+    while (slots_[slot].value != NONE && slots_[slot].id != id) slot = (slot + 1) & mask;
+    const int previous = slots_[slot].value;
+    slots_[slot] = Slot{id, value};
     return previous;
   }
   int find(int64_t id) const
   {
+    const size_t mask = slots_.size() - 1;
     size_t slot = home(id);
-    while (values_[slot] != NONE) {
-      if (keys_[slot] == id) return values_[slot];
-      slot = (slot + 1) & (values_.size() - 1);
+    while (slots_[slot].value != NONE) {
+      if (slots_[slot].id == id) return slots_[slot].value;
+      slot = (slot + 1) & mask;
     }
     return NONE;
   }
   double memory_bytes() const
   {
-    return double(keys_.capacity()) * sizeof(int64_t) + double(values_.capacity()) * sizeof(int);
+    return double(slots_.capacity()) * sizeof(Slot);
   }
 
  private:
   // Fibonacci hashing: consecutive IDs spread over the table.
   size_t home(int64_t id) const { return size_t((uint64_t(id) * 0x9E3779B97F4A7C15ULL) >> shift_); }
 
+  struct Slot {
+    int64_t id;
+    int value;    // NONE marks an empty slot
+  };
   int shift_ = 60;
-  std::vector<int64_t> keys_;
-  std::vector<int> values_;    // NONE marks an empty slot
+  std::vector<Slot> slots_;
 };
 
 }    // namespace glassdyn
