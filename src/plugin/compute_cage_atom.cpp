@@ -45,6 +45,7 @@ ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
     WindowedCompute(lmp, narg, arg), maxcage(DEFAULT_MAXCAGE)
 {
   parse_arguments(narg, arg);
+  uses_neighbour_snapshots = true;
 
   static_assert(int(NOUTPUTCOLUMNS) == int(NTYPECOLUMNS), "c_ID[*] expands per-atom to the global array's columns");
   create_outputs(NGLOBAL, atom->ntypes, NTYPECOLUMNS, NOUTPUTS, output_column(0));

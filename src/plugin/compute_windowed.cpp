@@ -159,6 +159,7 @@ void WindowedCompute::init()
 {
   // The sync fix can be deleted and re-created between runs; look it up again.
   attach_store();
+  if (uses_neighbour_snapshots) join_neighbour_snapshots();
 }
 
 void WindowedCompute::check_store_alive()
@@ -253,7 +254,7 @@ void WindowedCompute::compute_peratom()
   }
 }
 
-std::shared_ptr<const NeighbourSnapshot> WindowedCompute::neighbours_at_window_start(const glassdyn::PairTable &cutoff)
+void WindowedCompute::join_neighbour_snapshots()
 {
   if (!snapshots) {
     // One set of searches per LAMMPS instance: adopt another glassdyn compute's, if any.
@@ -266,7 +267,13 @@ std::shared_ptr<const NeighbourSnapshot> WindowedCompute::neighbours_at_window_s
     }
     if (!snapshots) snapshots = std::make_shared<NeighbourSnapshots>();
   }
-  return snapshots->find(lmp, groupbit, cutoff);
+}
+
+std::shared_ptr<const NeighbourSnapshot> WindowedCompute::neighbours_at_window_start(const glassdyn::PairTable &cutoff)
+{
+  join_neighbour_snapshots();
+  // Only another holder could ask for the same search at this step.
+  return snapshots->find(lmp, groupbit, cutoff, snapshots.use_count() > 1);
 }
 
 double WindowedCompute::memory_usage()

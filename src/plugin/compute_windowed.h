@@ -78,6 +78,9 @@ class WindowedCompute : public Compute, public WindowListener {
   // The neighbours of this compute's group within `cutoff` now, searched once per step for all
   // computes asking with the same group and cutoffs (see neighbour_snapshot.h).
   std::shared_ptr<const NeighbourSnapshot> neighbours_at_window_start(const glassdyn::PairTable &cutoff);
+  // Set by a derived compute that calls neighbours_at_window_start(): it then joins the shared
+  // searches at init(), before any window starts, so that the first window is shared too.
+  bool uses_neighbour_snapshots = false;
 
   // Checks a core option struct once (its validate() names the keyword and the allowed
   // values) and stops with that message prefixed by the style.
@@ -99,6 +102,7 @@ class WindowedCompute : public Compute, public WindowListener {
  private:
   void attach_store();
   void restore_global_results();
+  void join_neighbour_snapshots();
 
   FixWindowSchedule *schedule;
   std::string schedule_id;

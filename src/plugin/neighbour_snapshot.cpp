@@ -50,11 +50,13 @@ bool near_subdomain(Domain *domain, const double *x, double margin)
 }    // namespace
 
 std::shared_ptr<const NeighbourSnapshot> NeighbourSnapshots::find(LAMMPS *lmp, int groupbit,
-                                                                  const glassdyn::PairTable &cutoff)
+                                                                  const glassdyn::PairTable &cutoff, bool shared)
 {
   Atom *atom = lmp->atom;
-  Key key{lmp->update->ntimestep, lmp->neighbor->ncalls, groupbit, atom->nlocal, hash_atoms(atom, groupbit),
-          table_values(cutoff)};
+  Key key;
+  if (shared)
+    key = Key{lmp->update->ntimestep, lmp->neighbor->ncalls, groupbit, atom->nlocal, hash_atoms(atom, groupbit),
+              table_values(cutoff), true};
   if (latest_ && key == key_) return latest_;
   key_ = std::move(key);
   // Reuse the buffers of the previous snapshot unless a caller still holds it.

@@ -44,7 +44,10 @@ class NeighbourSnapshots {
   // The neighbours of the owned atoms of `groupbit` now. Local work only (no communication):
   // each rank searches for its own atoms. The latest snapshot is kept until a request with
   // another key replaces it (its buffers are then reused unless a caller still holds it).
-  std::shared_ptr<const NeighbourSnapshot> find(LAMMPS *lmp, int groupbit, const glassdyn::PairTable &cutoff);
+  // With `shared` false (one compute holds this object, so no other can ask at this step) the
+  // key is not computed: it costs a pass over all local and ghost atoms.
+  std::shared_ptr<const NeighbourSnapshot> find(LAMMPS *lmp, int groupbit, const glassdyn::PairTable &cutoff,
+                                                bool shared);
   // Bytes held: the kept snapshot and the search buffers.
   double memory_usage() const;
 
@@ -60,9 +63,10 @@ class NeighbourSnapshots {
     int nlocal = -1;
     uint64_t atoms = 0;
     std::vector<double> cutoffs;
+    bool valid = false;
     bool operator==(const Key &o) const
     {
-      return step == o.step && builds == o.builds && groupbit == o.groupbit && nlocal == o.nlocal &&
+      return valid && o.valid && step == o.step && builds == o.builds && groupbit == o.groupbit && nlocal == o.nlocal &&
           atoms == o.atoms && cutoffs == o.cutoffs;
     }
   };
