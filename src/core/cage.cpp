@@ -1,7 +1,7 @@
 #include "cage.hpp"
 #include "number_text.hpp"
 
-#include "cell_grid.hpp"
+#include "neighbour_search.hpp"
 
 #include <cmath>
 #include <sstream>
@@ -9,28 +9,6 @@
 #include <string>
 
 namespace glassdyn {
-
-std::vector<std::vector<size_t>> neighbours_within(const std::vector<double> &position, const std::vector<int> &type,
-                                                   size_t n_owned, const PairTable &cutoff)
-{
-  if (position.size() != 3 * type.size()) throw std::invalid_argument("neighbours_within: inconsistent arrays");
-  std::vector<std::vector<size_t>> neighbours(n_owned);
-  if (n_owned == 0) return neighbours;
-  const double radius = cutoff.max_value();
-  if (!(radius > 0.0)) throw std::invalid_argument("neighbours_within: cutoff must be > 0");
-  const CellGrid grid(position, radius);
-  for (size_t i = 0; i < n_owned; ++i) {
-    const double *ri = &position[3 * i];
-    grid.for_each_candidate(i, [&](size_t j) {
-      if (j == i) return;
-      const double *rj = &position[3 * j];
-      const double dx = ri[0] - rj[0], dy = ri[1] - rj[1], dz = ri[2] - rj[2];
-      const double cut = cutoff.get(type[i], type[j]);
-      if (dx * dx + dy * dy + dz * dz < cut * cut) neighbours[i].push_back(j);
-    });
-  }
-  return neighbours;
-}
 
 CageOutcome compare_cage(const std::vector<double> &distance_now, const std::vector<double> &cutoff,
                          double hysteresis, int64_t nlost)
@@ -80,6 +58,60 @@ CageSummary summarise_cages(const CageTallies &tallies)
   return summary;
 }
 
+double CageEndAtoms::memory_bytes() const
+{
+  return double(id.capacity() + cage_member.capacity()) * sizeof(int64_t) + double(type.capacity()) * sizeof(int) +
+      double(position.capacity()) * sizeof(double) + double(cage_first.capacity()) * sizeof(size_t);
+}
+
+void CageLossEvaluator::evaluate(const CageEndAtoms &atoms, const CageOptions &options,
+                                 std::vector<CageOutcome> &outcome, CageTallies &tallies)
+{
+  const size_t ncopies = atoms.id.size();
+  if (atoms.type.size() != ncopies || atoms.position.size() != 3 * ncopies || atoms.n_owned > ncopies ||
+      atoms.cage_first.size() != atoms.n_owned + 1 || atoms.cage_first.back() != atoms.cage_member.size())
+    throw std::invalid_argument("CageLossEvaluator: inconsistent arrays");
+  // Every copy of each ID, chained from the first (lowest) copy index.
+  first_copy_.reset(ncopies);
+  next_copy_.assign(ncopies, IdIndex::NONE);
+  for (size_t c = ncopies; c-- > 0;) next_copy_[c] = first_copy_.exchange(atoms.id[c], int(c));
+
+  outcome.assign(atoms.n_owned, CageOutcome());
+  const double *x = atoms.position.data();
+  for (size_t i = 0; i < atoms.n_owned; ++i) {
+    const size_t begin = atoms.cage_first[i], end = atoms.cage_first[i + 1];
+    // No cage (outside the group, no neighbour at the window start, or created during the
+    // window): nothing to break, and not counted among the analysed atoms.
+    if (begin == end) continue;
+    distance_.clear();
+    cut_.clear();
+    for (size_t k = begin; k < end; ++k) {
+      double nearest_squared = -1.0;    // no copy on this rank: beyond every guaranteed distance
+      int nearest_type = atoms.type[i];
+      for (int j = first_copy_.find(atoms.cage_member[k]); j != IdIndex::NONE; j = next_copy_[size_t(j)]) {
+        const double dx = x[3 * i] - x[3 * size_t(j)], dy = x[3 * i + 1] - x[3 * size_t(j) + 1],
+                     dz = x[3 * i + 2] - x[3 * size_t(j) + 2];
+        const double d2 = dx * dx + dy * dy + dz * dz;
+        if (nearest_squared < 0.0 || d2 < nearest_squared) {
+          nearest_squared = d2;
+          nearest_type = atoms.type[size_t(j)];
+        }
+      }
+      // sqrt is monotonic and correctly rounded: the nearest distance as if each were rooted.
+      distance_.push_back(nearest_squared < 0.0 ? -1.0 : std::sqrt(nearest_squared));
+      cut_.push_back(options.cutoff.get(atoms.type[i], nearest_type));
+    }
+    outcome[i] = compare_cage(distance_, cut_, options.hysteresis, options.nlost);
+    tallies.add(atoms.type[i], outcome[i], int64_t(end - begin));
+  }
+}
+
+double CageLossEvaluator::memory_bytes() const
+{
+  return first_copy_.memory_bytes() + double(next_copy_.capacity()) * sizeof(int) +
+      double(distance_.capacity() + cut_.capacity()) * sizeof(double);
+}
+
 CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_box, const FrameAtoms &atoms,
                          const CageOptions &options)
 {
@@ -118,7 +150,8 @@ CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_bo
       type.push_back(atoms.type[i]);
       atom_of_point.push_back(i);
     }
-  const auto neighbours = neighbours_within(position, type, n, options.cutoff);
+  NeighbourList neighbours;
+  NeighbourSearch().find(position.data(), type.data(), type.size(), n, options.cutoff, neighbours);
 
   CageResult result;
   result.n_cage.assign(n, 0);
@@ -128,8 +161,8 @@ CageResult analyse_cages(const PeriodicBox &start_box, const PeriodicBox &end_bo
   for (size_t i = 0; i < n; ++i) {
     if (!atoms.in_group[i]) continue;
     std::vector<double> distance, cutoff;
-    for (size_t point : neighbours[i]) {
-      const size_t j = atom_of_point[point];
+    for (size_t m = neighbours.first[i]; m < neighbours.first[i + 1]; ++m) {
+      const size_t j = atom_of_point[neighbours.index[m]];
       if (j == i) continue;    // its own periodic image, only in boxes too small to analyse
       distance.push_back(end_box.minimum_image_distance(&atoms.current[3 * i], &atoms.current[3 * j]));
       cutoff.push_back(options.cutoff.get(atoms.type[i], atoms.type[j]));

@@ -3,6 +3,7 @@
 
 #include "communicator.hpp"
 #include "frame.hpp"
+#include "id_index.hpp"
 #include "pair_table.hpp"
 #include "periodic_box.hpp"
 
@@ -11,11 +12,6 @@
 #include <vector>
 
 namespace glassdyn {
-
-// For each of the first `n_owned` points, the indices of every other point closer than
-// cutoff(type_i, type_j). Periodic images must be present as extra points.
-std::vector<std::vector<size_t>> neighbours_within(const std::vector<double> &position, const std::vector<int> &type,
-                                                   size_t n_owned, const PairTable &cutoff);
 
 struct CageOutcome {
   int64_t n_lost = 0;
@@ -66,6 +62,39 @@ struct CageSummary {
 };
 
 CageSummary summarise_cages(const CageTallies &tallies);
+
+// What one rank holds at a window end (on the fly): every copy of the atoms it may need, the
+// owned atoms first (copies 0 .. n_owned - 1), then ghost images, and for each owned atom the
+// IDs of its cage members recorded at the window start (none outside the group or for an atom
+// created during the window).
+struct CageEndAtoms {
+  std::vector<int64_t> id;           // per copy
+  std::vector<int> type;             // per copy
+  std::vector<double> position;      // per copy, 3 values (the same frame for all copies)
+  size_t n_owned = 0;
+  std::vector<size_t> cage_first;    // n_owned + 1: members of owned atom i at cage_first[i] ..
+  std::vector<int64_t> cage_member;  // member IDs
+
+  double memory_bytes() const;
+};
+
+// The window-end test of cage/atom on one rank. For each cage member the nearest copy this
+// rank holds is found by ID; a member with no copy counts as lost (the caller guarantees that
+// every atom within cutoff x (1 + hysteresis) of an owned atom has a copy). Buffers are kept
+// between windows.
+class CageLossEvaluator {
+ public:
+  // outcome[i] for each owned atom (zero for atoms without a cage); tallies by type of the
+  // atoms with a cage (local sums: the caller sums over ranks).
+  void evaluate(const CageEndAtoms &atoms, const CageOptions &options, std::vector<CageOutcome> &outcome,
+                CageTallies &tallies);
+  double memory_bytes() const;
+
+ private:
+  IdIndex first_copy_;
+  std::vector<int> next_copy_;
+  std::vector<double> distance_, cut_;
+};
 
 struct CageResult {
   std::vector<int64_t> n_cage, n_lost;    // per atom (0 outside the group)

@@ -19,7 +19,6 @@
 #include <cstring>
 #include <exception>
 #include <limits>
-#include <unordered_map>
 
 using namespace LAMMPS_NS;
 
@@ -46,6 +45,7 @@ ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
     WindowedCompute(lmp, narg, arg), maxcage(DEFAULT_MAXCAGE)
 {
   parse_arguments(narg, arg);
+  uses_neighbour_snapshots = true;
 
   static_assert(int(NOUTPUTCOLUMNS) == int(NTYPECOLUMNS), "c_ID[*] expands per-atom to the global array's columns");
   create_outputs(NGLOBAL, atom->ntypes, NTYPECOLUMNS, NOUTPUTS, output_column(0));
@@ -186,7 +186,7 @@ void ComputeCageAtom::begin_window()
   int largest_local = 0;
   try {
     // Shared with any other window compute searching the same group and cutoffs at this step.
-    const auto snapshot = snapshot_neighbours(lmp, groupbit, options.cutoff);
+    const auto snapshot = neighbours_at_window_start(options.cutoff);
     for (int i = 0; i < nlocal; i++) {
       const int count = snapshot->count(i);
       const tagint *ids = &snapshot->ids[snapshot->first[size_t(i)]];
@@ -225,69 +225,50 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
   const int nlocal = atom->nlocal;
   const int nall = nlocal + atom->nghost;
   int *mask = atom->mask;
-  tagint *tag = atom->tag;
   double **x = atom->x;
   double **values = store->values();
 
-  // Every copy (owned or periodic ghost image) of each atom this rank sees, as a linked list.
-  std::unordered_map<tagint, int> first_copy;
-  first_copy.reserve(size_t(nall));
-  std::vector<int> next_copy(nall, -1);
-  for (int i = nall - 1; i >= 0; i--) {
+  // What the core's test needs: every copy (owned atom or nearby ghost image) this rank
+  // holds, and each owned atom's cage members recorded at the window start.
+  glassdyn::CageEndAtoms &end = end_atoms;
+  end.id.clear();
+  end.type.clear();
+  end.position.clear();
+  for (int i = 0; i < nall; i++) {
     if (i >= nlocal && !may_neighbour_owned(x[i])) continue;
-    auto inserted = first_copy.emplace(tag[i], i);
-    if (!inserted.second) {
-      next_copy[i] = inserted.first->second;
-      inserted.first->second = i;
+    end.id.push_back(atom->tag[i]);
+    end.type.push_back(atom->type[i]);
+    end.position.insert(end.position.end(), x[i], x[i] + 3);
+  }
+  end.n_owned = size_t(nlocal);
+  end.cage_first.assign(size_t(nlocal) + 1, 0);
+  end.cage_member.clear();
+  for (int i = 0; i < nlocal; i++) {
+    if (mask[i] & groupbit) {
+      const int n_cage = static_cast<int>(values[i][0]);
+      for (int k = 0; k < n_cage; k++) end.cage_member.push_back(static_cast<tagint>(values[i][id_column(k)]));
     }
+    end.cage_first[size_t(i) + 1] = end.cage_member.size();
   }
 
-  const int ntypes = atom->ntypes;
-  glassdyn::CageTallies tallies(ntypes);
-  std::vector<double> distance, cut;
+  glassdyn::CageTallies tallies(atom->ntypes);
   try {
-    for (int i = 0; i < nlocal; i++) {
-      values[i][output_column(OUT_NCAGE)] = values[i][output_column(OUT_NLOST)] =
-          values[i][output_column(OUT_BROKEN)] = 0.0;
-      if (!(mask[i] & groupbit)) continue;
-      const int n_cage = static_cast<int>(values[i][0]);
-      // No cage (no neighbour at the window start, or created during the window): nothing
-      // to break, and not counted among the analysed atoms.
-      if (n_cage == 0) continue;
-      distance.clear();
-      cut.clear();
-      for (int k = 0; k < n_cage; k++) {
-        const auto found = first_copy.find(static_cast<tagint>(values[i][id_column(k)]));
-        double nearest = -1.0;    // not present on this rank: beyond every guaranteed distance
-        int nearest_type = atom->type[i];
-        if (found != first_copy.end()) {
-          for (int j = found->second; j >= 0; j = next_copy[j]) {
-            const double dx = x[i][0] - x[j][0], dy = x[i][1] - x[j][1], dz = x[i][2] - x[j][2];
-            const double d = std::sqrt(dx * dx + dy * dy + dz * dz);
-            if (nearest < 0.0 || d < nearest) {
-              nearest = d;
-              nearest_type = atom->type[j];
-            }
-          }
-        }
-        distance.push_back(nearest);
-        cut.push_back(options.cutoff.get(atom->type[i], nearest_type));
-      }
-      const auto outcome = glassdyn::compare_cage(distance, cut, options.hysteresis, options.nlost);
-      values[i][output_column(OUT_NCAGE)] = n_cage;
-      values[i][output_column(OUT_NLOST)] = double(outcome.n_lost);
-      values[i][output_column(OUT_BROKEN)] = outcome.broken ? 1.0 : 0.0;
-      tallies.add(atom->type[i], outcome, n_cage);
-    }
+    losses.evaluate(end, options, outcomes, tallies);
   } catch (LAMMPSException &) {
     throw;
   } catch (std::exception &e) {
     error->one(FLERR, "Compute cage/atom {}: window evaluation failed: {}", id, e.what());
   }
+  for (int i = 0; i < nlocal; i++) {
+    const double n_cage = double(end.cage_first[size_t(i) + 1] - end.cage_first[size_t(i)]);
+    values[i][output_column(OUT_NCAGE)] = n_cage;
+    values[i][output_column(OUT_NLOST)] = double(outcomes[size_t(i)].n_lost);
+    values[i][output_column(OUT_BROKEN)] = outcomes[size_t(i)].broken ? 1.0 : 0.0;
+  }
   // Whole numbers: the sums are exact and the same on any number of ranks.
   tallies.sum(MpiCommunicator(world));
   const auto summary = glassdyn::summarise_cages(tallies);
-  for (int t = 0; t < ntypes; t++) std::copy(summary.by_type[t].begin(), summary.by_type[t].end(), global_table[t]);
+  for (int t = 0; t < atom->ntypes; t++) std::copy(summary.by_type[t].begin(), summary.by_type[t].end(), global_table[t]);
   global_values[FRACTION_BROKEN] = summary.fraction_broken;
   global_values[MEAN_LOST] = summary.mean_lost;
   global_values[MEAN_CAGE] = summary.mean_cage;
@@ -295,3 +276,8 @@ void ComputeCageAtom::finish_window(bigint /*window_start*/, bigint /*window_end
   save_global_results();
 }
 
+double ComputeCageAtom::memory_usage()
+{
+  return WindowedCompute::memory_usage() + end_atoms.memory_bytes() + losses.memory_bytes() +
+      double(outcomes.capacity()) * sizeof(glassdyn::CageOutcome);
+}

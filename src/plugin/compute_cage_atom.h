@@ -31,6 +31,7 @@ class ComputeCageAtom : public WindowedCompute {
   void begin_window() override;
   void initialise_atom(int i) override;
   void derive_columns(double *row) const override;
+  double memory_usage() override;
 
   // Output indices, looked up by name in the one declaration of the layouts
   // (src/core/schema/cages.hpp).
@@ -66,6 +67,10 @@ class ComputeCageAtom : public WindowedCompute {
 
   glassdyn::CageOptions options;
   int maxcage;    // store columns per atom for cage members: a plugin-only limit
+  // Window-end buffers, kept between windows so that an evaluation allocates nothing.
+  glassdyn::CageEndAtoms end_atoms;
+  glassdyn::CageLossEvaluator losses;
+  std::vector<glassdyn::CageOutcome> outcomes;
 
 };
 

@@ -1,5 +1,6 @@
 #include "compute_windowed.h"
 
+#include "fix_window_schedule.h"
 #include "fix_window_store.h"
 
 #include "atom.h"
@@ -19,7 +20,7 @@ constexpr bigint MAX_WINDOW_STEPS = bigint(1) << 52;
 
 WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
     Compute(lmp, narg, arg), style_name(arg[2]), style_label("Compute " + style_name), store(nullptr), global_values(nullptr),
-    global_table(nullptr), first_output_column(0), stored_output_columns(0), output_atom(nullptr), nmax_output(0), window_length(0),
+    global_table(nullptr), schedule(nullptr), first_output_column(0), stored_output_columns(0), output_atom(nullptr), nmax_output(0), window_length(0),
     clock(nullptr)
 {
   if (atom->tag_enable == 0) error->all(FLERR, "{} requires atom IDs", style_label);
@@ -32,6 +33,7 @@ WindowedCompute::~WindowedCompute()
 {
   // Only our own store: a fix of another owner may carry its ID after an `unfix`.
   if (store && modify->nfix && modify->get_fix_by_id(store_id) == store) modify->delete_fix(store_id);
+  if (schedule && modify->nfix && modify->get_fix_by_id(schedule_id) == schedule) modify->delete_fix(schedule_id);
   memory->destroy(global_values);
   memory->destroy(global_table);
   memory->destroy(output_atom);
@@ -113,8 +115,26 @@ void WindowedCompute::create_store(int ncolumns)
   modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], ncolumns));
   store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
   if (!store) error->all(FLERR, "{} {}: its internal fix {} is missing", style_label, id, store_id);
+  schedule_id = std::string(id) + "_GLASSDYN_SCHEDULE";
+  modify->add_fix(fmt::format("{} {} GLASSDYN/SCHEDULE", schedule_id, group->names[igroup]));
+  schedule = dynamic_cast<FixWindowSchedule *>(modify->get_fix_by_id(schedule_id));
+  if (!schedule) error->all(FLERR, "{} {}: its internal fix {} is missing", style_label, id, schedule_id);
+  // After a restart: {window open, window start step, saved global results...}.
+  const auto &state = store->restored_state();
+  if (state.size() >= 2) {
+    schedule->restore(state[0] != 0.0, static_cast<bigint>(state[1]));
+    saved_results.assign(state.begin() + 2, state.end());
+  }
   attach_store();
   restore_global_results();
+}
+
+std::vector<double> WindowedCompute::restart_state() const
+{
+  std::vector<double> state = {schedule && schedule->window_open() ? 1.0 : 0.0,
+                               schedule ? double(schedule->window_start()) : 0.0};
+  state.insert(state.end(), saved_results.begin(), saved_results.end());
+  return state;
 }
 
 void WindowedCompute::attach_store()
@@ -130,13 +150,16 @@ void WindowedCompute::attach_store()
       error->all(FLERR, "{} sync: fix {} (style {}) does not publish window boundaries; use 'window N' instead",
                  style_label, sync_fix_id, fix->style);
   }
-  store->attach(this, clock);
+  check_schedule_alive();
+  store->attach(this);
+  schedule->attach(this, clock);
 }
 
 void WindowedCompute::init()
 {
   // The sync fix can be deleted and re-created between runs; look it up again.
   attach_store();
+  if (uses_neighbour_snapshots) join_neighbour_snapshots();
 }
 
 void WindowedCompute::check_store_alive()
@@ -152,16 +175,28 @@ void WindowedCompute::check_store_alive()
              "its data; delete and re-create the compute", style_label, id, store_id, current->id, current->style);
 }
 
+void WindowedCompute::check_schedule_alive()
+{
+  Fix *current = modify->get_fix_by_id(schedule_id);
+  if (schedule && current == schedule) return;
+  if (!current)
+    error->all(FLERR, "{} {}: its internal fix {} is missing: it was deleted; delete and re-create the compute",
+               style_label, id, schedule_id);
+  error->all(FLERR, "{} {}: its internal fix {} was deleted and replaced by a fix {} of style {}; delete and "
+             "re-create the compute", style_label, id, schedule_id, current->id, current->style);
+}
+
 bool WindowedCompute::has_window_results()
 {
   check_store_alive();
-  return !store->saved_results.empty();
+  return !saved_results.empty();
 }
 
 bigint WindowedCompute::open_window_start()
 {
   check_store_alive();
-  return store->window_start();
+  check_schedule_alive();
+  return schedule->window_start();
 }
 
 void WindowedCompute::store_deleted()
@@ -169,9 +204,14 @@ void WindowedCompute::store_deleted()
   store = nullptr;
 }
 
+void WindowedCompute::schedule_deleted()
+{
+  schedule = nullptr;
+}
+
 void WindowedCompute::save_global_results()
 {
-  auto &saved = store->saved_results;
+  auto &saved = saved_results;
   saved.assign(global_values, global_values + size_vector);
   for (int r = 0; r < size_array_rows; r++) saved.insert(saved.end(), global_table[r], global_table[r] + size_array_cols);
 }
@@ -180,7 +220,7 @@ void WindowedCompute::restore_global_results()
 {
   // A restart written with another layout (other maxsize or number of types) is not used:
   // the global outputs then stay 0 until the next window end.
-  const auto &saved = store->saved_results;
+  const auto &saved = saved_results;
   if (saved.size() != size_t(size_vector) + size_t(size_array_rows) * size_array_cols) return;
   std::copy_n(saved.begin(), size_vector, global_values);
   for (int r = 0; r < size_array_rows; r++)
@@ -214,9 +254,35 @@ void WindowedCompute::compute_peratom()
   }
 }
 
+void WindowedCompute::join_neighbour_snapshots()
+{
+  if (!snapshots) {
+    // One set of searches per LAMMPS instance: adopt another glassdyn compute's, if any.
+    for (int c = 0; c < modify->ncompute; c++) {
+      auto *windowed = dynamic_cast<WindowedCompute *>(modify->compute[c]);
+      if (windowed && windowed != this && windowed->neighbour_snapshots()) {
+        snapshots = windowed->neighbour_snapshots();
+        break;
+      }
+    }
+    if (!snapshots) snapshots = std::make_shared<NeighbourSnapshots>();
+  }
+}
+
+std::shared_ptr<const NeighbourSnapshot> WindowedCompute::neighbours_at_window_start(const glassdyn::PairTable &cutoff)
+{
+  join_neighbour_snapshots();
+  // Only another holder could ask for the same search at this step.
+  return snapshots->find(lmp, groupbit, cutoff, snapshots.use_count() > 1);
+}
+
 double WindowedCompute::memory_usage()
 {
-  // Per-atom output rows (allocated when first requested) and the global vector and array.
-  const double values = double(nmax_output) * size_peratom_cols + size_vector + double(size_array_rows) * size_array_cols;
-  return values * sizeof(double);
+  // Per-atom output rows (allocated when first requested), the global vector and array, and
+  // their copy kept for restart files.
+  const double values = double(nmax_output) * size_peratom_cols + size_vector +
+      double(size_array_rows) * size_array_cols + double(saved_results.capacity());
+  // The shared neighbour searches, in equal shares among the computes holding them.
+  const double shared = snapshots ? snapshots->memory_usage() / double(snapshots.use_count()) : 0.0;
+  return values * sizeof(double) + shared;
 }

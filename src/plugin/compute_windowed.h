@@ -1,9 +1,12 @@
 /* glassdyn: common base of the per-window analysis computes.
 
-   Owns what stringlike/atom and cage/atom share: the internal per-atom window store
-   (fix GLASSDYN/WINDOW), the `window N` / `sync FIX-ID` keywords and the clock they
-   select, and the checks every window analysis needs. Derived computes say what one
-   window evaluation does (finish_window / begin_window / initialise_atom).
+   Owns what stringlike/atom and cage/atom share: the internal per-atom store
+   (fix GLASSDYN/WINDOW, a plain container), the window schedule (fix GLASSDYN/SCHEDULE,
+   the per-step hook a compute lacks), the `window N` / `sync FIX-ID` keywords and the clock
+   they select, the schedule's and the global results' place in restart files, the shared
+   window-start neighbour searches, and the checks every window analysis needs. Derived
+   computes say what one window evaluation does (finish_window / begin_window /
+   initialise_atom).
 */
 
 #ifndef GLASSDYN_COMPUTE_WINDOWED_H
@@ -15,6 +18,8 @@
 
 #include "pair_table.hpp"
 
+#include "neighbour_snapshot.h"
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -23,6 +28,7 @@
 namespace LAMMPS_NS {
 
 class FixWindowStore;
+class FixWindowSchedule;
 
 class WindowedCompute : public Compute, public WindowListener {
  public:
@@ -43,6 +49,11 @@ class WindowedCompute : public Compute, public WindowListener {
   // Start step of the open window: it changes exactly when a window is evaluated.
   bigint open_window_start();
   void store_deleted() override;
+  void schedule_deleted() override;
+  std::vector<double> restart_state() const override;
+  // The window-start neighbour searches this compute shares with the other glassdyn computes
+  // of its LAMMPS instance (null until it first asks for neighbours).
+  std::shared_ptr<NeighbourSnapshots> neighbour_snapshots() const { return snapshots; }
 
  protected:
   // Consumes `window N` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if neither.
@@ -61,8 +72,15 @@ class WindowedCompute : public Compute, public WindowListener {
   // with `ncolumns` per-atom values and restores saved global results after a restart.
   void create_store(int ncolumns);
   void check_store_alive();
+  void check_schedule_alive();
   // Keeps the global vector and array of the window just evaluated in the restart file.
   void save_global_results();
+  // The neighbours of this compute's group within `cutoff` now, searched once per step for all
+  // computes asking with the same group and cutoffs (see neighbour_snapshot.h).
+  std::shared_ptr<const NeighbourSnapshot> neighbours_at_window_start(const glassdyn::PairTable &cutoff);
+  // Set by a derived compute that calls neighbours_at_window_start(): it then joins the shared
+  // searches at init(), before any window starts, so that the first window is shared too.
+  bool uses_neighbour_snapshots = false;
 
   // Checks a core option struct once (its validate() names the keyword and the allowed
   // values) and stops with that message prefixed by the style.
@@ -84,6 +102,13 @@ class WindowedCompute : public Compute, public WindowListener {
  private:
   void attach_store();
   void restore_global_results();
+  void join_neighbour_snapshots();
+
+  FixWindowSchedule *schedule;
+  std::string schedule_id;
+  // Global vector and array of the last evaluated window (empty before the first), kept in
+  // restart files with the schedule's state.
+  std::vector<double> saved_results;
 
   int first_output_column;
   int stored_output_columns;
@@ -93,6 +118,7 @@ class WindowedCompute : public Compute, public WindowListener {
   bigint window_length;
   std::string sync_fix_id;
   std::string store_id;
+  std::shared_ptr<NeighbourSnapshots> snapshots;
   std::unique_ptr<RegularWindowClock> own_clock;
   const WindowClock *clock;
 };

@@ -229,7 +229,7 @@ void FixDMS::attach_peratom()
   if (!store || current != store)
     error->all(FLERR, "Fix dms {}: its internal fix {} was deleted and replaced by a fix of style {} that holds none "
                "of its data; unfix {} and define it again", id, store_id, current->style, id);
-  store->attach(static_cast<StoreOwner *>(this));
+  store->attach(this);
   array_atom = store->values();    // its first NPERATOMOUTPUTS columns are the outputs
 }
 

@@ -4,7 +4,6 @@
 #include "comm.h"
 #include "error.h"
 #include "memory.h"
-#include "update.h"
 
 #include <cstring>
 
@@ -15,11 +14,10 @@ namespace {
 constexpr int MAX_COLUMNS = 10000;
 }
 
-// Syntax (issued by the owning compute): fix ID group GLASSDYN/WINDOW ncolumns
+// Syntax (issued by the owning style): fix ID group GLASSDYN/WINDOW ncolumns
 
 FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
-    Fix(lmp, narg, arg), nmax_store(0), per_atom(nullptr), owner(nullptr), listener(nullptr), clock(nullptr), reference_set(0),
-    start_step(0), end_step(0), last_step(-1), restored_flag(0)
+    Fix(lmp, narg, arg), nmax_store(0), per_atom(nullptr), owner(nullptr), restored_flag(0)
 {
   if (narg != 4) error->all(FLERR, "Illegal fix GLASSDYN/WINDOW command: expected 1 argument (ncolumns)");
   ncolumns = utils::inumeric(FLERR, arg[3], false, lmp);
@@ -31,7 +29,6 @@ FixWindowStore::FixWindowStore(LAMMPS *lmp, int narg, char **arg) :
   restart_peratom = 1;
   create_attribute = 1;    // atoms made by create_atoms, fix deposit, ... need a reference
   maxexchange = ncolumns;
-  nevery = 1;
 
   grow_arrays(atom->nmax);
   atom->add_callback(Atom::GROW);
@@ -51,94 +48,12 @@ FixWindowStore::~FixWindowStore()
 
 int FixWindowStore::setmask()
 {
-  return END_OF_STEP;
+  return 0;    // a container: no per-step work
 }
 
-void FixWindowStore::attach(StoreOwner *plain_owner)
+void FixWindowStore::init()
 {
-  owner = plain_owner;
-  listener = nullptr;
-  clock = nullptr;
-}
-
-void FixWindowStore::attach(WindowListener *window_listener, const WindowClock *window_clock)
-{
-  owner = listener = window_listener;
-  clock = window_clock;
-  // The end of the open window follows the clock (a restart may change `window N`), unless the
-  // clock does not know this window (a re-defined sync fix): setup() then discards it, and its
-  // warning names the end it was due at.
-  if (reference_set && clock->may_start_window(start_step)) end_step = clock->window_end(start_step);
-}
-
-void FixWindowStore::start_window(bigint step)
-{
-  listener->begin_window();
-  start_step = step;
-  end_step = clock->window_end(step);
-  reference_set = 1;
-}
-
-void FixWindowStore::discard_window(const std::string &reason)
-{
-  // The step named is where the next window really begins: at once with `window N`, at the
-  // next cycle start of the fix named by `sync`.
-  if (comm->me == 0)
-    error->warning(FLERR, "Fix {}: the window that began at step {} (due to end at step {}) is discarded: {}; the "
-                   "next window starts at step {}", id, start_step, end_step, reason,
-                   clock->next_window_start(update->ntimestep));
-  reference_set = 0;
-}
-
-void FixWindowStore::setup(int /*vflag*/)
-{
-  if (!owner) error->all(FLERR, "Fix {} has no owning glassdyn compute", id);
-  const bigint now = update->ntimestep;
-  if (!clock) {
-    last_step = now;
-    return;
-  }
-  // A run starts at update->firststep; a rerun sets up every frame at its own step, and its
-  // frames jump by design (a skipped window end is caught below).
-  const bool run_start = (now == update->firststep);
-  if (reference_set) {
-    if (run_start && last_step >= 0 && now != last_step) {
-      // reset_timestep or minimize between runs: the window would not span the steps it claims.
-      discard_window(fmt::format("the timestep changed from {} to {} between runs", last_step, now));
-    } else if (!clock->may_start_window(start_step)) {
-      discard_window("the fix named by 'sync' was defined again, and its cycles do not start at this window's "
-                     "start");
-    } else if (now < start_step) {
-      discard_window(fmt::format("the step {} precedes its start", now));
-    } else if (now > end_step) {
-      discard_window(fmt::format("with the current window length it ended at step {}, before the current step {}",
-                                 end_step, now));
-    } else if (now == end_step) {
-      // A window ending exactly here that no end_of_step evaluated (e.g. a restart written there).
-      listener->finish_window(start_step, now);
-      start_window(now);
-    }
-  }
-  last_step = now;
-  if (!reference_set && clock->may_start_window(now)) start_window(now);
-}
-
-void FixWindowStore::end_of_step()
-{
-  const bigint now = update->ntimestep;
-  last_step = now;
-  if (!clock) return;    // a plain store opens no windows
-  if (reference_set) {
-    if (now < end_step) return;    // nothing to do between window ends
-    if (now > end_step) {
-      discard_window(fmt::format("no step of the run (or rerun frame) fell on its end; this is step {}", now));
-    } else {
-      listener->finish_window(start_step, now);
-      start_window(now);
-      return;
-    }
-  }
-  if (clock->may_start_window(now)) start_window(now);
+  if (!owner) error->all(FLERR, "Fix {} has no owning glassdyn style", id);
 }
 
 void FixWindowStore::grow_arrays(int nmax)
@@ -155,7 +70,7 @@ void FixWindowStore::copy_arrays(int i, int j, int /*delflag*/)
 void FixWindowStore::set_arrays(int i)
 {
   for (int k = 0; k < ncolumns; k++) per_atom[i][k] = 0.0;
-  if (listener) listener->initialise_atom(i);
+  if (owner) owner->initialise_atom(i);
 }
 
 int FixWindowStore::pack_exchange(int i, double *buf)
@@ -202,16 +117,21 @@ int FixWindowStore::maxsize_restart()
 }
 
 namespace {
-// Marks the layout of the global restart record, so a foreign or corrupt record is refused.
-constexpr double RESTART_FORMAT = 20251122.1;
-constexpr size_t MAX_SAVED_RESULTS = 10000000;
+// Marks the layout of the global restart record, so a foreign or corrupt record is refused:
+// {RESTART_FORMAT, n, n owner values}.
+constexpr double RESTART_FORMAT = 20261130.1;
+// The record of glassdyn before the store and the window schedule were separated:
+// {FORMAT, window open, window start step, n, n saved results}. Read as the owner values
+// {window open, window start step, saved results...}, which is what a windowed compute keeps.
+constexpr double RESTART_FORMAT_WITH_SCHEDULE = 20251122.1;
+constexpr size_t MAX_OWNER_VALUES = 10000000;
 }    // namespace
 
 void FixWindowStore::write_restart(FILE *fp)
 {
-  std::vector<double> state = {RESTART_FORMAT, double(reference_set), double(start_step),
-                               double(saved_results.size())};
-  state.insert(state.end(), saved_results.begin(), saved_results.end());
+  const std::vector<double> values = owner ? owner->restart_state() : std::vector<double>();
+  std::vector<double> state = {RESTART_FORMAT, double(values.size())};
+  state.insert(state.end(), values.begin(), values.end());
   if (comm->me == 0) {
     int size = int(state.size() * sizeof(double));
     fwrite(&size, sizeof(int), 1, fp);
@@ -222,18 +142,19 @@ void FixWindowStore::write_restart(FILE *fp)
 void FixWindowStore::restart(char *buf)
 {
   auto *state = reinterpret_cast<double *>(buf);
-  if (state[0] != RESTART_FORMAT || state[3] < 0.0 || state[3] > double(MAX_SAVED_RESULTS))
-    error->all(FLERR, "Fix {}: the restart file's window record has an unknown layout (written by another glassdyn "
+  if (state[0] == RESTART_FORMAT && state[1] >= 0.0 && state[1] <= double(MAX_OWNER_VALUES)) {
+    owner_state.assign(state + 2, state + 2 + static_cast<size_t>(state[1]));
+  } else if (state[0] == RESTART_FORMAT_WITH_SCHEDULE && state[3] >= 0.0 && state[3] <= double(MAX_OWNER_VALUES)) {
+    owner_state.assign(state + 1, state + 3);
+    owner_state.insert(owner_state.end(), state + 4, state + 4 + static_cast<size_t>(state[3]));
+  } else {
+    error->all(FLERR, "Fix {}: the restart file's store record has an unknown layout (written by another glassdyn "
                "version?)", id);
-  reference_set = static_cast<int>(state[1]);
-  start_step = static_cast<bigint>(state[2]);
-  last_step = update->ntimestep;    // the step the restart file was written at
+  }
   restored_flag = 1;
-  const auto nresults = static_cast<size_t>(state[3]);
-  saved_results.assign(state + 4, state + 4 + nresults);
 }
 
 double FixWindowStore::memory_usage()
 {
-  return (double(nmax_store) * ncolumns + double(saved_results.size())) * sizeof(double);
+  return (double(nmax_store) * ncolumns + double(owner_state.capacity())) * sizeof(double);
 }

@@ -1,11 +1,11 @@
-/* glassdyn: internal per-atom store of analysis-window state.
+/* glassdyn: internal per-atom store of glassdyn styles.
 
-   Holds, per atom, the state a window analysis needs from its start (e.g. unwrapped
-   positions at t0) and the per-atom results of the last finished window. The values
-   migrate with atoms between ranks and are written to and read from restart files.
-   It also runs the window schedule: at each window end it asks its owner to evaluate
-   the finished window and to record the next reference, before any output at that step.
-   Created by glassdyn computes; not meant to be used directly in input scripts.
+   Holds, per atom, the values its owner needs across steps (e.g. unwrapped positions at a
+   window start and the per-atom results of the last window, or fix dms's running sums). The
+   values migrate with atoms between ranks and are written to and read from restart files,
+   together with a few global values the owner asks to keep. It knows nothing of windows:
+   the window schedule is fix GLASSDYN/SCHEDULE, run by the windowed computes.
+   Created by glassdyn styles; not meant to be used directly in input scripts.
 */
 
 #ifdef FIX_CLASS
@@ -20,7 +20,6 @@ FixStyle(GLASSDYN/WINDOW,FixWindowStore);
 #include "fix.h"
 #include "window_clock.h"
 
-#include <string>
 #include <vector>
 
 namespace LAMMPS_NS {
@@ -30,8 +29,7 @@ class FixWindowStore : public Fix {
   FixWindowStore(class LAMMPS *, int, char **);
   ~FixWindowStore() override;
   int setmask() override;
-  void setup(int) override;
-  void end_of_step() override;
+  void init() override;
 
   void grow_arrays(int) override;
   void copy_arrays(int, int, int) override;
@@ -46,31 +44,20 @@ class FixWindowStore : public Fix {
   void restart(char *) override;
   double memory_usage() override;
 
-  // Owner interface. A windowed owner has the store run its schedule; a plain owner (fix dms)
-  // uses it only as a migrating, restart-safe per-atom container and it opens no windows.
-  void attach(WindowListener *listener, const WindowClock *clock);
-  void attach(StoreOwner *plain_owner);
+  void attach(StoreOwner *store_owner) { owner = store_owner; }
   double **values() const { return per_atom; }
   int columns() const { return ncolumns; }
-  bigint window_start() const { return start_step; }
   // True if this store's values came from a restart file (not from zero at its creation).
   bool restored() const { return restored_flag != 0; }
-  // Global results of the last finished window, kept across restarts.
-  std::vector<double> saved_results;
+  // The owner's global values read from a restart file (empty if none).
+  const std::vector<double> &restored_state() const { return owner_state; }
 
  private:
-  void start_window(bigint step);
-  void discard_window(const std::string &reason);
-
   int ncolumns;
   int nmax_store;    // rows allocated in per_atom
   double **per_atom;
   StoreOwner *owner;
-  WindowListener *listener;    // null for a plain owner
-  const WindowClock *clock;    // null for a plain owner
-  int reference_set;
-  bigint start_step, end_step;
-  bigint last_step;    // last step set up or integrated (-1: none yet); a change between runs is a jump
+  std::vector<double> owner_state;
   int restored_flag;
 };
 

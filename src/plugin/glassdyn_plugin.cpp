@@ -7,6 +7,7 @@
 #include "compute_displacement_distribution.h"
 #include "compute_stringlike_atom.h"
 #include "fix_dms.h"
+#include "fix_window_schedule.h"
 #include "fix_window_store.h"
 
 #include "error.h"
@@ -75,7 +76,12 @@ extern "C" __attribute__((visibility("default"))) void lammpsplugin_init(void *l
   register_style(&plugin, lmp);
 
   plugin.name = "GLASSDYN/WINDOW";
-  plugin.info = "glassdyn " GLASSDYN_VERSION ": internal per-atom window store of glassdyn computes";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": internal per-atom store of glassdyn styles";
   plugin.creator.v2 = version_mismatch.empty() ? &create_style<FixWindowStore> : &refuse_style;
+  register_style(&plugin, lmp);
+
+  plugin.name = "GLASSDYN/SCHEDULE";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": internal window schedule of glassdyn computes";
+  plugin.creator.v2 = version_mismatch.empty() ? &create_style<FixWindowSchedule> : &refuse_style;
   register_style(&plugin, lmp);
 }

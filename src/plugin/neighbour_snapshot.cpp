@@ -6,34 +6,11 @@
 #include "neighbor.h"
 #include "update.h"
 
-#include "cage.hpp"
-
-#include <cstdint>
 #include <cstring>
-#include <map>
-#include <tuple>
 
 using namespace LAMMPS_NS;
 
 namespace {
-
-// What makes two requests the same search. Atom order and positions cannot change between
-// two requests at one step (no exchange happens between end-of-step callbacks), but a new
-// run may set up the same step again, so the neighbour-list build count is part of the key.
-struct SnapshotKey {
-  LAMMPS *lmp;
-  bigint step;
-  bigint builds;
-  int groupbit;
-  int nlocal;
-  uint64_t atoms;    // hash of the atoms seen (a new LAMMPS instance may reuse an address)
-  std::vector<double> cutoffs;
-  bool operator<(const SnapshotKey &o) const
-  {
-    return std::tie(lmp, step, builds, groupbit, nlocal, atoms, cutoffs) <
-        std::tie(o.lmp, o.step, o.builds, o.groupbit, o.nlocal, o.atoms, o.cutoffs);
-  }
-};
 
 // A 64-bit hash (FNV-1a over words) of IDs, types, group flags and positions of the local and
 // ghost atoms: equal hashes mean the same search result. About 5 multiplications per atom.
@@ -72,53 +49,61 @@ bool near_subdomain(Domain *domain, const double *x, double margin)
 
 }    // namespace
 
-std::shared_ptr<const NeighbourSnapshot> LAMMPS_NS::snapshot_neighbours(LAMMPS *lmp, int groupbit,
-                                                                        const glassdyn::PairTable &cutoff)
+std::shared_ptr<const NeighbourSnapshot> NeighbourSnapshots::find(LAMMPS *lmp, int groupbit,
+                                                                  const glassdyn::PairTable &cutoff, bool shared)
 {
-  // Only the latest snapshot is kept (requests for one step follow each other), until a
-  // request with another key replaces it: about 8 bytes per neighbour of each group atom.
-  static std::map<SnapshotKey, std::shared_ptr<const NeighbourSnapshot>> cache;
   Atom *atom = lmp->atom;
-  SnapshotKey key{lmp,          lmp->update->ntimestep,    lmp->neighbor->ncalls, groupbit,
-                  atom->nlocal, hash_atoms(atom, groupbit), table_values(cutoff)};
-  const auto found = cache.find(key);
-  if (found != cache.end()) return found->second;
-  cache.clear();
+  Key key;
+  if (shared)
+    key = Key{lmp->update->ntimestep, lmp->neighbor->ncalls, groupbit, atom->nlocal, hash_atoms(atom, groupbit),
+              table_values(cutoff), true};
+  if (latest_ && key == key_) return latest_;
+  key_ = std::move(key);
+  // Reuse the buffers of the previous snapshot unless a caller still holds it.
+  if (!latest_ || latest_.use_count() > 1) latest_ = std::make_shared<NeighbourSnapshot>();
 
   const int nlocal = atom->nlocal;
   const int nall = nlocal + atom->nghost;
   const double margin = cutoff.max_value() + lmp->neighbor->skin;
-  // Points: the group's owned atoms first, then every other owned atom and the nearby ghosts.
-  std::vector<double> position;
-  std::vector<int> type, atom_of_point;
+  // Points: the group's owned atoms first (the queries, in atom order), then every other owned
+  // atom and the nearby ghosts.
+  position_.clear();
+  type_.clear();
+  atom_of_point_.clear();
   auto add = [&](int i) {
-    position.insert(position.end(), atom->x[i], atom->x[i] + 3);
-    type.push_back(atom->type[i]);
-    atom_of_point.push_back(i);
+    position_.insert(position_.end(), atom->x[i], atom->x[i] + 3);
+    type_.push_back(atom->type[i]);
+    atom_of_point_.push_back(i);
   };
   for (int i = 0; i < nlocal; i++)
     if (atom->mask[i] & groupbit) add(i);
-  const size_t n_owned = type.size();
+  const size_t n_query = type_.size();
   for (int i = 0; i < nall; i++)
     if ((i >= nlocal && near_subdomain(lmp->domain, atom->x[i], margin)) ||
         (i < nlocal && !(atom->mask[i] & groupbit)))
       add(i);
+  search_.find(position_.data(), type_.data(), type_.size(), n_query, cutoff, list_);
 
-  const auto neighbours = glassdyn::neighbours_within(position, type, n_owned, cutoff);
-  auto snapshot = std::make_shared<NeighbourSnapshot>();
-  std::vector<std::vector<tagint>> of_atom(static_cast<size_t>(nlocal));
-  for (size_t p = 0; p < n_owned; p++) {
-    const int i = atom_of_point[p];
-    for (size_t q : neighbours[p]) {
-      const tagint neighbour = atom->tag[atom_of_point[q]];
-      if (neighbour != atom->tag[i]) of_atom[size_t(i)].push_back(neighbour);    // not its own image
+  NeighbourSnapshot &snapshot = *latest_;
+  snapshot.first.assign(size_t(nlocal) + 1, 0);
+  snapshot.ids.clear();
+  size_t q = 0;    // the query point of atom i, if i is in the group
+  for (int i = 0; i < nlocal; i++) {
+    if (q < n_query && atom_of_point_[q] == i) {
+      const tagint self = atom->tag[i];
+      for (size_t m = list_.first[q]; m < list_.first[q + 1]; m++) {
+        const tagint neighbour = atom->tag[atom_of_point_[list_.index[m]]];
+        if (neighbour != self) snapshot.ids.push_back(neighbour);    // not its own periodic image
+      }
+      q++;
     }
+    snapshot.first[size_t(i) + 1] = snapshot.ids.size();
   }
-  snapshot->first.assign(size_t(nlocal) + 1, 0);
-  for (int i = 0; i < nlocal; i++) snapshot->first[size_t(i) + 1] = snapshot->first[size_t(i)] + of_atom[size_t(i)].size();
-  snapshot->ids.reserve(snapshot->first.back());
-  for (const auto &ids : of_atom) snapshot->ids.insert(snapshot->ids.end(), ids.begin(), ids.end());
-  std::shared_ptr<const NeighbourSnapshot> shared = std::move(snapshot);
-  cache[key] = shared;
-  return shared;
+  return latest_;
+}
+
+double NeighbourSnapshots::memory_usage() const
+{
+  return (latest_ ? latest_->memory_bytes() : 0.0) + search_.memory_bytes() + list_.memory_bytes() +
+      double(position_.capacity()) * sizeof(double) + double(type_.capacity() + atom_of_point_.capacity()) * sizeof(int);
 }

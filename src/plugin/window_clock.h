@@ -1,7 +1,10 @@
-// When analysis windows of a glassdyn compute begin and end.
+// When analysis windows of a glassdyn compute begin and end, and the interfaces between the
+// per-atom store, the window schedule and the computes that own them.
 #pragma once
 
 #include "lmptype.h"
+
+#include <vector>
 
 namespace LAMMPS_NS {
 
@@ -36,23 +39,31 @@ class RegularWindowClock final : public WindowClock {
 };
 
 // The owner of a per-atom store (fix GLASSDYN/WINDOW): told when the store is destroyed (by
-// its owner, or by a user's `unfix`), so that no pointer into it survives.
+// its owner, or by a user's `unfix`), so that no pointer into it survives; asked to fill the
+// row of an atom created mid-run, and for the global values it keeps in restart files.
 class StoreOwner {
  public:
   virtual void store_deleted() = 0;
+  // Row i was just created (create_atoms, fix deposit, ...) and holds zeros.
+  virtual void initialise_atom(int /*i*/) {}
+  // Global values the store writes to restart files for its owner (read back with
+  // FixWindowStore::restored_state()).
+  virtual std::vector<double> restart_state() const { return {}; }
 
  protected:
   ~StoreOwner() = default;
 };
 
-// An owner whose store also runs its window schedule. The owner evaluates a finished window
-// from the stored reference, then records the reference of the window that starts; an atom
-// created while a window is open gets its reference from the owner too.
+// A windowed compute, driven by its schedule (fix GLASSDYN/SCHEDULE): it evaluates a finished
+// window from the reference it stored, then records the reference of the window that starts;
+// an atom created while a window is open gets its reference from it too.
 class WindowListener : public StoreOwner {
  public:
   virtual void finish_window(bigint window_start, bigint window_end) = 0;
   virtual void begin_window() = 0;
-  virtual void initialise_atom(int i) = 0;
+  void initialise_atom(int i) override = 0;
+  // The schedule fix was destroyed (by its owner, or by a user's `unfix`).
+  virtual void schedule_deleted() = 0;
 
  protected:
   ~WindowListener() = default;
