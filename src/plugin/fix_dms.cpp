@@ -495,17 +495,41 @@ double FixDMS::atom_volume(int i) const
 {
   if (volume_constant > 0.0) return volume_constant;
   if (!volume_compute) return 1.0;
-  const double v = volume_column ? volume_compute->array_atom[i][volume_column - 1] : volume_compute->vector_atom[i];
-  // Checked once per atom and cycle: a zero, negative or non-finite volume would give inf/NaN moduli.
-  if (!(v > 0.0) || !std::isfinite(v) || !std::isfinite(1.0 / (amplitude * v)))
-    error->one(FLERR, "Fix dms {} volume: compute {} gives atom {} the volume {}; per-atom moduli need a finite "
-               "volume > 0 (with 1/(EA V) finite) for every atom of the group", id, volume_id, atom->tag[i], v);
-  return v;
+  return volume_column ? volume_compute->array_atom[i][volume_column - 1] : volume_compute->vector_atom[i];
+}
+
+static bool usable_volume(double v, double amplitude)
+{
+  return v > 0.0 && std::isfinite(v) && std::isfinite(1.0 / (amplitude * v));
+}
+
+void FixDMS::check_atom_volumes()
+{
+  // Checked once per cycle on all ranks together: a zero, negative or non-finite volume would give
+  // inf/NaN moduli. Every rank stops with the same message (the smallest offending atom ID), so no
+  // rank aborts alone and the ERROR line cannot be lost in a race between aborting ranks.
+  if (!volume_compute) return;
+  tagint bad_local = std::numeric_limits<tagint>::max();
+  double bad_value = 0.0;
+  for (int i = 0; i < atom->nlocal; i++)
+    if ((atom->mask[i] & groupbit) && atom->tag[i] < bad_local && !usable_volume(atom_volume(i), amplitude)) {
+      bad_local = atom->tag[i];
+      bad_value = atom_volume(i);
+    }
+  tagint bad = bad_local;
+  MPI_Allreduce(&bad_local, &bad, 1, MPI_LMP_TAGINT, MPI_MIN, world);
+  if (bad == std::numeric_limits<tagint>::max()) return;
+  // Only the owner of that atom contributes its value; 0 elsewhere keeps NaN and inf intact.
+  double mine = (bad_local == bad) ? bad_value : 0.0, value = 0.0;
+  MPI_Allreduce(&mine, &value, 1, MPI_DOUBLE, MPI_SUM, world);
+  error->all(FLERR, "Fix dms {} volume: compute {} gives atom {} the volume {}; per-atom moduli need a finite "
+             "volume > 0 (with 1/(EA V) finite) for every atom of the group", id, volume_id, bad, value);
 }
 
 void FixDMS::finish_peratom_cycle(bool counted)
 {
   if (volume_compute && volume_compute->invoked_peratom != update->ntimestep) volume_compute->compute_peratom();
+  if (counted) check_atom_volumes();
   const auto inverse = fit.inverse();
   const size_t n = fit.basis_size();
   double **values = store->values();

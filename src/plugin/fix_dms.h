@@ -90,6 +90,7 @@ class FixDMS : public Fix, public WindowClock, public StoreOwner {
   void sample_peratom(double theta);
   void finish_peratom_cycle(bool counted);
   double atom_volume(int i) const;
+  void check_atom_volumes();
   void check_axis_periodic() const;
   void check_timestep_jump();
   void record_box();
