@@ -149,6 +149,9 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
             values = _entry(windows, step, folder / "windows.txt", f"step {step}", window_width)
             for (_, lay), start in zip(WINDOW_LAYOUTS, window_starts):
                 record.update(zip(lay.names, values[start:start + len(lay.names)]))  # set 0 of p(u)
+            for cls in ("mobile", "immobile"):  # the compute writes 0 for a d_f without 3 clusters
+                if record[f"{cls}_fractal_clusters"] < 3:
+                    record[f"{cls}_fractal_dimension"] = record[f"{cls}_fractal_dimension_error"] = np.nan
             rows.append(record)
             block = _entry(cage_types, step, folder / "cage_types.txt", f"step {step}", None)
             for t, name in enumerate(species):
