@@ -72,3 +72,20 @@ def test_report_without_percolation_columns_has_no_percolation_figure(tmp_path):
         written = make_report(synthetic_results(), tmp_path, formats=("png",))
     assert not any(path.name.startswith("percolation") for path in written)
     assert "percolation_temperatures" not in json.loads((tmp_path / "fits.json").read_text())
+
+
+def test_summary_gives_the_percolation_probability_and_skips_unfitted_d_f():
+    """Three used cycles at one (T, period): the mobile class wrapped in 2 of them (probability 2/3,
+    sample std sqrt(1/3)); d_f = 2.4, 0 (no fit: 0 clusters), 2.6 averages to 2.5 over the two fits."""
+    from glassdyn.results.campaign_data import CYCLE_QUANTITIES
+    from glassdyn.results.harvest import summarise_cycles
+
+    cycles = pd.DataFrame({name: [0.0, 0.0, 0.0] for name in CYCLE_QUANTITIES})
+    cycles["temperature"], cycles["period"], cycles["cycle"], cycles["used"] = 1.0, 5.0, [1, 2, 3], True
+    cycles["mobile_wraps_any"] = [1.0, 0.0, 1.0]
+    cycles["mobile_fractal_dimension"] = [2.4, 0.0, 2.6]
+    cycles["mobile_fractal_clusters"] = [5, 0, 4]
+    cycles["immobile_fractal_clusters"] = [0, 0, 0]
+    row = summarise_cycles(cycles).iloc[0]
+    assert row["mobile_wraps_any"] == pytest.approx(2 / 3) and row["mobile_wraps_any_std"] == pytest.approx(3 ** -0.5)
+    assert row["mobile_fractal_dimension"] == pytest.approx(2.5) and np.isnan(row["immobile_fractal_dimension"])

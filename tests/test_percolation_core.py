@@ -335,3 +335,38 @@ def test_classes_by_fraction_and_threshold_with_ties_by_id():
     assert out["atom_class"].tolist() == [-1, -1, -1, 0, 0, 0, 1, 1]
     assert out["cluster_id"].tolist() == [1, 1, 1, 0, 0, 0, 7, 7] and out["cluster_size"].tolist()[:3] == [3, 3, 3]
     assert out["mobile"]["fraction"] == 0.25 and out["immobile"]["largest_group_fraction"] == 3 / 8
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda p, box: p.compute("box", [[1, 1, 1]], [True]), "box must be a glassdyn.io.Box"),
+    (lambda p, box: p.compute(box, [[1, 1]], [True]), "positions"),
+    (lambda p, box: p.compute(box, [[1, 1, float("nan")]], [True]), "positions"),
+    (lambda p, box: p.compute(box, [[1, 1, 1]], [True, False]), "occupied"),
+    (lambda p, box: p.compute(box, [[1, 1, 1]], [True], types=[0]), "types"),
+    (lambda p, box: p.compute(box, [[1, 1, 1], [2, 2, 2]], [True, True], ids=[3, 3]), "ids"),
+    (lambda p, box: p.compute_from(object(), "frame"), "frame_t0 must be a glassdyn.io.DumpFrame"),
+    (lambda p, box: p.mobile, "compute_from"),
+])
+def test_bad_offline_input_names_the_argument(call, message):
+    """Misuse of the offline class raises one ValueError/TypeError/AttributeError naming the argument."""
+    box = Box(lo=(0, 0, 0), hi=(5, 5, 5))
+    p = Percolation(cutoff=1.1)
+    if message == "compute_from":
+        p.compute(box, [[1, 1, 1]], [True])
+    with pytest.raises((ValueError, TypeError, AttributeError), match=message):
+        call(p, box)
+
+
+def test_results_before_compute_raise():
+    """freud-like: a result asked for before compute() raises, naming compute()."""
+    with pytest.raises(RuntimeError, match="call compute"):
+        Percolation(cutoff=1.0).wraps
+
+
+def test_docstring_examples_run():
+    """The class docstring's example is executed and its printed values checked."""
+    import doctest
+
+    from glassdyn.analysis import percolation
+
+    assert doctest.testmod(percolation, raise_on_error=False).failed == 0

@@ -62,7 +62,8 @@ def test_driver_results_table_lists_the_harvested_schema_names():
     listed = {re.findall(r"`([^`]+)`", row[0])[0].split()[-1]: tuple(re.findall(r"`([^`]+)`", row[1]))
               for row in table_rows(table)}
     assert listed == {"dms": harvest.CYCLE_COLUMNS, "stringlike/atom": harvest.STRING_COLUMNS,
-                      "cage/atom": harvest.CAGE_COLUMNS, "displacement/distribution": harvest.PU_SUMMARY}
+                      "cage/atom": harvest.CAGE_COLUMNS, "displacement/distribution": harvest.PU_SUMMARY,
+                      "percolation/atom": harvest.PERCOLATION_COLUMNS}
     assert harvest.CYCLE_COLUMNS == schema.names("dms", "array")[1:]
     assert harvest.PU_SUMMARY == schema.names("displacement/distribution", "vector")
 
@@ -109,7 +110,8 @@ def test_python_names_derive_from_the_schema():
     assert ("cycle",) + dms_fit.CYCLE_COLUMNS == schema.names("dms", "array")
     assert harvest.CAGE_COLUMNS == schema.names("cage/atom", "vector")
     assert set(campaign_data.CYCLE_QUANTITIES) <= set(harvest.CYCLE_COLUMNS + harvest.STRING_COLUMNS
-                                                      + harvest.CAGE_COLUMNS + harvest.PU_SUMMARY)
+                                                      + harvest.CAGE_COLUMNS + harvest.PU_SUMMARY
+                                                      + harvest.PERCOLATION_COLUMNS)
     for old in ("n_string_atoms", "mean_size_number", "harmonic2", "fraction_over", "str_per_fast", "cage_broken"):
         assert all(old not in lay.names for lay in schema.layouts().values())
 

@@ -13,7 +13,7 @@ import pandas as pd
 from glassdyn import schema
 
 #: The percolation/atom values summarised per class: the mean of ``*_wraps_any`` over cycles is the
-#: class's percolation probability; d_f is NaN in cycles with fewer than 3 clusters in its fit.
+#: class's percolation probability; d_f is averaged over the cycles with >= 3 clusters in its fit.
 PERCOLATION_QUANTITIES = tuple(f"{cls}_{name}" for cls in ("mobile", "immobile")
                                for name in ("wraps_any", "largest_fraction", "largest_group_fraction",
                                             "susceptibility", "fractal_dimension"))
@@ -51,8 +51,8 @@ class CampaignResults:
         all atoms ``u_mean``, ``u_most_probable``, ``u_beyond_fraction``, ``u_outside_fraction``; the
         percolation/atom global vector (``mobile_*`` and ``immobile_*``: ``fraction``, ``n_clusters``,
         ``largest_fraction``, ``largest_group_fraction``, ``wraps_x/y/z/any``, ``susceptibility``,
-        ``fractal_dimension`` (NaN when fewer than 3 clusters entered the fit), its error and
-        ``fractal_clusters``).
+        ``fractal_dimension`` (0, as the compute writes it, when fewer than 3 clusters entered the fit;
+        the summary leaves those cycles out), its error and ``fractal_clusters``).
     cage_types : DataFrame
         One row per (temperature, period, cycle, species): ``used`` and the cage/atom array columns
         ``n_analysed``, ``fraction_broken`` (fraction of that species with a broken cage),

@@ -24,6 +24,7 @@ from glassdyn.units import unit_system
 # outputs to the HDF5 datasets and CSV columns.
 STRING_COLUMNS = schema.names("stringlike/atom", "vector")
 CAGE_COLUMNS = schema.names("cage/atom", "vector")
+PERCOLATION_COLUMNS = schema.names("percolation/atom", "vector")
 #: p(u) summary of set 0 (all atoms) only; per-type p(u) is kept as histograms.
 PU_SUMMARY = schema.names("displacement/distribution", "vector")
 #: Per-type cage table columns (the cage/atom array without its ``type`` column).
@@ -149,9 +150,6 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
             values = _entry(windows, step, folder / "windows.txt", f"step {step}", window_width)
             for (_, lay), start in zip(WINDOW_LAYOUTS, window_starts):
                 record.update(zip(lay.names, values[start:start + len(lay.names)]))  # set 0 of p(u)
-            for cls in ("mobile", "immobile"):  # the compute writes 0 for a d_f without 3 clusters
-                if record[f"{cls}_fractal_clusters"] < 3:
-                    record[f"{cls}_fractal_dimension"] = record[f"{cls}_fractal_dimension_error"] = np.nan
             rows.append(record)
             block = _entry(cage_types, step, folder / "cage_types.txt", f"step {step}", None)
             for t, name in enumerate(species):
@@ -202,7 +200,11 @@ def _entry(table: dict, key: int, path: Path, what: str, width: int | None) -> n
 
 def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = None) -> pd.DataFrame:
     """Mean and sample standard deviation over the used cycles, one row per (temperature, period)."""
-    used = cycles[cycles["used"]]
+    used = cycles[cycles["used"]].copy()
+    for cls in ("mobile", "immobile"):   # percolation/atom writes d_f = 0 when fewer than 3 clusters entered
+        column = f"{cls}_fractal_dimension"
+        if column in used:
+            used[column] = used[column].where(used[f"{cls}_fractal_clusters"] >= 3)
     keys = ["temperature", "period"]
     grouped = used.groupby(keys, sort=True)
     means = grouped[list(CYCLE_QUANTITIES)].mean()
