@@ -68,6 +68,11 @@ BAD_VALUES = [
     ({"analysis.cage_cutoff_pairs": {"A-B": 3.0}}, VALID, r"analysis.cage_cutoff_pairs: twice the cage radius"),
     ({"analysis.hysteresis": 5.0}, VALID, r"analysis.hysteresis: twice the cage radius"),
     ({"analysis.comm_cutoff": 1e6}, VALID, r"analysis.comm_cutoff: 1e\+06 is larger than the box"),
+    # percolation/atom classes, checked by the core's PercolationOptions::validate()
+    ({"analysis.percolation_mobile": 1.0}, VALID, r"analysis.percolation_mobile: mobile: fraction F must be in \(0,1\)"),
+    ({"analysis.percolation_immobile": 0.9}, VALID, r"analysis.percolation_immobile: immobile: the mobile and immobile"),
+    ({"analysis.percolation_dfmin": 1}, VALID, r"analysis.percolation_dfmin: dfmin: the smallest cluster size"),
+    ({"analysis.percolation_mobile": "x"}, VALID, r"analysis.percolation_mobile"),
     # temperatures, pressures, time steps, times in sane ranges per units
     ({"preparation.melt_temperature": 1e9}, VALID, r"preparation.melt_temperature: 1e\+09 is outside the sane"),
     ({"dms.temperatures": [0.4]}, METAL, r"dms.temperatures: 0.4 is outside the sane range for metal units"),

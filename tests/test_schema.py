@@ -20,7 +20,8 @@ from glassdyn import schema
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 MARKER = re.compile(r"^<!-- schema: (?P<key>[^>]+?) -->\n(?P<table>(?:\|.*\n?)+)", re.MULTILINE)
-PAGES = ("compute_stringlike_atom.md", "compute_cage_atom.md", "compute_displacement_distribution.md", "fix_dms.md")
+PAGES = ("compute_stringlike_atom.md", "compute_cage_atom.md", "compute_displacement_distribution.md", "fix_dms.md",
+         "compute_percolation_atom.md")
 
 
 def doc_tables() -> dict[str, tuple[str, str]]:
@@ -61,7 +62,8 @@ def test_driver_results_table_lists_the_harvested_schema_names():
     listed = {re.findall(r"`([^`]+)`", row[0])[0].split()[-1]: tuple(re.findall(r"`([^`]+)`", row[1]))
               for row in table_rows(table)}
     assert listed == {"dms": harvest.CYCLE_COLUMNS, "stringlike/atom": harvest.STRING_COLUMNS,
-                      "cage/atom": harvest.CAGE_COLUMNS, "displacement/distribution": harvest.PU_SUMMARY}
+                      "cage/atom": harvest.CAGE_COLUMNS, "displacement/distribution": harvest.PU_SUMMARY,
+                      "percolation/atom": harvest.PERCOLATION_COLUMNS}
     assert harvest.CYCLE_COLUMNS == schema.names("dms", "array")[1:]
     assert harvest.PU_SUMMARY == schema.names("displacement/distribution", "vector")
 
@@ -76,7 +78,7 @@ def test_names_are_snake_case_and_units_known():
 
 def test_per_atom_arrays_are_as_wide_as_the_global_arrays():
     """LAMMPS expands a per-atom c_ID[*] to the global array's column count (issue 10)."""
-    for style in ("stringlike/atom", "cage/atom", "dms"):
+    for style in ("stringlike/atom", "cage/atom", "dms", "percolation/atom"):
         assert schema.layout(style, "peratom").width() == schema.layout(style, "array").width()
 
 
@@ -98,16 +100,18 @@ def test_index_and_expansion():
 
 
 def test_python_names_derive_from_the_schema():
-    from glassdyn.analysis import cages, displacement_distribution, dms_fit, string_like
+    from glassdyn.analysis import cages, displacement_distribution, dms_fit, percolation, string_like
     from glassdyn.results import campaign_data, harvest
 
     assert string_like.GLOBAL_VECTOR == schema.names("stringlike/atom", "vector")
     assert cages.TYPE_TABLE == schema.names("cage/atom", "array")
+    assert percolation.GLOBAL_VECTOR == schema.names("percolation/atom", "vector")
     assert displacement_distribution.SET_VALUES == schema.names("displacement/distribution", "vector")
     assert ("cycle",) + dms_fit.CYCLE_COLUMNS == schema.names("dms", "array")
     assert harvest.CAGE_COLUMNS == schema.names("cage/atom", "vector")
     assert set(campaign_data.CYCLE_QUANTITIES) <= set(harvest.CYCLE_COLUMNS + harvest.STRING_COLUMNS
-                                                      + harvest.CAGE_COLUMNS + harvest.PU_SUMMARY)
+                                                      + harvest.CAGE_COLUMNS + harvest.PU_SUMMARY
+                                                      + harvest.PERCOLATION_COLUMNS)
     for old in ("n_string_atoms", "mean_size_number", "harmonic2", "fraction_over", "str_per_fast", "cage_broken"):
         assert all(old not in lay.names for lay in schema.layouts().values())
 
@@ -196,15 +200,18 @@ fix dms all dms x amplitude 0.01 period 1.0 harmonics 3 peratom sa
 compute str all stringlike/atom delta 0.6 sync dms maxsize 10
 compute cage all cage/atom cutoff 1.3 sync dms
 compute pu all displacement/distribution str bins 20
+compute perc all percolation/atom str cutoff 1.3 mobile fraction 0.2 immobile fraction 0.2 maxsize 10
 # Per-atom wildcards: LAMMPS expands them (to the global array's column count); every column
 # k of that count must exist per atom, or compute reduce stops.
 compute rstr all reduce sum c_str[*]
 compute rcage all reduce sum c_cage[*]
 compute rdms all reduce sum f_dms[*]
+compute rperc all reduce sum c_perc[*]
 fix astr all ave/time 200 1 200 c_str[*] mode vector file str_array.txt
 fix acage all ave/time 200 1 200 c_cage[*] mode vector file cage_array.txt
 fix apu all ave/time 200 1 200 c_pu[*] mode vector file pu_array.txt
-thermo_style custom step c_str[*] c_cage[*] c_pu[*] f_dms[*] c_rstr[*] c_rcage[*] c_rdms[*]
+fix aperc all ave/time 200 1 200 c_perc[*] mode vector file perc_array.txt
+thermo_style custom step c_str[*] c_cage[*] c_pu[*] f_dms[*] c_rstr[*] c_rcage[*] c_rdms[*] c_perc[*] c_rperc[*]
 thermo 200
 run 200
 print "DMS-ROW $(f_dms[1][1]) $(f_dms[1][{dms_cols}])"
@@ -226,10 +233,10 @@ def sizes(tmp_path_factory) -> dict[str, int]:
     script.write_text(SIZES_INPUT.format(dms_cols=schema.layout("dms", "array").width()))
     run = run_lammps(script, nprocs=1, cwd=folder, check=True, timeout=300)
     header = next(line.split() for line in run.output.splitlines() if line.split()[:1] == ["Step"])
-    out = {f"{name} vector": _expanded(header, f"c_{name}") for name in ("str", "cage", "pu")}
+    out = {f"{name} vector": _expanded(header, f"c_{name}") for name in ("str", "cage", "pu", "perc")}
     out["dms vector"] = _expanded(header, "f_dms")
-    out.update({f"{name} peratom": _expanded(header, f"c_r{name}") for name in ("str", "cage", "dms")})
-    for name in ("str", "cage", "pu"):
+    out.update({f"{name} peratom": _expanded(header, f"c_r{name}") for name in ("str", "cage", "dms", "perc")})
+    for name in ("str", "cage", "pu", "perc"):
         first = next(line for line in (folder / f"{name}_array.txt").read_text().splitlines()
                      if line.startswith("# Row"))
         out[f"{name} array"] = _expanded(first.split(), f"c_{name}")
@@ -242,6 +249,8 @@ def sizes(tmp_path_factory) -> dict[str, int]:
     ("cage/atom", "cage", "vector"), ("cage/atom", "cage", "array"), ("cage/atom", "cage", "peratom"),
     ("displacement/distribution", "pu", "vector"), ("displacement/distribution", "pu", "array"),
     ("dms", "dms", "vector"), ("dms", "dms", "peratom"),
+    ("percolation/atom", "perc", "vector"), ("percolation/atom", "perc", "array"),
+    ("percolation/atom", "perc", "peratom"),
 ])
 def test_plugin_output_sizes_equal_the_schema(sizes, style, short, output):
     lay = schema.layout(style, output)

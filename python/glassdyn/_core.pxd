@@ -188,3 +188,63 @@ cdef extern from "output_schema.hpp" namespace "glassdyn::schema":
         int ncolumns
 
     vector[SchemaLayout] all_layouts()
+
+
+# ---- percolation of occupied sites and of the mobile/immobile classes (src/core/percolation.hpp)
+cdef extern from "percolation.hpp" namespace "glassdyn":
+    cdef cppclass PercolationSites:
+        vector[int64_t] id
+        vector[int] type
+        vector[double] position
+
+    cdef cppclass PercolationCluster "glassdyn::Cluster":
+        int64_t label, size
+        cbool wraps[3]
+        double radius_of_gyration
+
+    cdef cppclass ClusterSet:
+        vector[PercolationCluster] clusters
+        vector[size_t] cluster_of_site
+
+    cdef cppclass FractalFit:
+        double dimension, error
+        int64_t clusters
+
+    cdef cppclass ClassSummary:
+        int64_t members
+        double fraction
+        int64_t n_clusters, largest
+        double largest_fraction, largest_group_fraction
+        cbool wraps[3]
+        cbool wraps_any
+        double susceptibility
+        FractalFit fractal
+        vector[int64_t] size_counts
+        vector[double] size_radius
+
+    cdef cppclass ClassCriterion:
+        cbool by_fraction
+        double fraction, threshold
+
+    cdef cppclass PercolationOptions:
+        PairTable cutoff
+        ClassCriterion mobile, immobile
+        int64_t maxsize, fractal_min_size
+        void validate() except +
+
+    cdef cppclass PercolationResult:
+        vector[int] atom_class
+        vector[int64_t] cluster_id, cluster_size
+        vector[char] wraps
+        ClassSummary classes[2]
+        int64_t group_size, gathered_bytes
+
+    ClusterSet find_clusters(const PeriodicBox& box, const PercolationSites& sites,
+                             const PairTable& cutoff) except + nogil
+    ClassSummary summarise_clusters(const ClusterSet& set, int64_t group_size, int64_t maxsize,
+                                    int64_t fractal_min_size) except +
+    PercolationResult analyse_percolation(const PeriodicBox& box_t0, const vector[int64_t]& id,
+                                          const vector[int]& type, const vector[char]& in_group,
+                                          const vector[double]& reference, const vector[double]& u,
+                                          const PercolationOptions& options,
+                                          const Communicator& comm) except + nogil

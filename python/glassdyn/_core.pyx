@@ -671,3 +671,178 @@ def output_schema():
         out[f"{style} {output}"] = {"style": style, "output": output, "rows": layout.rows.decode(),
                                     "block_per_set": bool(layout.block_per_set), "columns": tuple(columns)}
     return out
+
+
+# ---- percolation (src/core/percolation.hpp). Self-contained: its own array conversions.
+cdef vector[double] _perc_doubles(values) except *:
+    cdef const double[::1] view = np.ascontiguousarray(values, dtype=np.float64).ravel()
+    cdef vector[double] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        out[i] = view[i]
+    return out
+
+
+cdef vector[int64_t] _perc_int64s(values) except *:
+    cdef const int64_t[::1] view = np.ascontiguousarray(values, dtype=np.int64).ravel()
+    cdef vector[int64_t] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        out[i] = view[i]
+    return out
+
+
+cdef vector[int] _perc_ints(values) except *:
+    cdef const int[::1] view = np.ascontiguousarray(values, dtype=np.intc).ravel()
+    cdef vector[int] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        out[i] = view[i]
+    return out
+
+
+cdef vector[char] _perc_flags(values) except *:
+    cdef const signed char[::1] view = np.ascontiguousarray(np.asarray(values) != 0, dtype=np.int8).ravel()
+    cdef vector[char] out
+    cdef Py_ssize_t i
+    out.resize(view.shape[0])
+    for i in range(view.shape[0]):
+        out[i] = <char>view[i]
+    return out
+
+
+cdef _perc_bools(const vector[char]& flags):
+    out = np.zeros(flags.size(), dtype=bool)
+    cdef Py_ssize_t i
+    for i in range(<Py_ssize_t>flags.size()):
+        if flags[i]:
+            out[i] = True
+    return out
+
+
+cdef PeriodicBox _perc_box(box) except *:
+    cdef PeriodicBox pbox
+    cdef int k
+    for k in range(3):
+        pbox.lo[k] = box["lo"][k]
+        pbox.hi[k] = box["hi"][k]
+        pbox.periodic[k] = bool(box["periodic"][k])
+    pbox.xy, pbox.xz, pbox.yz = box["tilt"]
+    pbox.dimension = box.get("dimension", 3)
+    return pbox
+
+
+cdef _class_summary_dict(const ClassSummary& s):
+    return {
+        "members": s.members,
+        "fraction": s.fraction,
+        "n_clusters": s.n_clusters,
+        "largest": s.largest,
+        "largest_fraction": s.largest_fraction,
+        "largest_group_fraction": s.largest_group_fraction,
+        "wraps": np.array([s.wraps[0], s.wraps[1], s.wraps[2]], dtype=bool),
+        "wraps_any": bool(s.wraps_any),
+        "susceptibility": s.susceptibility,
+        "fractal_dimension": s.fractal.dimension,
+        "fractal_dimension_error": s.fractal.error,
+        "fractal_clusters": s.fractal.clusters,
+        "size_counts": np.array(s.size_counts, dtype=np.int64),
+        "size_radius": np.array(s.size_radius, dtype=np.float64),
+    }
+
+
+cdef class PercolationCore:
+    """The percolation options (``PercolationOptions``) and the two core calls that use them.
+
+    Parameters
+    ----------
+    ntypes : int
+        Number of atom types (types run 1..ntypes).
+    cutoff : float
+        Bond distance RC for every type pair.
+    cutoff_pairs : dict, optional
+        ``{(I, J): R}`` per-pair bond distances (keyword ``cutoff/pair``).
+    mobile, immobile : tuple
+        ``("fraction", F)``, ``("above", U)`` (mobile) or ``("below", U)`` (immobile).
+    maxsize : int
+        Rows of the cluster-size distribution (keyword ``maxsize``).
+    fractal_min_size : int
+        Smallest cluster size in the d_f fit (keyword ``dfmin``).
+
+    Raises
+    ------
+    ValueError
+        From the core's ``validate()``, naming the input-script keyword.
+    """
+
+    cdef PercolationOptions options
+
+    def __init__(self, *, int ntypes, double cutoff, cutoff_pairs=None, mobile=("fraction", 0.15),
+                 immobile=("fraction", 0.15), int64_t maxsize=50, int64_t fractal_min_size=10):
+        self.options.cutoff = PairTable(ntypes, cutoff)
+        for (type_i, type_j), value in (cutoff_pairs or {}).items():
+            if not (1 <= int(type_i) <= ntypes and 1 <= int(type_j) <= ntypes):
+                raise ValueError(f"cutoff/pair: types must be in 1..{ntypes}, got {type_i} {type_j}")
+            self.options.cutoff.set(int(type_i), int(type_j), float(value))
+        for name, spec, other in (("mobile", mobile, "above"), ("immobile", immobile, "below")):
+            kind, value = spec
+            if kind not in ("fraction", other):
+                raise ValueError(f"{name}: expected 'fraction' or '{other}', got {kind!r}")
+            criterion = &self.options.mobile if name == "mobile" else &self.options.immobile
+            criterion.by_fraction = kind == "fraction"
+            criterion.fraction = float(value) if kind == "fraction" else 0.0
+            criterion.threshold = float(value) if kind != "fraction" else 0.0
+        self.options.maxsize = maxsize
+        self.options.fractal_min_size = fractal_min_size
+        self.options.validate()
+
+    def clusters(self, box, ids, types, positions, int64_t group_size=-1):
+        """Clusters of the given sites: per site, per cluster and the class summary (a dict)."""
+        cdef PercolationSites sites
+        sites.id = _perc_int64s(ids)
+        sites.type = _perc_ints(types)
+        sites.position = _perc_doubles(positions)
+        cdef PeriodicBox pbox = _perc_box(box)
+        cdef ClusterSet found
+        with nogil:
+            found = find_clusters(pbox, sites, self.options.cutoff)
+        if group_size < 0:
+            group_size = <int64_t>sites.id.size()
+        cdef ClassSummary summary = summarise_clusters(found, group_size, self.options.maxsize,
+                                                       self.options.fractal_min_size)
+        cdef Py_ssize_t c, m = found.clusters.size()
+        labels = np.empty(m, dtype=np.int64)
+        sizes = np.empty(m, dtype=np.int64)
+        wraps = np.zeros((m, 3), dtype=bool)
+        radius = np.empty(m, dtype=np.float64)
+        for c in range(m):
+            labels[c] = found.clusters[c].label
+            sizes[c] = found.clusters[c].size
+            wraps[c] = (found.clusters[c].wraps[0], found.clusters[c].wraps[1], found.clusters[c].wraps[2])
+            radius[c] = found.clusters[c].radius_of_gyration
+        return {"cluster_of_site": np.array(found.cluster_of_site, dtype=np.int64), "labels": labels,
+                "sizes": sizes, "wraps": wraps, "radius_of_gyration": radius,
+                "summary": _class_summary_dict(summary)}
+
+    def analyse(self, box_t0, ids, types, in_group, reference, u):
+        """The window analysis of the compute in one process: classes, clusters, summaries."""
+        cdef vector[int64_t] id_ = _perc_int64s(ids)
+        cdef vector[int] type_ = _perc_ints(types)
+        cdef vector[char] group = _perc_flags(in_group)
+        cdef vector[double] ref = _perc_doubles(reference)
+        cdef vector[double] disp = _perc_doubles(u)
+        cdef PeriodicBox pbox = _perc_box(box_t0)
+        cdef SerialCommunicator serial
+        cdef PercolationResult result
+        with nogil:
+            result = analyse_percolation(pbox, id_, type_, group, ref, disp, self.options, serial)
+        return {"atom_class": np.array(result.atom_class, dtype=np.int64),
+                "cluster_id": np.array(result.cluster_id, dtype=np.int64),
+                "cluster_size": np.array(result.cluster_size, dtype=np.int64),
+                "wraps": _perc_bools(result.wraps),
+                "group_size": result.group_size,
+                "mobile": _class_summary_dict(result.classes[0]),
+                "immobile": _class_summary_dict(result.classes[1])}

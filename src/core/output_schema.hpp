@@ -9,6 +9,7 @@
 #include "schema/cages.hpp"
 #include "schema/displacement.hpp"
 #include "schema/dms.hpp"
+#include "schema/percolation.hpp"
 #include "schema/strings.hpp"
 
 #include <vector>
@@ -20,7 +21,8 @@ inline std::vector<LayoutView> all_layouts()
   return {view(strings::vector), view(strings::array), view(strings::peratom),
           view(cages::vector), view(cages::array), view(cages::peratom),
           view(displacement::vector), view(displacement::array),
-          view(dms::vector), view(dms::array), view(dms::peratom)};
+          view(dms::vector), view(dms::array), view(dms::peratom),
+          view(percolation::vector), view(percolation::array), view(percolation::peratom)};
 }
 
 }    // namespace glassdyn::schema

@@ -104,13 +104,21 @@ int WindowedCompute::parse_window_keyword(int narg, char **arg, int iarg)
   return 2;
 }
 
+void WindowedCompute::follow_clock_of(const std::string &compute_id)
+{
+  clock_compute_id = compute_id;
+}
+
 void WindowedCompute::create_store(int ncolumns)
 {
+  if (!clock_compute_id.empty() && (window_length > 0 || !sync_fix_id.empty()))
+    error->all(FLERR, "{}: windows follow compute {}; keywords window and sync are not allowed", style_label,
+               clock_compute_id);
   if (window_length > 0 && !sync_fix_id.empty())
     error->all(FLERR, "{}: keywords window and sync exclude each other; give one", style_label);
-  if (window_length == 0 && sync_fix_id.empty())
+  if (window_length == 0 && sync_fix_id.empty() && clock_compute_id.empty())
     error->all(FLERR, "{} needs 'window N' (steps) or 'sync FIX-ID' to define its windows", style_label);
-  if (sync_fix_id.empty()) own_clock = std::make_unique<RegularWindowClock>(window_length);
+  if (sync_fix_id.empty() && clock_compute_id.empty()) own_clock = std::make_unique<RegularWindowClock>(window_length);
   store_id = std::string(id) + "_GLASSDYN_WINDOW";
   modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], ncolumns));
   store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
@@ -140,7 +148,23 @@ std::vector<double> WindowedCompute::restart_state() const
 void WindowedCompute::attach_store()
 {
   check_store_alive();
-  if (sync_fix_id.empty()) {
+  if (!clock_compute_id.empty()) {
+    auto *leader = dynamic_cast<WindowedCompute *>(modify->get_compute_by_id(clock_compute_id));
+    if (!leader) error->all(FLERR, "{}: no glassdyn windowed compute with ID {}", style_label, clock_compute_id);
+    leader->check_store_alive();
+    leader->check_schedule_alive();
+    // Its schedule must come first in the fix list: fixes run end_of_step() in that order, so
+    // the leader's window is evaluated before this compute reads its results.
+    int leader_index = -1, own_index = -1;
+    for (int f = 0; f < modify->nfix; f++) {
+      if (modify->fix[f] == leader->schedule) leader_index = f;
+      if (modify->fix[f] == schedule) own_index = f;
+    }
+    if (leader_index > own_index)
+      error->all(FLERR, "{} {}: compute {} must be defined before it (it was defined again after it)", style_label,
+                 id, clock_compute_id);
+    clock = leader->clock;
+  } else if (sync_fix_id.empty()) {
     clock = own_clock.get();
   } else {
     Fix *fix = modify->get_fix_by_id(sync_fix_id);

@@ -73,6 +73,10 @@ class WindowedCompute : public Compute, public WindowListener {
   void create_store(int ncolumns);
   void check_store_alive();
   void check_schedule_alive();
+  // Windows follow the clock of the windowed compute `compute_id` instead of `window`/`sync`:
+  // call before create_store(). That compute must be defined before this one, so that its
+  // store evaluates its window ends first.
+  void follow_clock_of(const std::string &compute_id);
   // Keeps the global vector and array of the window just evaluated in the restart file.
   void save_global_results();
   // The neighbours of this compute's group within `cutoff` now, searched once per step for all
@@ -117,6 +121,7 @@ class WindowedCompute : public Compute, public WindowListener {
 
   bigint window_length;
   std::string sync_fix_id;
+  std::string clock_compute_id;    // follow_clock_of()
   std::string store_id;
   std::shared_ptr<NeighbourSnapshots> snapshots;
   std::unique_ptr<RegularWindowClock> own_clock;

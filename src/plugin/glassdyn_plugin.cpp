@@ -5,6 +5,7 @@
 
 #include "compute_cage_atom.h"
 #include "compute_displacement_distribution.h"
+#include "compute_percolation_atom.h"
 #include "compute_stringlike_atom.h"
 #include "fix_dms.h"
 #include "fix_window_schedule.h"
@@ -62,6 +63,11 @@ extern "C" __attribute__((visibility("default"))) void lammpsplugin_init(void *l
   plugin.name = "cage/atom";
   plugin.info = "glassdyn " GLASSDYN_VERSION ": cage breaking (neighbours lost) per analysis window";
   plugin.creator.v2 = version_mismatch.empty() ? &create_style<ComputeCageAtom> : &refuse_style;
+  register_style(&plugin, lmp);
+
+  plugin.name = "percolation/atom";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": clusters and percolation of the mobile and immobile atoms per window";
+  plugin.creator.v2 = version_mismatch.empty() ? &create_style<ComputePercolationAtom> : &refuse_style;
   register_style(&plugin, lmp);
 
   plugin.name = "displacement/distribution";

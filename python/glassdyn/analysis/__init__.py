@@ -6,6 +6,7 @@ Classes follow freud's shape: configure in the constructor, ``compute(...)`` ret
 from glassdyn.analysis.cages import Cages
 from glassdyn.analysis.displacement_distribution import DisplacementDistribution
 from glassdyn.analysis.dms_fit import DMSFit
+from glassdyn.analysis.percolation import Percolation
 from glassdyn.analysis.string_like import StringLike
 
-__all__ = ["Cages", "DMSFit", "DisplacementDistribution", "StringLike"]
+__all__ = ["Cages", "DMSFit", "DisplacementDistribution", "Percolation", "StringLike"]

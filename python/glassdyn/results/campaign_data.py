@@ -12,12 +12,19 @@ import pandas as pd
 
 from glassdyn import schema
 
+#: The percolation/atom values summarised per class: the mean of ``*_wraps_any`` over cycles is the
+#: class's percolation probability; d_f is averaged over the cycles with >= 3 clusters in its fit.
+PERCOLATION_QUANTITIES = tuple(f"{cls}_{name}" for cls in ("mobile", "immobile")
+                               for name in ("wraps_any", "largest_fraction", "largest_group_fraction",
+                                            "susceptibility", "fractal_dimension"))
+
 #: Per-cycle quantities of the cycles table that are summarised as mean and std over used cycles:
 #: the fix dms cycle row, the stringlike/atom and cage/atom global vectors and the mean u
 #: (names from :mod:`glassdyn.schema`).
 CYCLE_QUANTITIES = (
     tuple(name for name in schema.names("dms", "array") if name != "cycle")
     + schema.names("stringlike/atom", "vector") + schema.names("cage/atom", "vector") + ("u_mean",)
+    + PERCOLATION_QUANTITIES
 )
 
 
@@ -41,7 +48,11 @@ class CampaignResults:
         (<xi>_n), ``xi_weight`` (L_w), ``str_fraction`` (N_str/N_fast), ``long_fraction``
         (N_long/N_str); the cage/atom global vector ``fraction_broken`` (fraction of all atoms),
         ``mean_lost`` (<n_lost>), ``mean_cage`` (<n_cage>); the displacement/distribution vector of
-        all atoms ``u_mean``, ``u_most_probable``, ``u_beyond_fraction``, ``u_outside_fraction``.
+        all atoms ``u_mean``, ``u_most_probable``, ``u_beyond_fraction``, ``u_outside_fraction``; the
+        percolation/atom global vector (``mobile_*`` and ``immobile_*``: ``fraction``, ``n_clusters``,
+        ``largest_fraction``, ``largest_group_fraction``, ``wraps_x/y/z/any``, ``susceptibility``,
+        ``fractal_dimension`` (0, as the compute writes it, when fewer than 3 clusters entered the fit;
+        the summary leaves those cycles out), its error and ``fractal_clusters``).
     cage_types : DataFrame
         One row per (temperature, period, cycle, species): ``used`` and the cage/atom array columns
         ``n_analysed``, ``fraction_broken`` (fraction of that species with a broken cage),
@@ -55,7 +66,7 @@ class CampaignResults:
         or a species name.
     summary : DataFrame
         One row per (temperature, period): for every name in :data:`CYCLE_QUANTITIES` its mean over
-        the used cycles and ``<name>_std`` (sample standard deviation), ``n_cycles`` used, and
+        the used cycles (``mobile_wraps_any`` / ``immobile_wraps_any``: the percolation probability) and ``<name>_std`` (sample standard deviation), ``n_cycles`` used, and
         ``fraction_broken_<species>`` / ``fraction_broken_<species>_std`` per species.
     quench : DataFrame
         The preparation trace, one row per sample: ``stage`` ("melt", "quench" or "anneal"), ``step``,

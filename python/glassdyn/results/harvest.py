@@ -24,6 +24,7 @@ from glassdyn.units import unit_system
 # outputs to the HDF5 datasets and CSV columns.
 STRING_COLUMNS = schema.names("stringlike/atom", "vector")
 CAGE_COLUMNS = schema.names("cage/atom", "vector")
+PERCOLATION_COLUMNS = schema.names("percolation/atom", "vector")
 #: p(u) summary of set 0 (all atoms) only; per-type p(u) is kept as histograms.
 PU_SUMMARY = schema.names("displacement/distribution", "vector")
 #: Per-type cage table columns (the cage/atom array without its ``type`` column).
@@ -199,7 +200,11 @@ def _entry(table: dict, key: int, path: Path, what: str, width: int | None) -> n
 
 def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = None) -> pd.DataFrame:
     """Mean and sample standard deviation over the used cycles, one row per (temperature, period)."""
-    used = cycles[cycles["used"]]
+    used = cycles[cycles["used"]].copy()
+    for cls in ("mobile", "immobile"):   # percolation/atom writes d_f = 0 when fewer than 3 clusters entered
+        column = f"{cls}_fractal_dimension"
+        if column in used:
+            used[column] = used[column].where(used[f"{cls}_fractal_clusters"] >= 3)
     keys = ["temperature", "period"]
     grouped = used.groupby(keys, sort=True)
     means = grouped[list(CYCLE_QUANTITIES)].mean()

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.fits import AlphaPeak, GlassTransition, apparent_heat_capacity, fit_alpha_peak, glass_transition
+from glassdyn.results.percolation_threshold import PercolationThreshold, percolation_threshold
 
 #: p(u) is shown at the scan temperature nearest this fraction of T_alpha (the reference study's choice).
 DISPLACEMENT_T_FRACTION = 0.85
@@ -76,6 +77,12 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
         Cage-breaking fraction against T, for all atoms and per species.
     ``displacement``
         p(u) and p(log10 u) per species at the scan temperature nearest 0.85 T_alpha.
+    ``percolation``
+        Double percolation (compute percolation/atom): the percolation probability over cycles of the
+        immobile and mobile classes against T with T_perc of each (where it crosses 1/2, interpolated,
+        error from the cycle-to-cycle spread; :func:`percolation_threshold`), M''/M''_max and T_alpha;
+        below, d_f of both classes. Only for campaigns with percolation columns; T_perc per class also
+        goes to ``fits.json`` (``percolation_temperatures``).
     ``quench``
         Potential energy per atom and apparent heat capacity dH/dT against T during the quench, with T_g
         from :func:`glass_transition`.
@@ -128,6 +135,9 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
         displacement = _displacement_figure(displacement_rows, peak, species, chosen, units)
         if displacement is not None:
             figures["displacement"] = displacement
+        thresholds = _percolation_thresholds(rows)
+        if thresholds is not None:   # campaigns harvested before percolation/atom have no columns
+            figures["percolation"] = _percolation_figure(rows, peak, thresholds, chosen, units)
 
     quench = _quench_rows(results.quench)
     transition = _glass_transition_or_none(quench)
@@ -137,7 +147,9 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
         figures["quench"] = _quench_figure(quench, transition, units)
 
     written = [path for name, figure in figures.items() for path in _save(figure, outdir / name, formats)]
-    written.append(_write_fits(outdir / "fits.json", peaks, chosen, transition, units))
+    written.append(_write_fits(outdir / "fits.json", peaks, chosen, transition, units,
+                               _percolation_thresholds(_rows_of_period(summary, chosen)) if chosen is not None
+                               else None))
     return written
 
 
@@ -346,6 +358,58 @@ def _quench_figure(quench: pd.DataFrame, transition: Optional[GlassTransition], 
 # small drawing and formatting helpers
 
 
+PERCOLATION_CLASSES = ("immobile", "mobile")
+
+
+def _percolation_thresholds(rows: pd.DataFrame) -> Optional[dict[str, Optional[PercolationThreshold]]]:
+    """T_perc per class (None where P never crosses 1/2); None without percolation columns."""
+    if rows.empty or any(f"{cls}_wraps_any" not in rows for cls in PERCOLATION_CLASSES):
+        return None
+    n = rows["n_cycles"] if "n_cycles" in rows else None
+    return {cls: percolation_threshold(rows["temperature"], rows[f"{cls}_wraps_any"], _std(rows, f"{cls}_wraps_any"), n)
+            for cls in PERCOLATION_CLASSES}
+
+
+def _percolation_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak],
+                        thresholds: dict[str, Optional[PercolationThreshold]], period: float, units: _Units) -> Figure:
+    """Double percolation: P_perc(T) of both classes with M''/M''_max, T_perc and T_alpha; d_f(T) below."""
+    figure = Figure(figsize=(6.4, 7.2), layout="constrained")
+    ax_p, ax_df = figure.subplots(2, 1, sharex=True)
+    t = rows["temperature"].to_numpy(dtype=float)
+    n = np.sqrt(np.maximum(rows["n_cycles"].to_numpy(dtype=float), 1.0)) if "n_cycles" in rows else 1.0
+    colours = {"immobile": "tab:blue", "mobile": "tab:red"}
+    for cls in PERCOLATION_CLASSES:
+        std = _std(rows, f"{cls}_wraps_any")
+        ax_p.errorbar(t, rows[f"{cls}_wraps_any"], yerr=None if std is None else std / n, marker="o", markersize=4,
+                      capsize=3, color=colours[cls], label=f"{cls}")
+        found = thresholds[cls]
+        if found is not None:
+            ax_p.axvspan(found.temperature - found.error, found.temperature + found.error, color=colours[cls],
+                         alpha=0.15)
+            ax_p.axvline(found.temperature, color=colours[cls], linestyle="--",
+                         label=rf"$T_\mathrm{{perc}}$({cls}) = {_format_with_error(found.temperature, found.error)}")
+        column = f"{cls}_fractal_dimension"
+        if column in rows and rows[column].notna().any():
+            _errorbar(ax_df, t, rows[column], _std(rows, column), label=cls)
+    ax_p.axhline(0.5, color="grey", linewidth=0.8)
+    if "loss" in rows and rows["loss"].notna().any():
+        twin = ax_p.twinx()
+        twin.plot(t, rows["loss"] / rows["loss"].max(), color="black", linewidth=1.0, label="loss")
+        twin.set_ylabel(rf"${units.modulus}''/{units.modulus}''_\mathrm{{max}}$")
+    if peak is not None:
+        for ax in (ax_p, ax_df):
+            ax.axvline(peak.t_alpha, color="black", linestyle=":", label=_t_alpha_text(peak, units) if ax is ax_p
+                       else None)
+    ax_p.set_ylabel("percolation probability over cycles")
+    ax_p.legend(fontsize="small")
+    ax_df.set_ylabel(r"fractal dimension $d_f$")
+    ax_df.set_xlabel(units.temperature_label())
+    if ax_df.has_data():
+        ax_df.legend(fontsize="small")
+    figure.suptitle(f"Double percolation, {_period_label(period, units)}")
+    return figure
+
+
 def _errorbar(ax: Axes, x: Any, y: Any, yerr: Any, label: Optional[str] = None) -> None:
     ax.errorbar(np.asarray(x, dtype=float), np.asarray(y, dtype=float), yerr=yerr, marker="o", markersize=4,
                 capsize=3, label=label)
@@ -396,7 +460,8 @@ def _save(figure: Figure, stem: Path, formats: Sequence[str]) -> list[Path]:
 
 
 def _write_fits(path: Path, peaks: dict[float, Optional[AlphaPeak]], chosen: Optional[float],
-                transition: Optional[GlassTransition], units: _Units) -> Path:
+                transition: Optional[GlassTransition], units: _Units,
+                thresholds: Optional[dict[str, Optional[PercolationThreshold]]] = None) -> Path:
     """fits.json; nan (an unknown error) is written as null, which strict JSON readers accept."""
     alpha = []
     for period, peak in peaks.items():
@@ -409,6 +474,9 @@ def _write_fits(path: Path, peaks: dict[float, Optional[AlphaPeak]], chosen: Opt
         "alpha_peaks": alpha,
         "glass_transition": asdict(transition) if transition is not None else None,
     }
+    if thresholds is not None:   # T_perc of each class at the report period (null: no crossing)
+        record["percolation_temperatures"] = {cls: asdict(value) if value is not None else None
+                                              for cls, value in thresholds.items()}
     path.write_text(json.dumps(_nan_to_none(record), indent=2) + "\n")
     return path
 

@@ -30,8 +30,8 @@ import pandas as pd
 
 from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
-from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, PU_SUMMARY, STRING_COLUMNS,
-                                      tidy_tables)
+from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, PERCOLATION_COLUMNS, PU_SUMMARY,
+                                      STRING_COLUMNS, tidy_tables)
 from glassdyn.run.errors import UserError
 
 
@@ -46,7 +46,8 @@ def _descriptions() -> dict[str, tuple[str, str]]:
     """Dataset name -> (unit kind, description) of the per-cycle values, from the schema."""
     out = {"cycle": ("", "oscillation cycle, 1-based"),
            "used": ("", "False for the transient cycles left out of the averages (dms.discard)")}
-    for style in ("dms array", "stringlike/atom vector", "cage/atom vector", "displacement/distribution vector"):
+    for style in ("dms array", "stringlike/atom vector", "cage/atom vector", "displacement/distribution vector",
+                  "percolation/atom vector"):
         for column in schema.layouts()[style].columns:
             out.setdefault(column.name, (column.unit, column.meaning))
     return out
@@ -81,7 +82,8 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
             group.attrs["temperature"] = temperature
             group.attrs["period"] = period
             cycles = cycles.sort_values("cycle")
-            for column in ("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY:
+            for column in (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
+                           + PERCOLATION_COLUMNS):
                 kind, text = _DESCRIPTIONS.get(column, ("", column))
                 _dataset(group, column, cycles[column].to_numpy(), _unit(kind, meta), text)
             cages = results.cage_types[(results.cage_types.temperature == temperature)
@@ -157,7 +159,8 @@ def _read(path: Path) -> CampaignResults:
             for pname in h5["scan"][tname]:
                 group = h5["scan"][tname][pname]
                 temperature, period = float(group.attrs["temperature"]), float(group.attrs["period"])
-                columns = ("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
+                columns = (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
+                           + PERCOLATION_COLUMNS)
                 frame = pd.DataFrame({c: group[c][()] for c in columns})
                 frame.insert(0, "period", period)
                 frame.insert(0, "temperature", temperature)

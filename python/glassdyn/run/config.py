@@ -158,6 +158,11 @@ class AnalysisConfig:
     pu_bins: int
     pu_beyond: float
     comm_cutoff: Optional[float] = None
+    # compute percolation/atom: the fractions of the group in the mobile and immobile classes
+    # (bonds at the cage cutoffs) and the smallest cluster in its d_f fit.
+    percolation_mobile: float = 0.15
+    percolation_immobile: float = 0.15
+    percolation_dfmin: int = 10
 
 
 @dataclass(frozen=True)
@@ -485,9 +490,32 @@ _ANALYSIS_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# Keywords of the core's PercolationOptions::validate() messages -> the config fields they come from.
+_PERCOLATION_FIELDS = {"mobile": "percolation_mobile", "immobile": "percolation_immobile", "dfmin": "percolation_dfmin"}
+
+
+def _percolation(table: dict[str, Any], ntypes: int) -> dict[str, Any]:
+    """The percolation/atom class fractions and d_f fit size, checked by the core's option struct."""
+    from glassdyn import _core
+
+    p = "analysis"
+    values = {"percolation_mobile": _number(table, "percolation_mobile", p, 0.15, positive=True),
+              "percolation_immobile": _number(table, "percolation_immobile", p, 0.15, positive=True),
+              "percolation_dfmin": _number(table, "percolation_dfmin", p, 10, positive=True, integer=True)}
+    try:
+        _core.PercolationCore(ntypes=max(ntypes, 1), cutoff=1.0, mobile=("fraction", values["percolation_mobile"]),
+                              immobile=("fraction", values["percolation_immobile"]),
+                              fractal_min_size=values["percolation_dfmin"])
+    except ValueError as error:
+        keyword = str(error).split(":")[0]
+        raise _fail(f"analysis.{_PERCOLATION_FIELDS.get(keyword, 'percolation_mobile')}", str(error)) from None
+    return values
+
+
 def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, ...]) -> AnalysisConfig:
     allowed = {"string_delta", "fraction", "long_string", "cage_cutoff", "cage_cutoff_pairs", "hysteresis", "nlost",
-               "pu_umax", "pu_bins", "pu_beyond", "comm_cutoff"}
+               "pu_umax", "pu_bins", "pu_beyond", "comm_cutoff", "percolation_mobile", "percolation_immobile",
+               "percolation_dfmin"}
     _check_keys(table, allowed, "analysis")
     p = "analysis"
     defaults = _ANALYSIS_DEFAULTS.get(potential.name, {})
@@ -525,7 +553,9 @@ def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, .
     bins = _number(table, "pu_bins", p, 200, positive=True, integer=True)
     if bins > 100000:
         raise _fail("analysis.pu_bins", f"must be <= 100000, got {bins}")
+    percolation = _percolation(table, len(species))
     return AnalysisConfig(
+        **percolation,
         string_delta=_number(table, "string_delta", p, defaults.get("string_delta"), positive=True),
         fraction=fraction, long_string=long_string,
         cage_cutoff=_number(table, "cage_cutoff", p, defaults.get("cage_cutoff"), positive=True),

@@ -7,8 +7,8 @@ Paths in the scripts are relative to the campaign folder, which is LAMMPS's work
 
 Output files of a DMS segment (one line or block per oscillation cycle, full precision):
 
-``windows.txt``       the global vectors of stringlike/atom, cage/atom and displacement/distribution
-                      (4 values per set), in that order, at each cycle end
+``windows.txt``       the global vectors of stringlike/atom, cage/atom, displacement/distribution
+                      (4 values per set) and percolation/atom, in that order, at each cycle end
 ``cage_types.txt``    the cage/atom global array (one row per atom type) at each cycle end
 ``string_sizes.txt``  columns xi and n_xi of the stringlike/atom global array
 ``pu.txt``            the displacement/distribution global array (p(u) and p(log10 u))
@@ -29,8 +29,9 @@ from glassdyn.units import unit_system
 STRINGS = schema.layout("stringlike/atom", "vector")
 CAGES = schema.layout("cage/atom", "vector")
 PU = schema.layout("displacement/distribution", "vector")
+PERCOLATION = schema.layout("percolation/atom", "vector")
 #: The global vectors written to ``windows.txt``, in order, with the compute IDs of the inputs.
-WINDOW_LAYOUTS = (("c_gd_str", STRINGS), ("c_gd_cage", CAGES), ("c_gd_pu", PU))
+WINDOW_LAYOUTS = (("c_gd_str", STRINGS), ("c_gd_cage", CAGES), ("c_gd_pu", PU), ("c_gd_perc", PERCOLATION))
 #: The fix dms per-cycle columns printed to ``cycles.txt`` (after the cycle number).
 CYCLE_COLUMNS = tuple(name for name in schema.names("dms", "array") if name != "cycle")
 #: The stringlike/atom global array columns written to ``string_sizes.txt``.
@@ -185,16 +186,20 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
               f"compute         gd_cage all cage/atom cutoff {analysis.cage_cutoff:.10g}{cage_pairs} "
               f"hysteresis {analysis.hysteresis:.10g} nlost {analysis.nlost} sync gd_dms",
               f"compute         gd_pu all displacement/distribution gd_str bins {analysis.pu_bins} "
-              f"umax {analysis.pu_umax:.10g} beyond {analysis.pu_beyond:.10g}"]
+              f"umax {analysis.pu_umax:.10g} beyond {analysis.pu_beyond:.10g}",
+              f"compute         gd_perc all percolation/atom gd_str cutoff {analysis.cage_cutoff:.10g}{cage_pairs} "
+              f"mobile fraction {analysis.percolation_mobile:.10g} immobile fraction "
+              f"{analysis.percolation_immobile:.10g} dfmin {analysis.percolation_dfmin}"]
     n = cycle_steps
     strings = " ".join(STRINGS.references("c_gd_str"))
     cages = " ".join(CAGES.references("c_gd_cage"))
     pu = " ".join(PU.references("c_gd_pu", ntypes=ntypes))
+    percolation = " ".join(PERCOLATION.references("c_gd_perc"))
     pu_columns = " ".join(schema.layout("displacement/distribution", "array").references("c_gd_pu", ntypes=ntypes))
     cage_columns = " ".join(schema.layout("cage/atom", "array").references("c_gd_cage"))
     size_columns = " ".join(schema.layout("stringlike/atom", "array").references("c_gd_str", SIZE_COLUMNS))
     strain_stress = " ".join(schema.layout("dms", "vector").references("f_gd_dms", ("strain", "stress")))
-    lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} "
+    lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} {percolation} "
               f"file {folder}/windows.txt format {FULL}",
               f"fix             gd_cagetypes all ave/time {n} 1 {n} {cage_columns} mode vector "
               f"file {folder}/cage_types.txt format {FULL}",
