@@ -323,7 +323,7 @@ def test_classes_by_fraction_and_threshold_with_ties_by_id():
     """analyse_percolation's classes: by fraction the largest/smallest u, ties to the smaller id
     (u = 0,0,0,1,1,1,2,2 with F = 0.25: mobile = ids 7, 8; immobile = ids 1, 2); by threshold
     u > 1.5 and u < 0.5."""
-    box = {"lo": (0, 0, 0), "hi": (20, 20, 20), "periodic": (True, True, True), "tilt": (0, 0, 0)}
+    box = Box(lo=(0, 0, 0), hi=(20, 20, 20))
     ids = np.arange(1, 9)
     reference = np.column_stack([2.0 * ids, np.full(8, 5.0), np.full(8, 5.0)])
     u = np.array([0, 0, 0, 1, 1, 1, 2, 2], float)

@@ -723,18 +723,6 @@ cdef _perc_bools(const vector[char]& flags):
     return out
 
 
-cdef PeriodicBox _perc_box(box) except *:
-    cdef PeriodicBox pbox
-    cdef int k
-    for k in range(3):
-        pbox.lo[k] = box["lo"][k]
-        pbox.hi[k] = box["hi"][k]
-        pbox.periodic[k] = bool(box["periodic"][k])
-    pbox.xy, pbox.xz, pbox.yz = box["tilt"]
-    pbox.dimension = box.get("dimension", 3)
-    return pbox
-
-
 cdef _class_summary_dict(const ClassSummary& s):
     return {
         "members": s.members,
@@ -805,7 +793,7 @@ cdef class PercolationCore:
         sites.id = _perc_int64s(ids)
         sites.type = _perc_ints(types)
         sites.position = _perc_doubles(positions)
-        cdef PeriodicBox pbox = _perc_box(box)
+        cdef PeriodicBox pbox = _box(box)
         cdef ClusterSet found
         with nogil:
             found = find_clusters(pbox, sites, self.options.cutoff)
@@ -834,7 +822,7 @@ cdef class PercolationCore:
         cdef vector[char] group = _perc_flags(in_group)
         cdef vector[double] ref = _perc_doubles(reference)
         cdef vector[double] disp = _perc_doubles(u)
-        cdef PeriodicBox pbox = _perc_box(box_t0)
+        cdef PeriodicBox pbox = _box(box_t0)
         cdef SerialCommunicator serial
         cdef PercolationResult result
         with nogil:

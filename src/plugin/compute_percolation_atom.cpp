@@ -217,7 +217,7 @@ void ComputePercolationAtom::save_state()
   // The global results, then the box at the start of the open window (needed at its end and
   // therefore kept in restart files with the results).
   save_global_results();
-  auto &saved = store->saved_results;
+  auto &saved = saved_results;
   const double box[BOX_VALUES] = {box_t0.lo[0], box_t0.lo[1], box_t0.lo[2], box_t0.hi[0], box_t0.hi[1],
                                   box_t0.hi[2], box_t0.xy, box_t0.xz, box_t0.yz, double(box_t0.periodic[0]),
                                   double(box_t0.periodic[1]), double(box_t0.periodic[2]), double(box_t0.dimension)};
@@ -227,7 +227,7 @@ void ComputePercolationAtom::save_state()
 void ComputePercolationAtom::restore_saved_state()
 {
   // The base class restores only records of exactly the vector + array size; ours carries the box too.
-  const auto &saved = store->saved_results;
+  const auto &saved = saved_results;
   const size_t results = size_t(size_vector) + size_t(size_array_rows) * size_array_cols;
   if (saved.size() != results + BOX_VALUES) return;
   std::copy_n(saved.begin(), size_vector, global_values);

@@ -102,6 +102,11 @@ class WindowedCompute : public Compute, public WindowListener {
   FixWindowStore *store;
   double *global_values;
   double **global_table;
+  // Global vector and array of the last evaluated window (empty before the first), kept in
+  // restart files with the schedule's state. A derived compute may append state of its own
+  // after save_global_results() (e.g. the box at the window start) and read it back after
+  // create_store().
+  std::vector<double> saved_results;
 
  private:
   void attach_store();
@@ -110,9 +115,6 @@ class WindowedCompute : public Compute, public WindowListener {
 
   FixWindowSchedule *schedule;
   std::string schedule_id;
-  // Global vector and array of the last evaluated window (empty before the first), kept in
-  // restart files with the schedule's state.
-  std::vector<double> saved_results;
 
   int first_output_column;
   int stored_output_columns;

@@ -18,7 +18,7 @@ from glassdyn import _checks, schema
 from glassdyn._core import NotComputedError
 from glassdyn.io import Box, DumpFrame
 
-__all__ = ["NotComputedError", "Results", "SchemaAnalysis", "box_argument", "frame_pair", "per_atom_masses",
+__all__ = ["ComputedResults", "NotComputedError", "Results", "SchemaAnalysis", "box_argument", "frame_pair", "per_atom_masses",
            "window_atoms"]
 
 
@@ -127,6 +127,40 @@ class SchemaAnalysis:
     def computed(self) -> bool:
         """True once ``compute()`` succeeded."""
         return self._computed
+
+
+class ComputedResults:
+    """Holds the results of the last ``compute()`` of an analysis whose results are not the
+    columns of one declared layout (Percolation's per-class blocks and two modes), and hands
+    out read-only copies; a float result that is not finite is refused, as in
+    :meth:`SchemaAnalysis._finish`."""
+
+    def __init__(self, owner: str) -> None:
+        self._owner = owner
+        self._values: Optional[dict[str, Any]] = None
+
+    def store(self, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            if isinstance(value, (float, np.ndarray)) and np.asarray(value).dtype.kind == "f" \
+                    and not np.isfinite(value).all():
+                raise ValueError(f"{self._owner}: the result {name!r} is not finite: the input values are too "
+                                 "large to combine in double precision; rescale them")
+        frozen = {}
+        for name, value in values.items():
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+                value.flags.writeable = False
+            frozen[name] = value
+        self._values = frozen
+
+    @property
+    def ready(self) -> bool:
+        return self._values is not None
+
+    def get(self, name: str) -> Any:
+        if self._values is None:
+            raise NotComputedError(f"{self._owner}.{name} is not available: call compute() first")
+        return self._values[name]
 
 
 def _read_only(value: Any) -> Any:

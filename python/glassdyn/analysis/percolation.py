@@ -187,7 +187,7 @@ class Percolation:
         ids = np.arange(1, n + 1, dtype=np.int64) if ids is None else _checks.int_array(
             "ids", ids, n, at_least=1, unique=True)
         core = self._core(self._ntypes(int(types.max()) if n else 1))
-        found = core.clusters(box.as_core(), ids[occupied], types[occupied], positions[occupied], n)
+        found = core.clusters(box, ids[occupied], types[occupied], positions[occupied], n)
         cluster_id = np.zeros(n, dtype=np.int64)
         cluster_size = np.zeros(n, dtype=np.int64)
         site_wraps = np.zeros(n, dtype=bool)
@@ -242,7 +242,7 @@ class Percolation:
         in_group = np.ones(len(ids), dtype=bool) if group is None else _checks.bool_array("group", group, len(ids))
         core = self._core(self._ntypes(int(types.max()) if len(types) else 1),
                           _criterion("mobile", mobile, "above"), _criterion("immobile", immobile, "below"))
-        values = core.analyse(frame_t0.box.as_core(), ids, types, in_group, reference, u)
+        values = core.analyse(frame_t0.box, ids, types, in_group, reference, u)
         self._results.store({"ids": ids, "u": np.where(in_group, u, 0.0), "atom_class": values["atom_class"],
                              "cluster_id": values["cluster_id"], "cluster_size": values["cluster_size"],
                              "site_wraps": values["wraps"],
