@@ -7,6 +7,7 @@
 #define GLASSDYN_OUTPUT_SCHEMA_HPP
 
 #include "schema/cages.hpp"
+#include "schema/correlations.hpp"
 #include "schema/displacement.hpp"
 #include "schema/dms.hpp"
 #include "schema/strings.hpp"
@@ -20,7 +21,8 @@ inline std::vector<LayoutView> all_layouts()
   return {view(strings::vector), view(strings::array), view(strings::peratom),
           view(cages::vector), view(cages::array), view(cages::peratom),
           view(displacement::vector), view(displacement::array),
-          view(dms::vector), view(dms::array), view(dms::peratom)};
+          view(dms::vector), view(dms::array), view(dms::peratom),
+          view(correlations::vector), view(correlations::array)};
 }
 
 }    // namespace glassdyn::schema
