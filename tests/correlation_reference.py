@@ -57,10 +57,13 @@ def reference_derived(time, msd, fs, alpha2, n_origins, *, tolerance=0.1):
         k = below[0]
         x = (f[k - 1] - np.exp(-1)) / (f[k - 1] - f[k])
         tau = float(np.exp(np.log(t[k - 1]) + x * np.log(t[k] / t[k - 1])))
-    slopes = np.diff(np.log(m)) / np.diff(np.log(t))
     first = len(t) - 1
-    while first > 0 and abs(slopes[first - 1] - 1) <= tolerance:
-        first -= 1
+    for k in range(len(t) - 2, -1, -1):
+        if t[-1] < 2 * t[k]:
+            continue
+        if abs(np.log(m[-1] / m[k]) / np.log(t[-1] / t[k]) - 1) > tolerance:
+            break
+        first = k
     d, lo, hi = 0.0, 0.0, 0.0
     if first < len(t) - 1:
         d = np.polyfit(t[first:], m[first:], 1)[0] / 6

@@ -222,3 +222,48 @@ def test_fix_dms_is_refused_with_a_reason(lammps, tmp_path, ka_liquid):
     run 1
     """, expect_ok=False)
     assert "cannot run together with fix dms" in result.error_message()
+
+
+@pytest.mark.slow
+def test_kob_andersen_d_and_tau_alpha_match_the_literature(lammps, tmp_path, ka_liquid):
+    """Kob-Andersen 80:20 LJ mixture at rho = 1.2, N = 1000 (the model and size of Kob & Andersen,
+    PRE 51, 4626 (1995) and PRE 52, 4134 (1995)), A particles, q = 7.25 (first peak of S_AA(q)).
+
+    Reference values, approximate readings of those papers' figures (tau_alpha of F_s^A at
+    q = 7.25; D_A from the MSD): T = 1.0: tau_alpha ~ 1, D_A ~ 1e-2 to 5e-2; T = 0.8: tau_alpha ~ 3.
+    Our runs are short (8 live origins, ~15 tau_alpha of data after a short NVT equilibration) and
+    the readings are coarse, so the checks are: tau_alpha within a factor 2.5 of the reading, D_A
+    inside the quoted range widened by 2.5, both moving the right way on cooling; and, independent
+    of the literature, the Gaussian estimate of the MSD at which F_s = 1/e, 6 / q^2, compared with
+    6 D tau_alpha: their ratio is below 1 (F_s decays before the Gaussian estimate because alpha2
+    > 0) and of order 1 (0.3-1.5); t* lies before the diffusive range."""
+    measured = {}
+    for temperature, every, equilibrate in ((1.0, 400, 2000), (0.8, 1000, 6000)):
+        folder = tmp_path / f"T{temperature}"
+        folder.mkdir()
+        lammps(f"""
+        units lj
+        atom_style atomic
+        read_data {ka_liquid}
+        mass * 1.0
+        {KOB_ANDERSEN}
+        neighbor 0.3 bin
+        timestep 0.005
+        fix md all nvt temp {temperature} {temperature} 0.5
+        run {equilibrate}
+        reset_timestep 0
+        fix c all dynamics/correlate every {every} origins 8 lags log 1 {8 * every} 30 q 7.25
+        fix out all ave/time {16 * every} 1 {16 * every} f_c[*] file vector.txt format " %.10g"
+        run {16 * every}
+        """, nprocs=2, cwd=folder)
+        vector = read_ave_time_scalars(folder / "vector.txt")[16 * every]
+        a = vector[8:16]      # block of type 1 (A particles): tau_alpha, diffusion, range, t_star, ...
+        measured[temperature] = dict(tau=a[0], d=a[1], d_from=a[2], d_to=a[3], t_star=a[4])
+    print(measured)
+    assert 1.0 / 2.5 < measured[1.0]["tau"] < 1.0 * 2.5
+    assert 3.0 / 2.5 < measured[0.8]["tau"] < 3.0 * 2.5
+    assert 1e-2 / 2.5 < measured[1.0]["d"] < 5e-2 * 2.5
+    assert measured[0.8]["d"] < measured[1.0]["d"] and measured[0.8]["tau"] > measured[1.0]["tau"]
+    for got in measured.values():
+        assert 0.3 < 6 * got["d"] * got["tau"] / (6 / 7.25 ** 2) < 1.5, got
+        assert 0 < got["t_star"] < got["d_from"] < got["d_to"], got

@@ -11,8 +11,9 @@ namespace glassdyn {
 namespace {
 namespace layout = schema::correlations;
 
-// A diffusive lag has a local log-log MSD slope within this relative distance of 1.
+// A diffusive lag: the log-log MSD slope from it to the last lag is within this distance of 1.
 constexpr double DIFFUSIVE_TOLERANCE = 0.1;
+constexpr double CHORD_SPAN = 2.0;
 }    // namespace
 
 void CorrelationOptions::validate() const
@@ -182,15 +183,19 @@ DerivedTimes derive_times(const std::vector<double> &time, const std::vector<dou
     if (fs[a] < threshold) break;    // below 1/e at the first measured lag: not resolved
   }
 
-  // Diffusive range: walking back from the last measured lag, extend while the local slope
-  // d ln MSD / d ln t between neighbouring lags lies within DIFFUSIVE_TOLERANCE of 1.
+  // Diffusive range: the chord of ln MSD against ln t from a lag to the last measured lag has a
+  // slope within DIFFUSIVE_TOLERANCE of 1. Chords span at least a factor CHORD_SPAN in time, so
+  // the noise of neighbouring lags (a few per cent at the longest lags) cannot decide alone.
+  // Walking back from the last lag, the range extends while the condition holds.
+  const size_t last = measured.back();
   size_t first = measured.size() - 1;
-  while (first > 0) {
-    const size_t a = measured[first - 1], b = measured[first];
-    if (!(msd[a] > 0.0 && msd[b] > 0.0)) break;
-    const double slope = std::log(msd[b] / msd[a]) / std::log(time[b] / time[a]);
+  for (size_t k = measured.size() - 1; k-- > 0;) {
+    const size_t a = measured[k];
+    if (time[last] < CHORD_SPAN * time[a]) continue;    // too close to the last lag to judge
+    if (!(msd[a] > 0.0 && msd[last] > 0.0)) break;
+    const double slope = std::log(msd[last] / msd[a]) / std::log(time[last] / time[a]);
     if (std::fabs(slope - 1.0) > DIFFUSIVE_TOLERANCE) break;
-    --first;
+    first = k;
   }
   if (first + 1 < measured.size()) {
     double st = 0.0, sm = 0.0, stt = 0.0, stm = 0.0;

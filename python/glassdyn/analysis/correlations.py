@@ -23,8 +23,9 @@ class Correlations:
     all atoms, to <dr^2>, <dr^4>, <sin(q dr)/(q dr)> and <w(dr)> (w = 1 for dr < ``overlap``).
     chi4(t) = N (<Q^2> - <Q>^2) over origins, with Q the per-origin overlap (keyword
     ``overlap``) or F_s. tau_alpha (F_s = 1/e, linear in ln t), D (least-squares MSD slope / 6
-    over the diffusive lags: the longest run of lags ending at the last one whose local
-    d ln MSD / d ln t lies within 10 % of 1) and t* (peak of alpha2) follow. The same C++ code as
+    over the diffusive lags: from the earliest lag whose ln MSD - ln t chord to the last lag has
+    a slope within 10 % of 1, as have the chords of all later lags at least 2x shorter than the
+    last) and t* (peak of alpha2) follow. The same C++ code as
     ``fix dynamics/correlate`` runs here, in the same order, so the results agree with the
     fix's to rounding when the frames hold every step it evaluates (:meth:`needed_steps`).
 

@@ -28,8 +28,9 @@ inline constexpr auto vector = layout("dynamics/correlate", "vector", "", true, 
                           "F_s falls below 1/e)"},
     {"diffusion", "length^2/time", "D: slope / 6 of the least-squares line MSD(t) over the diffusive lags (0 "
                                    "without a diffusive range)"},
-    {"diffusive_from", "time", "first lag time of the diffusive range: the longest run of lags ending at the last "
-                               "measured lag whose local slope d ln MSD / d ln t lies within 10 % of 1"},
+    {"diffusive_from", "time", "first lag time of the diffusive range: the earliest lag from which the slope of ln "
+                               "MSD against ln t up to the last measured lag is within 10 % of 1, for it and every "
+                               "later lag at least 2x shorter than the last"},
     {"diffusive_to", "time", "last lag time of the diffusive range (0 without one)"},
     {"t_star", "time", "t*: lag time of the largest alpha2"},
     {"alpha2_peak", "1", "largest alpha2"},
