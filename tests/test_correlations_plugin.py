@@ -267,3 +267,49 @@ def test_kob_andersen_d_and_tau_alpha_match_the_literature(lammps, tmp_path, ka_
     for got in measured.values():
         assert 0.3 < 6 * got["d"] * got["tau"] / (6 / 7.25 ** 2) < 1.5, got
         assert 0 < got["t_star"] < got["d_from"] < got["d_to"], got
+
+
+@pytest.mark.slow
+def test_crystal_plateau_equals_the_vibration_amplitude(lammps, tmp_path):
+    """A 256-atom LJ fcc crystal at T = 0.05 (a tenth of its melting temperature: nearly
+    harmonic) never diffuses: for lags long against the vibration period (~0.2 tau) the
+    displacements r(t0 + t) - r(t0) are the difference of two independent thermal displacements
+    u about the lattice site, so MSD -> 2 <u^2> and, u being Gaussian in a harmonic crystal,
+    F_s -> exp(-q^2 <u^2> / 3) (Debye-Waller). <u^2> is measured independently from frames every
+    20 steps of the same run as the mean square deviation from each atom's time-averaged position.
+    Tolerance 5 % on the plateau mean over the lags >= 500 steps (5 lags); measured: MSD 0.3 % and
+    F_s 0.002 % off."""
+    lammps("""
+    units lj
+    atom_style atomic
+    lattice fcc 1.2
+    region box block 0 4 0 4 0 4
+    create_box 1 box
+    create_atoms 1 box
+    mass 1 1.0
+    pair_style lj/cut 2.5
+    pair_coeff 1 1 1.0 1.0
+    neighbor 0.3 bin
+    timestep 0.005
+    velocity all create 0.1 5512 loop geom
+    fix md all nvt temp 0.05 0.05 0.5
+    run 2000
+    reset_timestep 0
+    fix c all dynamics/correlate every 500 origins 8 lags log 1 4000 20 q 7.25
+    fix out all ave/time 8000 1 8000 f_c[*] file table.txt mode vector format " %.17g"
+    dump f all custom 20 frames.dump id type xu yu zu
+    dump_modify f sort id format float %.17g
+    run 8000
+    """, nprocs=2)
+    frames = read_dump(tmp_path / "frames.dump")
+    positions = np.stack([f.unwrapped_positions() for f in frames])
+    positions -= positions.mean(axis=1, keepdims=True)             # no drift of the crystal
+    u2 = ((positions - positions.mean(axis=0)) ** 2).sum(axis=2).mean()
+    table = read_ave_time_vectors(tmp_path / "table.txt")[8000]
+    plateau = table[:, 1] >= 2.5                                      # lags >= 500 steps
+    msd, fs = table[plateau, 2], table[plateau, 6]
+    assert msd.mean() == pytest.approx(2 * u2, rel=0.05)
+    assert fs.mean() == pytest.approx(np.exp(-7.25 ** 2 * u2 / 3), rel=0.05)
+    # A plateau, no growth: each lag within 25 % (a few origins see the slow collective phonons
+    # of a 4x4x4 cell in phase, so single lags scatter by ~15 % about the mean).
+    assert np.all(np.abs(msd / (2 * u2) - 1) < 0.25), msd / (2 * u2)
