@@ -30,11 +30,13 @@ test: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -ra --durations=15
 
 # Window-end cost (Cu-Zr EAM glass), ghost atoms and step time without ghost-reach demand plus the
-# mobile-atom exchange (Kob-Andersen liquid, 1-8 ranks), memory per atom of each style.
+# mobile-atom exchange (Kob-Andersen liquid, 1-8 ranks), memory per atom of each style, and the
+# share of fix dynamics/correlate in MD time against its offline route.
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_stringlike.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_exchange.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_memory.py
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_correlate.py
 
 clean:
 	rm -rf build $(VENV) demo.log glassdyn-demo glassdyn-demo.toml
