@@ -26,12 +26,13 @@ TWIN = dict(every=20, origins=4, lags=[5, 10, 20, 40, 80], q=7.25, overlap=0.3)
 
 
 def ka_input(data: Path, *, steps: int, processors: str = "* * *", fix: str = FIX, extra: str = "",
-             restart: str = "") -> str:
+             restart: str = "", pre: str = "") -> str:
     return f"""
     units lj
     atom_style atomic
     processors {processors}
     read_data {data}
+    {pre}
     mass * 1.0
     {KOB_ANDERSEN}
     neighbor 0.3 bin
@@ -66,13 +67,20 @@ def assert_equals_offline(folder: Path, twin: dict, dt: float = 0.005) -> int:
     return checked
 
 
-@pytest.mark.parametrize("nprocs,processors", [(1, "* * *"), (2, "* * *"), (3, "* * *"), (4, "4 1 1")])
-def test_every_lag_and_origin_equal_the_offline_twin(lammps, tmp_path, ka_liquid, nprocs, processors):
+# The 4-rank case stretches the box along x to 3x the liquid's width: the liquid keeps its slab
+# (free surfaces at x = 0 and 9.41), so the third of 4 x slabs (x from 14.1 to 21.2) owns no atom.
+SLAB = "change_box all x final 0 28.23 units box"
+
+
+@pytest.mark.parametrize("nprocs,processors,pre", [(1, "* * *", ""), (2, "* * *", ""), (3, "* * *", ""),
+                                                   (4, "4 1 1", SLAB)])
+def test_every_lag_and_origin_equal_the_offline_twin(lammps, tmp_path, ka_liquid, nprocs, processors, pre):
     """200 steps of a KA liquid, origins every 20 steps (K = 4), lags 5..80, frames every 5 steps:
     the fix's array and vector at every 10th step equal Correlations on the frames up to that
-    step (same core code, same order) to 1e-12; 4 ranks in x slabs of a cube, atoms moving between
-    them. The vector's derived times go through a logarithm and an interpolation, so 1e-10."""
-    lammps(ka_input(ka_liquid, steps=200, processors=processors, extra=DUMP), nprocs=nprocs)
+    step (same core code, same order) to 1e-12, with atoms crossing periodic and subdomain
+    boundaries; on 4 ranks one of them owns no atom (SLAB). The vector's derived times go through
+    a logarithm and an interpolation, so 1e-10."""
+    lammps(ka_input(ka_liquid, steps=200, processors=processors, extra=DUMP, pre=pre), nprocs=nprocs)
     assert assert_equals_offline(tmp_path, TWIN) == 21
     last = read_ave_time_vectors(tmp_path / "table.txt")[200]
     # Origins at steps 0, 20, ..., 180 whose lag ends by step 200 (t0 <= 200 - lag).
@@ -84,9 +92,7 @@ def test_empty_ranks_and_restart_mid_origin_on_other_ranks(lammps, tmp_path, ka_
     write_restart, read_restart on 3 ranks with the fix defined again, 90 more steps. The totals,
     the origin schedule and every atom's references come back from the restart file, so the
     final array equals the uninterrupted one; NVE trajectories on 2 and 3 ranks differ by
-    round-off amplified by the chaotic dynamics over 200 steps, hence 1e-9 rather than 1e-12.
-    The continued part runs in z slabs of 3 with all atoms in two thirds of... (all ranks own atoms
-    here; empty ranks are covered by the 4-slab case above when atoms cluster)."""
+    round-off amplified by the chaotic dynamics over 200 steps, hence 1e-9 rather than 1e-12."""
     whole = tmp_path / "whole"
     first = tmp_path / "first"
     for folder in (whole, first):
