@@ -124,10 +124,13 @@ def main() -> None:
                 if line.strip() and not line.startswith("#")]
         fix_table = np.array([[float(v) for v in row[1:]] for row in rows[-len(lags):]])   # the last block
         difference = np.max(np.abs(fix_table - twin.table) / np.maximum(np.abs(twin.table), 1e-300))
-        offline = (wall_dump - wall0) + read_s + compute_s
+        # Timing differences of whole runs drown in the noise of a loaded machine: a negative
+        # difference is reported as such and counted as 0; the fix's cost is its largest measurement.
+        offline = max(wall_dump - wall0, 0.0) + read_s + compute_s
+        fix_s = max(fix_cost.values())
         print(f"offline route ({ranks} ranks): {len(frames)} frames, {size / 1e6:.0f} MB on disk; dump "
               f"{wall_dump - wall0:.2f} s extra wall time (writing, cut runs), read {read_s:.1f} s, compute {compute_s:.1f} s, total "
-              f"{offline:.1f} s vs {fix_cost[ranks]:.2f} s for the fix: ratio {offline / fix_cost[ranks]:.0f}x; "
+              f"{offline:.1f} s vs {fix_s:.2f} s for the fix: ratio {offline / fix_s:.0f}x; "
               f"largest relative difference fix vs twin {difference:.1e} (10-digit dump)", flush=True)
 
 
