@@ -34,6 +34,8 @@ STYLES = {
                                          "compute p all displacement/distribution s\n"
                                          "variable m atom c_s[1]\nvariable pu equal c_p[1]",
     "fix dms (no peratom)": "fix d all dms x amplitude 0.01 period 0.5",
+    "fix dynamics/correlate (origins 8)": f"fix t all dynamics/correlate every {WINDOW} origins 8 "
+                                          f"lags log 1 {8 * WINDOW} 10 q 7.25",
     "(compute stress/atom)": "compute sa all stress/atom NULL virial\n"
                              "variable m atom c_sa[1]",
     "fix dms peratom (harmonics 1)": "compute sa all stress/atom NULL virial\n"

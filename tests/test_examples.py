@@ -34,3 +34,16 @@ def test_main_job_runs(tmp_path):
                         variables={**SMALL, "window": 100, "nwindows": 3}, check=True)
     assert "strings, cages and p(u) in Cu64Zr36" in result.output
     assert "broken cages, Zr" in result.output and "p(u) (1/A), averaged over windows" in result.output
+
+
+@pytest.mark.slow
+def test_correlate_example_runs(tmp_path):
+    """The Kob-Andersen relaxation example, shortened: tau_alpha and D of A and B come out positive
+    (lags up to 8 x 100 steps = 4 tau reach F_s < 1/e at T = 1.0, tau_alpha ~ 1)."""
+    shutil.copy(INPUTS / "in.correlate_ka", tmp_path)
+    result = run_lammps(tmp_path / "in.correlate_ka", nprocs=2, variables={"every": 100, "equilibrate": 500},
+                        check=True)
+    assert "relaxation of the KA liquid at T = 1.0" in result.output
+    for species in ("A", "B"):
+        tau = float(re.search(rf"{species}: tau_alpha = ([0-9.e+-]+)", result.output).group(1))
+        assert 0.2 < tau < 4.0

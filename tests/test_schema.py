@@ -21,7 +21,8 @@ from glassdyn import schema
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 MARKER = re.compile(r"^<!-- schema: (?P<key>[^>]+?) -->\n(?P<table>(?:\|.*\n?)+)", re.MULTILINE)
 PAGES = ("compute_stringlike_atom.md", "compute_cage_atom.md", "compute_displacement_distribution.md", "fix_dms.md",
-         "compute_percolation_atom.md")
+         "compute_percolation_atom.md",
+         "fix_dynamics_correlate.md")
 
 
 def doc_tables() -> dict[str, tuple[str, str]]:

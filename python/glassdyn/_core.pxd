@@ -248,3 +248,30 @@ cdef extern from "percolation.hpp" namespace "glassdyn":
                                           const vector[double]& reference, const vector[double]& u,
                                           const PercolationOptions& options,
                                           const Communicator& comm) except + nogil
+
+# ---- time correlations with staggered origins (src/core/time_correlations.hpp)
+cdef extern from "time_correlations.hpp" namespace "glassdyn":
+    cdef cppclass CorrelationOptions:
+        int64_t every
+        int origins
+        vector[int64_t] lags
+        double q
+        double overlap
+        cbool remove_drift
+        void validate() except +
+
+    vector[int64_t] log_spaced_lags(int64_t lag_min, int64_t lag_max, int count) except +
+
+    vector[double] correlation_sample(const double* reference, const double* current, const int* type,
+                                      const double* mass, const char* in_group, size_t n, int ntypes,
+                                      const CorrelationOptions& options, const Communicator& comm) except + nogil
+
+    cdef cppclass TimeCorrelations:
+        TimeCorrelations(const CorrelationOptions& options, int ntypes) except +
+        int sets()
+        int lags()
+        void add(int lag_index, const vector[double]& sample) except +
+        const vector[double]& totals()
+        void set_totals(const vector[double]& totals) except +
+        vector[double] table(double dt) except +
+        vector[double] summary(double dt) except +

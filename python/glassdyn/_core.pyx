@@ -834,3 +834,75 @@ cdef class PercolationCore:
                 "group_size": result.group_size,
                 "mobile": _class_summary_dict(result.classes[0]),
                 "immobile": _class_summary_dict(result.classes[1])}
+
+# ---- time correlations with staggered origins: the accumulator of fix dynamics/correlate
+cdef class TimeCorrelationsCore:
+    """The C++ accumulator of ``fix dynamics/correlate`` (src/core/time_correlations.hpp).
+
+    Constructing it validates the options with the core's ``CorrelationOptions::validate()``
+    (``ValueError`` whose message starts with the keyword). Use
+    :class:`glassdyn.analysis.Correlations` instead; this class only converts arrays.
+    """
+    cdef CorrelationOptions _options
+    cdef TimeCorrelations* _accumulator
+    cdef int _ntypes
+
+    def __cinit__(self, *, int64_t every, int origins, lags, double q, double overlap=0.0,
+                  bint remove_drift=True, int ntypes=1):
+        self._options.every = every
+        self._options.origins = origins
+        self._options.lags = _int64s(lags)
+        self._options.q = q
+        self._options.overlap = overlap
+        self._options.remove_drift = remove_drift
+        self._options.validate()
+        self._ntypes = ntypes
+        self._accumulator = new TimeCorrelations(self._options, ntypes)
+
+    def __dealloc__(self):
+        del self._accumulator
+
+    @staticmethod
+    def log_spaced_lags(int64_t lag_min, int64_t lag_max, int count):
+        """``lags log MIN MAX COUNT`` as the fix expands it."""
+        return np.asarray(log_spaced_lags(lag_min, lag_max, count), dtype=np.int64)
+
+    @property
+    def width(self):
+        return self.table(1.0).shape[1]
+
+    def sample(self, reference, current, types, masses, in_group):
+        """Per-set sums of one (origin, lag) pair, shape (ntypes + 1, 5): count, dr^2, dr^4, F_s, overlap."""
+        cdef const double[::1] r0 = np.ascontiguousarray(reference, dtype=np.float64).ravel()
+        cdef const double[::1] r1 = np.ascontiguousarray(current, dtype=np.float64).ravel()
+        cdef const int[::1] t = np.ascontiguousarray(types, dtype=np.intc)
+        cdef const double[::1] m = np.ascontiguousarray(masses, dtype=np.float64)
+        cdef const signed char[::1] g = np.ascontiguousarray(in_group, dtype=np.int8)
+        cdef size_t n = t.shape[0]
+        if r0.shape[0] != 3 * n or r1.shape[0] != 3 * n or m.shape[0] != n or g.shape[0] != n:
+            raise ValueError("sample: reference/current need 3 values per atom, masses/in_group one")
+        cdef SerialCommunicator serial
+        cdef vector[double] sums
+        if n == 0:
+            return np.zeros((self._ntypes + 1, 5))
+        with nogil:
+            sums = correlation_sample(&r0[0], &r1[0], &t[0], &m[0], <const char*>&g[0], n, self._ntypes,
+                                      self._options, serial)
+        return np.asarray(sums, dtype=np.float64).reshape(self._ntypes + 1, 5)
+
+    def add(self, int lag_index, sample):
+        """Adds one sample (as returned by :meth:`sample`) to the totals of lag ``lag_index``."""
+        self._accumulator.add(lag_index, _doubles(sample))
+
+    @property
+    def totals(self):
+        return np.asarray(self._accumulator.totals(), dtype=np.float64)
+
+    def table(self, double dt):
+        """The fix's global array: one row per lag (schema ``dynamics/correlate array``)."""
+        values = np.asarray(self._accumulator.table(dt), dtype=np.float64)
+        return values.reshape(self._accumulator.lags(), -1)
+
+    def summary(self, double dt):
+        """The fix's global vector (schema ``dynamics/correlate vector``)."""
+        return np.asarray(self._accumulator.summary(dt), dtype=np.float64)

@@ -26,7 +26,8 @@ from typing import Optional, Sequence
 from glassdyn import _core
 
 #: Unit kinds a column may have; readers turn them into real units (bar, Angstrom, ...).
-UNIT_KINDS = ("1", "count", "fraction", "flag", "index", "length", "1/length", "pressure", "stress*volume")
+UNIT_KINDS = ("1", "count", "fraction", "flag", "index", "length", "1/length", "pressure", "stress*volume",
+              "time", "length^2", "length^2/time")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@
 #define GLASSDYN_OUTPUT_SCHEMA_HPP
 
 #include "schema/cages.hpp"
+#include "schema/correlations.hpp"
 #include "schema/displacement.hpp"
 #include "schema/dms.hpp"
 #include "schema/percolation.hpp"
@@ -22,7 +23,8 @@ inline std::vector<LayoutView> all_layouts()
           view(cages::vector), view(cages::array), view(cages::peratom),
           view(displacement::vector), view(displacement::array),
           view(dms::vector), view(dms::array), view(dms::peratom),
-          view(percolation::vector), view(percolation::array), view(percolation::peratom)};
+          view(percolation::vector), view(percolation::array), view(percolation::peratom),
+          view(correlations::vector), view(correlations::array)};
 }
 
 }    // namespace glassdyn::schema

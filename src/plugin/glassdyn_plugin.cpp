@@ -8,6 +8,7 @@
 #include "compute_percolation_atom.h"
 #include "compute_stringlike_atom.h"
 #include "fix_dms.h"
+#include "fix_dynamics_correlate.h"
 #include "fix_window_schedule.h"
 #include "fix_window_store.h"
 
@@ -79,6 +80,11 @@ extern "C" __attribute__((visibility("default"))) void lammpsplugin_init(void *l
   plugin.name = "dms";
   plugin.info = "glassdyn " GLASSDYN_VERSION ": oscillatory strain with per-cycle storage and loss moduli";
   plugin.creator.v2 = version_mismatch.empty() ? &create_style<FixDMS> : &refuse_style;
+  register_style(&plugin, lmp);
+
+  plugin.name = "dynamics/correlate";
+  plugin.info = "glassdyn " GLASSDYN_VERSION ": MSD, alpha2, F_s(q,t), chi4 with staggered origins, tau_alpha, D, t*";
+  plugin.creator.v2 = version_mismatch.empty() ? &create_style<FixDynamicsCorrelate> : &refuse_style;
   register_style(&plugin, lmp);
 
   plugin.name = "GLASSDYN/WINDOW";

@@ -7,7 +7,8 @@
    side (campaign inputs, harvest, HDF5/CSV names, doc tables) derives from them.
 
    Unit kinds: "1" (dimensionless), "count", "fraction", "flag" (0 or 1), "index" (atom ID, atom
-   type, cycle number, string size), "length", "1/length", "pressure", "stress*volume".
+   type, cycle number, string size), "length", "1/length", "pressure", "stress*volume",
+   "time", "length^2", "length^2/time".
 */
 
 #ifndef GLASSDYN_SCHEMA_LAYOUT_HPP
