@@ -851,7 +851,7 @@ cdef class TimeCorrelationsCore:
                   bint remove_drift=True, int ntypes=1):
         self._options.every = every
         self._options.origins = origins
-        self._options.lags = _int64s(lags)
+        self._options.lags = _int64s(np.ascontiguousarray(lags, dtype=np.int64).ravel())
         self._options.q = q
         self._options.overlap = overlap
         self._options.remove_drift = remove_drift
@@ -892,7 +892,7 @@ cdef class TimeCorrelationsCore:
 
     def add(self, int lag_index, sample):
         """Adds one sample (as returned by :meth:`sample`) to the totals of lag ``lag_index``."""
-        self._accumulator.add(lag_index, _doubles(sample))
+        self._accumulator.add(lag_index, _doubles(np.ascontiguousarray(sample, dtype=np.float64).ravel()))
 
     @property
     def totals(self):
