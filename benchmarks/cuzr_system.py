@@ -22,3 +22,19 @@ set type 1 type/fraction 2 0.36 {seed}
 neighbor 1.0 bin
 timestep 0.002
 """
+
+
+def glass_at_800k(data: str) -> str:
+    """LAMMPS commands: the prepared glass read from ``data``, with the same potential and NVT at
+    800 K, as every benchmark on it measures (no velocities: the data file carries them)."""
+    return f"""
+units metal
+atom_style atomic
+read_data {data}
+pair_style eam/fs
+pair_coeff * * CuZr_mm.eam.fs Cu Zr
+neighbor 1.0 bin
+timestep 0.002
+fix md all nvt temp 800 800 0.1
+thermo 100000
+"""

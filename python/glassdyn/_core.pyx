@@ -673,56 +673,7 @@ def output_schema():
     return out
 
 
-# ---- percolation (src/core/percolation.hpp). Self-contained: its own array conversions.
-cdef vector[double] _perc_doubles(values) except *:
-    cdef const double[::1] view = np.ascontiguousarray(values, dtype=np.float64).ravel()
-    cdef vector[double] out
-    cdef Py_ssize_t i
-    out.resize(view.shape[0])
-    for i in range(view.shape[0]):
-        out[i] = view[i]
-    return out
-
-
-cdef vector[int64_t] _perc_int64s(values) except *:
-    cdef const int64_t[::1] view = np.ascontiguousarray(values, dtype=np.int64).ravel()
-    cdef vector[int64_t] out
-    cdef Py_ssize_t i
-    out.resize(view.shape[0])
-    for i in range(view.shape[0]):
-        out[i] = view[i]
-    return out
-
-
-cdef vector[int] _perc_ints(values) except *:
-    cdef const int[::1] view = np.ascontiguousarray(values, dtype=np.intc).ravel()
-    cdef vector[int] out
-    cdef Py_ssize_t i
-    out.resize(view.shape[0])
-    for i in range(view.shape[0]):
-        out[i] = view[i]
-    return out
-
-
-cdef vector[char] _perc_flags(values) except *:
-    cdef const signed char[::1] view = np.ascontiguousarray(np.asarray(values) != 0, dtype=np.int8).ravel()
-    cdef vector[char] out
-    cdef Py_ssize_t i
-    out.resize(view.shape[0])
-    for i in range(view.shape[0]):
-        out[i] = <char>view[i]
-    return out
-
-
-cdef _perc_bools(const vector[char]& flags):
-    out = np.zeros(flags.size(), dtype=bool)
-    cdef Py_ssize_t i
-    for i in range(<Py_ssize_t>flags.size()):
-        if flags[i]:
-            out[i] = True
-    return out
-
-
+# ---- percolation (src/core/percolation.hpp), on the shared converters above.
 cdef _class_summary_dict(const ClassSummary& s):
     return {
         "members": s.members,
@@ -790,9 +741,9 @@ cdef class PercolationCore:
     def clusters(self, box, ids, types, positions, int64_t group_size=-1):
         """Clusters of the given sites: per site, per cluster and the class summary (a dict)."""
         cdef PercolationSites sites
-        sites.id = _perc_int64s(ids)
-        sites.type = _perc_ints(types)
-        sites.position = _perc_doubles(positions)
+        sites.id = _int64s(_array("ids", ids, "int64"))
+        sites.type = _ints(_array("types", types, "int32", (sites.id.size(),)))
+        sites.position = _doubles(_array("positions", positions, "float", (sites.id.size(), 3)))
         cdef PeriodicBox pbox = _box(box)
         cdef ClusterSet found
         with nogil:
@@ -817,11 +768,12 @@ cdef class PercolationCore:
 
     def analyse(self, box_t0, ids, types, in_group, reference, u):
         """The window analysis of the compute in one process: classes, clusters, summaries."""
-        cdef vector[int64_t] id_ = _perc_int64s(ids)
-        cdef vector[int] type_ = _perc_ints(types)
-        cdef vector[char] group = _perc_flags(in_group)
-        cdef vector[double] ref = _perc_doubles(reference)
-        cdef vector[double] disp = _perc_doubles(u)
+        cdef vector[int64_t] id_ = _int64s(_array("ids", ids, "int64"))
+        cdef Py_ssize_t n = id_.size()
+        cdef vector[int] type_ = _ints(_array("types", types, "int32", (n,)))
+        cdef vector[char] group = _chars(_array("in_group", in_group, "flag", (n,)))
+        cdef vector[double] ref = _doubles(_array("reference", reference, "float", (n, 3)))
+        cdef vector[double] disp = _doubles(_array("u", u, "float", (n,)))
         cdef PeriodicBox pbox = _box(box_t0)
         cdef SerialCommunicator serial
         cdef PercolationResult result
@@ -830,7 +782,7 @@ cdef class PercolationCore:
         return {"atom_class": np.array(result.atom_class, dtype=np.int64),
                 "cluster_id": np.array(result.cluster_id, dtype=np.int64),
                 "cluster_size": np.array(result.cluster_size, dtype=np.int64),
-                "wraps": _perc_bools(result.wraps),
+                "wraps": _bool_array(result.wraps),
                 "group_size": result.group_size,
                 "mobile": _class_summary_dict(result.classes[0]),
                 "immobile": _class_summary_dict(result.classes[1])}
