@@ -179,3 +179,85 @@ def test_memory_grows_by_one_reference_per_origin(lammps, tmp_path, ka_liquid):
     result = lammps("read_restart c.restart\n" + KOB_ANDERSEN + "\n"
                     + CAGES.format(id="c", extra="") + "\nrun 0\n", expect_ok=False, name="in.d")
     assert "restart file holds 333 values per atom, expected 36" in result.output
+
+
+def window_end_steps(path: Path) -> list[int]:
+    """Steps at which the staggered compute evaluated a window: where the sum of u changed."""
+    rows = [line.split() for line in path.read_text().splitlines() if not line.startswith("#")]
+    return [int(step) for (_, before), (step, value) in zip(rows, rows[1:]) if value != before]
+
+
+SUM_OF_U = "compute su all reduce sum c_st[4]\nfix w all ave/time 1 1 1 c_su file w.txt format ' %.17g'"
+
+
+def test_timestep_jump_discards_all_staggered_windows(lammps, tmp_path, ka_liquid):
+    """reset_timestep 60 -> 200 between runs: the four open windows (begun at 0, 25, 50 and the
+    one at 50's successor slot, i.e. 0, 25, 50 with 75 not reached) would span more steps than
+    they claim, so all are discarded with one warning, and windows start again at step 200: the
+    next ends are 300, 325, 350 (a window ends every 25 steps from 200 + N on), none before."""
+    script = LIQUID.format(data=ka_liquid) + STRINGS.format(id="st", extra=f" origins {K}") + f"""
+    run 60
+    reset_timestep 200
+    {SUM_OF_U}
+    run 150
+    """
+    result = lammps(script)
+    assert ("the 3 open staggered windows (the oldest began at step 0) are discarded: the timestep changed from 60 "
+            "to 200 between runs; windows start again at step 200") in result.output
+    assert window_end_steps(tmp_path / "w.txt") == [300, 325, 350]
+
+
+def test_restart_with_another_window_length_starts_anew(lammps, tmp_path, ka_liquid):
+    """A restart written with window 100 origins 4 (a start every 25 steps) and re-issued with
+    window 200 origins 4 (every 50): the store has the same width but the open windows were
+    timed for the other length, so they are discarded with a warning naming both, and windows
+    start at the restart step 60: the first end is 260."""
+    liquid = LIQUID.format(data=ka_liquid)
+    lammps(liquid + STRINGS.format(id="st", extra=f" origins {K}") + "\nrun 60\nwrite_restart r.restart\n",
+           name="in.first")
+    second = "read_restart r.restart\n" + KOB_ANDERSEN + "\nneighbor 0.3 bin\nfix md all nve\n" + \
+        STRINGS.format(id="st", extra=f" origins {K}").replace("window 100", "window 200") + f"\n{SUM_OF_U}\nrun 210\n"
+    result = lammps(second, name="in.second")
+    assert ("the restart file's staggered windows (4 origins, a start every 25 steps) do not match origins 4 window "
+            "200; they are discarded and windows start anew") in result.output
+    assert window_end_steps(tmp_path / "w.txt") == [260]
+
+
+def test_atom_created_mid_window_enters_every_open_window(lammps, tmp_path, ka_liquid):
+    """Atom 1 is replaced at step 30 by a new atom (ID 1001) at its place (no overlap), while the
+    windows of 100 steps begun at 0 and 25 are open. The new atom gets its
+    position at creation as the reference of every open window: at the ends 100 and 125 its u
+    is its displacement since step 30 (drift no), as from the dumped unwrapped positions. The
+    window begun at 50 after it was created measures it from step 50 like every other atom."""
+    liquid = LIQUID.format(data=ka_liquid).replace("atom_style atomic", "atom_style atomic\natom_modify map yes")
+    script = liquid + STRINGS.format(id="st", extra=" origins 4 drift no") + """
+    run 30
+    variable px equal x[1]
+    variable py equal y[1]
+    variable pz equal z[1]
+    variable x0 equal ${px}
+    variable y0 equal ${py}
+    variable z0 equal ${pz}
+    group first id 1
+    delete_atoms group first compress no
+    create_atoms 1 single ${x0} ${y0} ${z0} units box
+    dump d all custom 5 atoms.dump id xu yu zu c_st[4]
+    dump_modify d sort id format float %.17g
+    run 120
+    """
+    lammps(script)
+    frames = {f.timestep: f for f in read_dump(tmp_path / "atoms.dump")}
+    new_id = 1001
+    assert new_id in frames[30]["id"] and 1 not in frames[30]["id"]
+
+    def row(step: int) -> tuple[np.ndarray, float]:
+        frame = frames[step]
+        k = int(np.flatnonzero(frame["id"] == new_id)[0])
+        return np.array([frame["xu"][k], frame["yu"][k], frame["zu"][k]]), float(frame["c_st[4]"][k])
+
+    at_30 = row(30)[0]
+    for end in (100, 125):
+        position, u = row(end)
+        assert u == pytest.approx(np.linalg.norm(position - at_30), rel=1e-9), end
+    position, u = row(150)
+    assert u == pytest.approx(np.linalg.norm(position - row(50)[0]), rel=1e-9)
