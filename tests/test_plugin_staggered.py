@@ -261,3 +261,21 @@ def test_atom_created_mid_window_enters_every_open_window(lammps, tmp_path, ka_l
         assert u == pytest.approx(np.linalg.norm(position - at_30), rel=1e-9), end
     position, u = row(150)
     assert u == pytest.approx(np.linalg.norm(position - row(50)[0]), rel=1e-9)
+
+
+def test_rerun_frames_follow_the_staggered_windows(lammps, tmp_path, ka_liquid):
+    """A rerun over frames every 25 steps (= N/K) sets up every frame at its own step; the
+    staggered windows must end at the same steps as in the original run and give the same sum
+    of u (positions are read back from the dump at full precision, so to 1e-9 relative)."""
+    liquid = LIQUID.format(data=ka_liquid)
+    lammps(liquid + "dump f all custom 25 f.dump id type x y z ix iy iz\ndump_modify f format float %.17g\n"
+           + STRINGS.format(id="st", extra=f" origins {K}") + f"\n{SUM_OF_U.replace('w.txt', 'md.txt')}\nrun 200\n",
+           name="in.md")
+    result = lammps(liquid + STRINGS.format(id="st", extra=f" origins {K}") + f"\n{SUM_OF_U}\n"
+                    "rerun f.dump dump x y z ix iy iz\n", name="in.rerun")
+    assert "discarded" not in result.output
+    original = read_ave_time_scalars(tmp_path / "md.txt")
+    rerun = read_ave_time_scalars(tmp_path / "w.txt")
+    assert window_end_steps(tmp_path / "w.txt") == [100, 125, 150, 175, 200]
+    for step in (100, 125, 150, 175, 200):
+        np.testing.assert_allclose(rerun[step], original[step], rtol=1e-9)
