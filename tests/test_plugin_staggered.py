@@ -191,10 +191,10 @@ SUM_OF_U = "compute su all reduce sum c_st[4]\nfix w all ave/time 1 1 1 c_su fil
 
 
 def test_timestep_jump_discards_all_staggered_windows(lammps, tmp_path, ka_liquid):
-    """reset_timestep 60 -> 200 between runs: the four open windows (begun at 0, 25, 50 and the
-    one at 50's successor slot, i.e. 0, 25, 50 with 75 not reached) would span more steps than
-    they claim, so all are discarded with one warning, and windows start again at step 200: the
-    next ends are 300, 325, 350 (a window ends every 25 steps from 200 + N on), none before."""
+    """reset_timestep 60 -> 200 between runs: the three open windows (begun at 0, 25 and 50)
+    would span more steps than they claim, so all are discarded with one warning, and windows
+    start again at step 200: the next ends are 300, 325, 350 (a window ends every 25 steps from
+    200 + N on), none before."""
     script = LIQUID.format(data=ka_liquid) + STRINGS.format(id="st", extra=f" origins {K}") + f"""
     run 60
     reset_timestep 200
