@@ -47,7 +47,7 @@ CASES = [
     ("delta 0.5 sync nosuchfix", "", "sync: no fix with ID nosuchfix"),
     ("delta 0.5 sync integrate", "fix integrate all nve",
      "sync: fix integrate \\(style nve\\) does not publish window boundaries"),
-    ("delta 0.5 window 10 foo 3", "", "unknown keyword 'foo'; allowed: delta/pair, window, sync"),
+    ("delta 0.5 window 10 foo 3", "", "unknown keyword 'foo'; allowed: delta/pair, window, origins, sync"),
     ("delta 0.5 window 10 delta/pair 1 3 0.4", "", r"delta/pair: atom types must be in 1..2, got 1 3"),
     ("delta 0.5 window 10 delta/pair 1 2 -0.4", "", "delta/pair: distance must be > 0"),
     ("delta 0.5 window 10 delta/pair 1 2", "", "Illegal compute stringlike/atom delta/pair command: missing"),

@@ -282,6 +282,21 @@ BAD_INPUTS = [
      "nlost: N = 9 exceeds maxcage = 8, so no cage could break", "C would be 0 whatever happens"),
     ("store-too-wide", "", "fix w all GLASSDYN/WINDOW 100000000", r"ncolumns must be in 1..10000, got 100000000",
      "a hand-made store of 10^8 columns per atom would exhaust memory"),
+    # staggered windows (issue 13, item 2)
+    ("origins-zero", "", "compute s all stringlike/atom delta 0.5 window 10 origins 0",
+     r"Compute stringlike/atom origins: K must be an integer in 1\.\.64, got 0", "no window at all"),
+    ("origins-too-many", "", "compute c all cage/atom cutoff 1.3 window 130 origins 65",
+     r"Compute cage/atom origins: K must be an integer in 1\.\.64, got 65",
+     "K reference copies per atom: a bound keeps the store's memory sensible"),
+    ("origins-not-dividing", "", "compute s all stringlike/atom delta 0.5 window 10 origins 3",
+     r"origins: K = 3 must divide the window length N = 10 \(a window starts every N/K steps\)",
+     "windows would start at fractional steps"),
+    ("origins-with-sync", "", DMS.format(axis="x") + "\ncompute s all stringlike/atom delta 0.5 sync d origins 2",
+     r"origins: K > 1 cannot be combined with sync d: the fix's windows are its oscillation cycles, one at a time, "
+     "each starting at zero strain", "DMS windows are whole cycles; a window starting mid-cycle has no meaning there"),
+    ("origins-cage-too-wide", "", "compute c all cage/atom cutoff 1.3 window 640 maxcage 1000 origins 64",
+     r"origins: K = 64 copies of the 1001 reference values per atom exceed the store's 10000 values per atom",
+     "64 x 1001 doubles per atom would exhaust memory"),
     ("restart-other-maxcage", "", "compute c all cage/atom cutoff 1.3 window 100\nrun 20\nwrite_restart r.restart\n"
      "clear\nread_restart r.restart\npair_style lj/cut 2.5\npair_coeff * * 1.0 1.0\n"
      "compute c all cage/atom cutoff 1.3 window 100 maxcage 8\nrun 10",
@@ -320,6 +335,7 @@ NUMERIC_KEYWORDS = [
     ("compute c all cage/atom cutoff 1.3 window 10 hysteresis {v}", "floating point"),
     ("compute c all cage/atom cutoff 1.3 window 10 nlost {v}", "integer"),
     ("compute c all cage/atom cutoff 1.3 window 10 maxcage {v}", "integer"),
+    ("compute c all cage/atom cutoff 1.3 window 10 origins {v}", "integer"),
     ("compute s all stringlike/atom delta 0.5 window 10\ncompute pu all displacement/distribution s umax {v}",
      "floating point"),
     ("compute s all stringlike/atom delta 0.5 window 10\ncompute pu all displacement/distribution s logmin {v}",
@@ -573,7 +589,7 @@ def test_deleted_dms_store_warns_and_reads_nan(lammps, tmp_path):
     assert "its internal fix d_GLASSDYN_DMS_ATOM is missing: it was deleted" in result.error_message()
 
 
-TWO_RANK_CASES = ["dms-volume-zero", "dms-change-box-lateral", "dms-timestep-back", "stringlike-store-replaced",
+TWO_RANK_CASES = ["origins-with-sync", "dms-volume-zero", "dms-change-box-lateral", "dms-timestep-back", "stringlike-store-replaced",
                   "dms-store-deleted-run", "dms-shrink-wrapped-axis"]
 
 

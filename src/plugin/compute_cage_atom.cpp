@@ -50,14 +50,15 @@ ComputeCageAtom::ComputeCageAtom(LAMMPS *lmp, int narg, char **arg) :
   static_assert(int(NOUTPUTCOLUMNS) == int(NTYPECOLUMNS), "c_ID[*] expands per-atom to the global array's columns");
   create_outputs(NGLOBAL, atom->ntypes, NTYPECOLUMNS, NOUTPUTS, output_column(0));
   for (int r = 0; r < atom->ntypes; r++) global_table[r][TYPE] = r + 1;
-  create_store(1 + maxcage + NOUTPUTS);
+  // One window's reference: the cage size and members (copied per origin with `origins K`).
+  create_store(1 + maxcage + NOUTPUTS, 1 + maxcage);
 }
 
 void ComputeCageAtom::parse_arguments(int narg, char **arg)
 {
   if (narg < 5 || strcmp(arg[3], "cutoff") != 0)
     error->all(FLERR, "Illegal compute cage/atom command: the first argument must be 'cutoff RC'; usage: compute ID "
-               "group cage/atom cutoff RC [window N | sync FIX-ID] [keyword value ...]");
+               "group cage/atom cutoff RC [window N [origins K] | sync FIX-ID] [keyword value ...]");
   // Only the syntax is checked here; the values are checked once, by CageOptions::validate().
   options.cutoff = glassdyn::PairTable(atom->ntypes, utils::numeric(FLERR, arg[4], false, lmp));
 
@@ -89,7 +90,7 @@ void ComputeCageAtom::parse_arguments(int narg, char **arg)
       iarg += 2;
     } else {
       error->all(FLERR, "Compute cage/atom: unknown keyword '{}'; allowed: cutoff/pair, hysteresis, nlost, maxcage, "
-                 "window, sync", keyword);
+                 "window, origins, sync", keyword);
     }
   }
   validate_options(options);

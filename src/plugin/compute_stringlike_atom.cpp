@@ -32,12 +32,14 @@ ComputeStringLikeAtom::ComputeStringLikeAtom(LAMMPS *lmp, int narg, char **arg) 
   static_assert(NOUTPUTCOLUMNS == TABLE_COLUMNS, "c_ID[*] expands per-atom to the global array's columns");
   create_outputs(NGLOBAL, static_cast<int>(std::max<bigint>(options.maxsize + 1, atom->ntypes)), TABLE_COLUMNS,
                  NCOLUMNS - OUT_MOBILE, OUT_MOBILE);
-  create_store(NCOLUMNS);
+  // One window's reference: the unwrapped positions (copied per origin with `origins K`).
+  static_assert(REF_X == 0 && REF_Z == 2, "the reference leads the store row");
+  create_store(NCOLUMNS, REF_Z + 1);
 }
 
 void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
 {
-  const char *usage = "compute ID group stringlike/atom delta D [window N | sync FIX-ID] [keyword value ...]";
+  const char *usage = "compute ID group stringlike/atom delta D [window N [origins K] | sync FIX-ID] [keyword value ...]";
   if (narg < 5 || strcmp(arg[3], "delta") != 0)
     error->all(FLERR, "Illegal compute stringlike/atom command: the first argument must be 'delta D'; usage: {}",
                usage);
@@ -83,7 +85,7 @@ void ComputeStringLikeAtom::parse_arguments(int narg, char **arg)
       iarg += 2;
     } else {
       error->all(FLERR,
-                 "Compute stringlike/atom: unknown keyword '{}'; allowed: delta/pair, window, sync, fraction, range, "
+                 "Compute stringlike/atom: unknown keyword '{}'; allowed: delta/pair, window, origins, sync, fraction, range, "
                  "drift, long, maxsize",
                  keyword);
     }

@@ -4,6 +4,7 @@
 #include "fix_window_store.h"
 
 #include "atom.h"
+#include "comm.h"
 #include "error.h"
 #include "group.h"
 #include "memory.h"
@@ -16,12 +17,19 @@ using namespace LAMMPS_NS;
 
 namespace {
 constexpr bigint MAX_WINDOW_STEPS = bigint(1) << 52;
+constexpr int MAX_ORIGINS = 64;
+// The widest per-atom store (fix GLASSDYN/WINDOW's limit).
+constexpr int MAX_STORE_COLUMNS = 10000;
+// Marks a restart state written with staggered windows: {STAGGERED, K, schedule state...,
+// saved results...}. One-origin states keep their old layout {open, start, saved results...},
+// whose first value is 0 or 1.
+constexpr double STAGGERED_STATE = -1.0;
 }
 
 WindowedCompute::WindowedCompute(LAMMPS *lmp, int narg, char **arg) :
     Compute(lmp, narg, arg), style_name(arg[2]), style_label("Compute " + style_name), store(nullptr), global_values(nullptr),
     global_table(nullptr), schedule(nullptr), first_output_column(0), stored_output_columns(0), output_atom(nullptr), nmax_output(0), window_length(0),
-    clock(nullptr)
+    norigins(1), reference_width(0), own_columns(0), clock(nullptr)
 {
   if (atom->tag_enable == 0) error->all(FLERR, "{} requires atom IDs", style_label);
   if (group->dynamic[igroup])
@@ -88,7 +96,7 @@ void WindowedCompute::create_outputs(int nvector, int array_rows, int array_cols
 int WindowedCompute::parse_window_keyword(int narg, char **arg, int iarg)
 {
   const std::string keyword = arg[iarg];
-  if (keyword != "window" && keyword != "sync") return 0;
+  if (keyword != "window" && keyword != "sync" && keyword != "origins") return 0;
   if (iarg + 1 >= narg) utils::missing_cmd_args(FLERR, "compute " + style_name + " " + keyword, error);
   if (keyword == "window") {
     window_length = utils::bnumeric(FLERR, arg[iarg + 1], false, lmp);
@@ -98,6 +106,10 @@ int WindowedCompute::parse_window_keyword(int narg, char **arg, int iarg)
     if (window_length > MAX_WINDOW_STEPS)
       error->all(FLERR, "{} window: N must be at most 2^52 = {} steps, got {}", style_label, MAX_WINDOW_STEPS,
                  arg[iarg + 1]);
+  } else if (keyword == "origins") {
+    norigins = utils::inumeric(FLERR, arg[iarg + 1], false, lmp);
+    if (norigins < 1 || norigins > MAX_ORIGINS)
+      error->all(FLERR, "{} origins: K must be an integer in 1..{}, got {}", style_label, MAX_ORIGINS, arg[iarg + 1]);
   } else {
     sync_fix_id = arg[iarg + 1];
   }
@@ -109,7 +121,7 @@ void WindowedCompute::follow_clock_of(const std::string &compute_id)
   clock_compute_id = compute_id;
 }
 
-void WindowedCompute::create_store(int ncolumns)
+void WindowedCompute::create_store(int ncolumns, int reference_columns)
 {
   if (!clock_compute_id.empty() && (window_length > 0 || !sync_fix_id.empty()))
     error->all(FLERR, "{}: windows follow compute {}; keywords window and sync are not allowed", style_label,
@@ -118,18 +130,53 @@ void WindowedCompute::create_store(int ncolumns)
     error->all(FLERR, "{}: keywords window and sync exclude each other; give one", style_label);
   if (window_length == 0 && sync_fix_id.empty() && clock_compute_id.empty())
     error->all(FLERR, "{} needs 'window N' (steps) or 'sync FIX-ID' to define its windows", style_label);
+  if (norigins > 1) {
+    if (!sync_fix_id.empty())
+      error->all(FLERR, "{} origins: K > 1 cannot be combined with sync {}: the fix's windows are its oscillation "
+                 "cycles, one at a time, each starting at zero strain; staggered windows would start mid-cycle. Use "
+                 "origins 1 (the default) with sync", style_label, sync_fix_id);
+    if (reference_columns <= 0)
+      error->all(FLERR, "{} origins: this style cannot run staggered windows; K must be 1", style_label);
+    if (window_length % norigins != 0)
+      error->all(FLERR, "{} origins: K = {} must divide the window length N = {} (a window starts every N/K steps)",
+                 style_label, norigins, window_length);
+    if (ncolumns + bigint(norigins - 1) * reference_columns > MAX_STORE_COLUMNS)
+      error->all(FLERR, "{} origins: K = {} copies of the {} reference values per atom exceed the store's {} values "
+                 "per atom; lower origins (or maxcage)", style_label, norigins, reference_columns, MAX_STORE_COLUMNS);
+  }
+  own_columns = ncolumns;
+  reference_width = reference_columns;
+  const int store_columns = ncolumns + (norigins - 1) * reference_columns;
   if (sync_fix_id.empty() && clock_compute_id.empty()) own_clock = std::make_unique<RegularWindowClock>(window_length);
   store_id = std::string(id) + "_GLASSDYN_WINDOW";
-  modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], ncolumns));
+  modify->add_fix(fmt::format("{} {} GLASSDYN/WINDOW {}", store_id, group->names[igroup], store_columns));
   store = dynamic_cast<FixWindowStore *>(modify->get_fix_by_id(store_id));
   if (!store) error->all(FLERR, "{} {}: its internal fix {} is missing", style_label, id, store_id);
   schedule_id = std::string(id) + "_GLASSDYN_SCHEDULE";
   modify->add_fix(fmt::format("{} {} GLASSDYN/SCHEDULE", schedule_id, group->names[igroup]));
   schedule = dynamic_cast<FixWindowSchedule *>(modify->get_fix_by_id(schedule_id));
   if (!schedule) error->all(FLERR, "{} {}: its internal fix {} is missing", style_label, id, schedule_id);
-  // After a restart: {window open, window start step, saved global results...}.
+  if (norigins > 1) schedule->set_origins(norigins, window_length / norigins);
+  // After a restart: {window open, window start step, saved global results...}, or with
+  // staggered windows {STAGGERED_STATE, K, schedule state (3 + 2K values), saved results...}.
   const auto &state = store->restored_state();
-  if (state.size() >= 2) {
+  if (!state.empty() && state[0] == STAGGERED_STATE) {
+    const size_t k = state.size() >= 2 ? static_cast<size_t>(std::max(0.0, state[1])) : 0;
+    const size_t header = 2 + 3 + 2 * k;
+    if (state.size() >= header) {
+      const std::vector<double> staggered(state.begin() + 2, state.begin() + header);
+      if (norigins > 1 && !schedule->restore_staggered(staggered) && comm->me == 0)
+        error->warning(FLERR, "{} {}: the restart file's staggered windows ({} origins, a start every {} steps) do "
+                       "not match origins {} window {}; they are discarded and windows start anew", style_label, id,
+                       k, staggered[0], norigins, window_length);
+      saved_results.assign(state.begin() + header, state.end());
+    }
+  } else if (norigins > 1 && state.size() >= 2) {
+    if (comm->me == 0)
+      error->warning(FLERR, "{} {}: the restart file holds one window, not {} staggered ones; it is discarded and "
+                     "windows start anew", style_label, id, norigins);
+    saved_results.assign(state.begin() + 2, state.end());
+  } else if (state.size() >= 2) {
     schedule->restore(state[0] != 0.0, static_cast<bigint>(state[1]));
     saved_results.assign(state.begin() + 2, state.end());
   }
@@ -139,6 +186,13 @@ void WindowedCompute::create_store(int ncolumns)
 
 std::vector<double> WindowedCompute::restart_state() const
 {
+  if (norigins > 1 && schedule) {
+    std::vector<double> state = {STAGGERED_STATE, double(norigins)};
+    const auto staggered = schedule->staggered_state();
+    state.insert(state.end(), staggered.begin(), staggered.end());
+    state.insert(state.end(), saved_results.begin(), saved_results.end());
+    return state;
+  }
   std::vector<double> state = {schedule && schedule->window_open() ? 1.0 : 0.0,
                                schedule ? double(schedule->window_start()) : 0.0};
   state.insert(state.end(), saved_results.begin(), saved_results.end());
@@ -163,6 +217,9 @@ void WindowedCompute::attach_store()
     if (leader_index > own_index)
       error->all(FLERR, "{} {}: compute {} must be defined before it (it was defined again after it)", style_label,
                  id, clock_compute_id);
+    if (leader->origins() > 1)
+      error->all(FLERR, "{} {}: compute {} runs staggered windows (origins {}); this style follows one window at a "
+                 "time, so give that compute origins 1", style_label, id, clock_compute_id, leader->origins());
     clock = leader->clock;
   } else if (sync_fix_id.empty()) {
     clock = own_clock.get();
@@ -221,6 +278,39 @@ bigint WindowedCompute::open_window_start()
   check_store_alive();
   check_schedule_alive();
   return schedule->window_start();
+}
+
+void WindowedCompute::swap_reference(int origin)
+{
+  if (origin == 0) return;
+  double **values = store->values();
+  const int copy = own_columns + (origin - 1) * reference_width;
+  for (int i = 0; i < atom->nlocal; i++) std::swap_ranges(values[i], values[i] + reference_width, values[i] + copy);
+}
+
+void WindowedCompute::finish_origin_window(int origin, bigint window_start, bigint window_end)
+{
+  check_store_alive();
+  swap_reference(origin);
+  finish_window(window_start, window_end);
+  swap_reference(origin);
+}
+
+void WindowedCompute::begin_origin_window(int origin)
+{
+  check_store_alive();
+  swap_reference(origin);
+  begin_window();
+  swap_reference(origin);
+}
+
+void WindowedCompute::atom_created(int i)
+{
+  initialise_atom(i);
+  // An atom created mid-run enters every open window the same way.
+  double **values = store->values();
+  for (int k = 1; k < norigins; k++)
+    std::copy_n(values[i], reference_width, values[i] + own_columns + (k - 1) * reference_width);
 }
 
 void WindowedCompute::store_deleted()

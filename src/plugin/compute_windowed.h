@@ -7,6 +7,12 @@
    window-start neighbour searches, and the checks every window analysis needs. Derived
    computes say what one window evaluation does (finish_window / begin_window /
    initialise_atom).
+
+   Staggered windows (`origins K` with `window N`): the store keeps K copies of the leading
+   `reference_columns` of a row (one window's reference), copy 0 in place and copies 1..K-1
+   after the derived compute's columns. Before a derived call for origin k this class swaps
+   copy k into place and swaps it back afterwards, so a derived compute always sees one
+   window, exactly as with a single one.
 */
 
 #ifndef GLASSDYN_COMPUTE_WINDOWED_H
@@ -51,12 +57,17 @@ class WindowedCompute : public Compute, public WindowListener {
   void store_deleted() override;
   void schedule_deleted() override;
   std::vector<double> restart_state() const override;
+  void atom_created(int i) override;
+  void finish_origin_window(int origin, bigint window_start, bigint window_end) override;
+  void begin_origin_window(int origin) override;
+  // Staggered windows per window length (1: consecutive windows).
+  int origins() const { return norigins; }
   // The window-start neighbour searches this compute shares with the other glassdyn computes
   // of its LAMMPS instance (null until it first asks for neighbours).
   std::shared_ptr<NeighbourSnapshots> neighbour_snapshots() const { return snapshots; }
 
  protected:
-  // Consumes `window N` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if neither.
+  // Consumes `window N`, `origins K` or `sync FIX-ID` at arg[iarg]; returns the words used, 0 if none.
   int parse_window_keyword(int narg, char **arg, int iarg);
   // Reads `KEYWORD I J D` (a per-type-pair distance) at arg[iarg] into `table`; returns 4.
   int parse_pair_distance(int narg, char **arg, int iarg, glassdyn::PairTable &table);
@@ -69,8 +80,10 @@ class WindowedCompute : public Compute, public WindowListener {
   // its stored columns (row[0 .. stored_columns - 1], already copied).
   virtual void derive_columns(double *row) const = 0;
   // After all keywords and create_outputs(): checks the window keywords, creates the store
-  // with `ncolumns` per-atom values and restores saved global results after a restart.
-  void create_store(int ncolumns);
+  // with `ncolumns` per-atom values and restores saved global results after a restart. The
+  // first `reference_columns` of them are one window's reference (0: this compute cannot run
+  // staggered windows); with `origins K` the store holds K - 1 more copies of them.
+  void create_store(int ncolumns, int reference_columns = 0);
   void check_store_alive();
   void check_schedule_alive();
   // Windows follow the clock of the windowed compute `compute_id` instead of `window`/`sync`:
@@ -112,6 +125,8 @@ class WindowedCompute : public Compute, public WindowListener {
   void attach_store();
   void restore_global_results();
   void join_neighbour_snapshots();
+  // Exchanges reference copy 0 and copy `origin` of every local row (no-op for origin 0).
+  void swap_reference(int origin);
 
   FixWindowSchedule *schedule;
   std::string schedule_id;
@@ -122,6 +137,9 @@ class WindowedCompute : public Compute, public WindowListener {
   int nmax_output;
 
   bigint window_length;
+  int norigins;
+  int reference_width;    // columns per reference copy (staggered windows)
+  int own_columns;        // the derived compute's columns; reference copies 1..K-1 follow
   std::string sync_fix_id;
   std::string clock_compute_id;    // follow_clock_of()
   std::string store_id;

@@ -6,6 +6,10 @@
    finished window and to record the next reference, before any output at that step. The
    schedule's state travels in restart files through the compute (WindowedCompute keeps it in
    its per-atom store's global record). Created by glassdyn computes; not for input scripts.
+
+   With `origins K` (K > 1) it runs K staggered windows of one length N: a window starts every
+   S = N/K steps, in origin slots 0, 1, ..., K-1, 0, ...; the window of a slot ends exactly when
+   that slot starts its next one, so each stagger step finishes one window and begins one.
 */
 
 #ifdef FIX_CLASS
@@ -21,6 +25,7 @@ FixStyle(GLASSDYN/SCHEDULE,FixWindowSchedule);
 #include "window_clock.h"
 
 #include <string>
+#include <vector>
 
 namespace LAMMPS_NS {
 
@@ -39,11 +44,36 @@ class FixWindowSchedule : public Fix {
   // The state kept in restart files: a window is open, and since which step.
   void restore(bool open, bigint start_step);
   bool window_open() const { return open; }
+  // The start of the window begun last (with K > 1, the youngest of the open windows).
   bigint window_start() const { return start_step; }
+
+  // Staggered windows: K origins, a new window every `stride` steps (window length K x stride).
+  // Called by the owning compute before attach() and restore_staggered(); K = 1 is the plain schedule.
+  void set_origins(int origins, bigint stride);
+  int origins() const { return norigins; }
+  // The staggered state kept in restart files: {stride, next start step, next slot, then per
+  // slot: open (0/1), start step}.
+  std::vector<double> staggered_state() const;
+  // Restores it; false (and nothing restored) if it was written with another K or stride.
+  bool restore_staggered(const std::vector<double> &state);
 
  private:
   void start_window(bigint step);
   void discard_window(const std::string &reason);
+  void staggered_setup();
+  void staggered_end_of_step();
+  // Finishes the window of the next slot (if open: it began K x stride steps ago) and begins
+  // that slot's next window at `step`.
+  void stagger_step(bigint step);
+  void discard_staggered(const std::string &reason);
+  bool any_slot_open() const;
+
+  int norigins;
+  bigint stride;
+  bigint next_start;    // step of the next stagger step while windows are open
+  int next_slot;
+  std::vector<char> slot_open;
+  std::vector<bigint> slot_start;
 
   WindowListener *listener;
   const WindowClock *clock;

@@ -70,7 +70,7 @@ void FixWindowStore::copy_arrays(int i, int j, int /*delflag*/)
 void FixWindowStore::set_arrays(int i)
 {
   for (int k = 0; k < ncolumns; k++) per_atom[i][k] = 0.0;
-  if (owner) owner->initialise_atom(i);
+  if (owner) owner->atom_created(i);
 }
 
 int FixWindowStore::pack_exchange(int i, double *buf)

@@ -44,6 +44,9 @@ class RegularWindowClock final : public WindowClock {
 class StoreOwner {
  public:
   virtual void store_deleted() = 0;
+  // Row i was just created (see initialise_atom); an owner with more than one copy of a row's
+  // reference (staggered windows) fills them all here.
+  virtual void atom_created(int i) { initialise_atom(i); }
   // Row i was just created (create_atoms, fix deposit, ...) and holds zeros.
   virtual void initialise_atom(int /*i*/) {}
   // Global values the store writes to restart files for its owner (read back with
@@ -61,6 +64,13 @@ class WindowListener : public StoreOwner {
  public:
   virtual void finish_window(bigint window_start, bigint window_end) = 0;
   virtual void begin_window() = 0;
+  // With staggered windows (origins K > 1) the schedule names the origin slot 0..K-1 of the
+  // window; the owner makes that slot's reference the one finish_window()/begin_window() see.
+  virtual void finish_origin_window(int /*origin*/, bigint window_start, bigint window_end)
+  {
+    finish_window(window_start, window_end);
+  }
+  virtual void begin_origin_window(int /*origin*/) { begin_window(); }
   void initialise_atom(int i) override = 0;
   // The schedule fix was destroyed (by its owner, or by a user's `unfix`).
   virtual void schedule_deleted() = 0;
