@@ -14,6 +14,7 @@ import pandas as pd
 
 from glassdyn import schema
 from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
+from glassdyn.results.relaxation import harvest_all, relaxation_summary
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
 from glassdyn.run.inputs import CYCLE_COLUMNS, SHEAR_AXES, SIZE_COLUMNS, WINDOW_LAYOUTS
@@ -51,6 +52,12 @@ def tidy_tables(results: CampaignResults) -> CampaignResults:
     results.string_sizes = by(results.string_sizes, scan + ["cycle", "xi"])
     results.displacement = by(results.displacement, scan + ["species", "bin"])
     results.summary = summarise_cycles(results.cycles, results.cage_types)
+    if len(results.relaxation_times):
+        results.relaxation = by(results.relaxation, ["temperature", "species", "lag"])
+        results.relaxation_times = by(results.relaxation_times, ["temperature", "species"])
+        results.string_windows = by(results.string_windows, ["temperature", "window"])
+        relaxed = relaxation_summary(results.relaxation_times, results.string_windows, results.metadata["species"])
+        results.summary = results.summary.merge(relaxed, on="temperature", how="left")
     results.quench = results.quench[list(QUENCH_COLUMNS)]
     return results
 
@@ -294,8 +301,10 @@ def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> Campaign
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
     inputs = {stage.name: (root / stage.name / "in.lammps").read_text() for stage in plan.all_stages()}
+    relaxation = harvest_all(root, config, plan, _damaged, read_vector_table)
     return tidy_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
                                        string_sizes=pd.concat(sizes, ignore_index=True),
                                        displacement=pd.concat(displacement, ignore_index=True),
                                        summary=pd.DataFrame(), quench=_quench_table(root, config, plan),
-                                       inputs=inputs))
+                                       inputs=inputs, relaxation=relaxation.lags,
+                                       relaxation_times=relaxation.derived, string_windows=relaxation.windows))
