@@ -181,4 +181,5 @@ def test_report_draws_the_relaxation_figure(campaign: Path, tmp_path: Path):
     assert set(fits["fits"]["diffusion"]) == set(SPECIES)
     crossing = fits["omega_tau_alpha_1"][0]
     assert crossing["period"] == 5.0 and crossing["law"] == "arrhenius"
+    assert crossing["omega_tau_alpha_1_temperature"] == pytest.approx(expected.temperature_at(5.0 / (2 * np.pi)))
     assert "t_alpha_loss_peak" in crossing

@@ -75,11 +75,16 @@ def relaxation_figure(times: pd.DataFrame, windows: pd.DataFrame, record: dict[s
     for k, crossing in enumerate(record["omega_tau_alpha_1"]):
         tau = crossing["period"] / (2 * math.pi)
         ax_tau.axhline(tau, color="0.6", linestyle=":", linewidth=1)
+        crossed = crossing["omega_tau_alpha_1_temperature"]
+        if crossed is not None and math.isfinite(crossed) and crossed > 0:
+            ax_tau.plot([1.0 / crossed], [tau], "o", mfc="none", color="k", markersize=9,
+                        label=r"fit: $\omega\tau_\alpha = 1$" if k == 0 else None)
         t_alpha = crossing["t_alpha_loss_peak"]
         if t_alpha is not None and math.isfinite(t_alpha):
             ax_tau.plot([1.0 / t_alpha], [tau], "*", color="k", markersize=10,
                         label=r"$T_\alpha$ (loss peak), $\tau = P/2\pi$" if k == 0 else None)
     ax_tau.set_title(r"$\tau_\alpha(T)$; dotted: $\omega\tau_\alpha = 1$ per period")
+    ax_tau.legend(fontsize="small", title="lines: Arrhenius (—), VFT (--)", title_fontsize="x-small")
     ax_d.set_title("$D(T)$")
     for k, (temperature, rows) in enumerate(windows.groupby("temperature", sort=True)):
         rows = rows.sort_values("window")
