@@ -120,7 +120,8 @@ def test_harvest_equals_the_stage_outputs(campaign: Path):
 
 
 def test_load_gives_back_the_harvested_relaxation(campaign: Path):
-    """glassdyn.load rebuilds the three relaxation tables from results.h5 as harvested from the stage files."""
+    """glassdyn.load rebuilds the three relaxation tables from results.h5 as harvested from the stage
+    files, and the per-temperature progress line shows tau_alpha."""
     from pandas.testing import assert_frame_equal
 
     from glassdyn.campaign import Campaign
@@ -131,6 +132,12 @@ def test_load_gives_back_the_harvested_relaxation(campaign: Path):
     loaded = glassdyn.load(campaign)
     for name in ("relaxation", "relaxation_times", "string_windows", "summary"):
         assert_frame_equal(getattr(loaded, name), getattr(harvested, name), check_dtype=False, obj=name)
+    # The progress line after each temperature starts with its relaxation times.
+    from glassdyn.results.summary import temperature_summary
+
+    line = temperature_summary(campaign, config.config, config.plan.chains[0])
+    tau = harvested.relaxation_times.query("temperature == 1.2 and species == 'all'")["tau_alpha"].iloc[0]
+    assert line.startswith(f"T = 1.2: tau_alpha = {tau:.4g}, D = ")
 
 
 def test_resume_after_kill_keeps_the_finished_relaxation(campaign: Path, tmp_path: Path):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from glassdyn import schema
 from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
-from glassdyn.results.relaxation import harvest_all, relaxation_summary
+from glassdyn.results.relaxation import RelaxationTables, harvest_all, harvest_relaxation, relaxation_summary
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
 from glassdyn.run.inputs import CYCLE_COLUMNS, SHEAR_AXES, SIZE_COLUMNS, WINDOW_LAYOUTS
@@ -174,6 +174,11 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     return PeriodData(cycles=pd.DataFrame(rows), cage_types=pd.DataFrame(cage_rows),
                       string_sizes=pd.DataFrame(size_rows), u=u, log10_u=log10_u, p_u=np.array(p_u),
                       p_log10_u=np.array(p_log))
+
+
+def relaxation_tables(root: Path, config: CampaignConfig, stage: Stage) -> RelaxationTables:
+    """The tables of one finished relaxation stage (see :mod:`glassdyn.results.relaxation`)."""
+    return harvest_relaxation(root, config, stage, _damaged, read_vector_table)
 
 
 def _damaged(path: Path, what: str) -> StateError:

@@ -245,7 +245,8 @@ class CampaignConfig:
         if launch.parallel_temperatures > len(dms.temperatures):
             raise _fail("launch.parallel_temperatures", f"{launch.parallel_temperatures} groups for "
                                                         f"{len(dms.temperatures)} temperatures would leave ranks idle")
-        _check_sense(system, units, preparation, dms, analysis, launch)
+        _check_sense(system, units, preparation, dms, analysis, launch,
+                     extra_stages=len(dms.temperatures) if "relaxation" in data else 0)
         relaxation = _relaxation(_table(data, "relaxation"), potential, system) if "relaxation" in data else None
         return cls(name=name, seed=seed, system=system, preparation=preparation, dms=dms, analysis=analysis,
                    launch=launch, slurm=slurm, source_text=source_text, relaxation=relaxation)
@@ -283,7 +284,7 @@ class CampaignConfig:
 
 
 def _check_sense(system: SystemConfig, units: str, preparation: PreparationConfig, dms: DMSConfig,
-                 analysis: AnalysisConfig, launch: LaunchConfig) -> None:
+                 analysis: AnalysisConfig, launch: LaunchConfig, extra_stages: int = 0) -> None:
     """Physical sense of valid numbers (see :mod:`glassdyn.run.limits`): what LAMMPS would
     otherwise refuse late, obscurely, or after filling the memory."""
     dt = system.timestep
@@ -315,7 +316,7 @@ def _check_sense(system: SystemConfig, units: str, preparation: PreparationConfi
         raise _fail("preparation.sample_every", f"{p.sample_every} is longer than a segment "
                                                 f"(preparation.segment_steps = {p.segment_steps})")
     most = limits.MAX_STAGES * p.segment_steps
-    pieces = 0
+    pieces = extra_stages  # one relaxation stage per temperature, with [relaxation]
     what = f"a preparation cut into at most {limits.MAX_STAGES} segments of preparation.segment_steps"
     quench_time = (p.melt_temperature - p.low_temperature) / p.quench_rate
     if not quench_time / dt <= most:
