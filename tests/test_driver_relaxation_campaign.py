@@ -140,6 +140,29 @@ def test_load_gives_back_the_harvested_relaxation(campaign: Path):
     assert line.startswith(f"T = 1.2: tau_alpha = {tau:.4g}, D = ")
 
 
+def test_damaged_relaxation_output_is_named(campaign: Path, tmp_path: Path):
+    """A relaxation stage whose correlate.txt is missing, or whose log lost its printed vector, is
+    refused by file name with the advice to repeat the stage (not read as zeros)."""
+    import shutil
+
+    from glassdyn.campaign import Campaign
+    from glassdyn.results.harvest import relaxation_tables
+    from glassdyn.run.errors import StateError
+
+    config = Campaign.from_toml(campaign.parent / "relax.toml")
+    stage = config.plan.chains[0].relaxation
+    copy = tmp_path / "copy"
+    shutil.copytree(campaign / stage.name, copy / stage.name)
+    log = copy / stage.name / "log.lammps"
+    log.write_text("".join(line for line in log.read_text().splitlines(keepends=True)
+                           if not line.startswith("glassdyn-relaxation ")))
+    with pytest.raises(StateError, match=r"log\.lammps: has no complete glassdyn-relaxation line.*done\.json"):
+        relaxation_tables(copy, config.config, stage)
+    (copy / stage.name / "correlate.txt").unlink()
+    with pytest.raises(StateError, match=r"correlate\.txt: missing"):
+        relaxation_tables(copy, config.config, stage)
+
+
 def test_resume_after_kill_keeps_the_finished_relaxation(campaign: Path, tmp_path: Path):
     """Killed during the first DMS segment at T = 1.2 (its relaxation stage done): the rerun starts
     neither that relaxation stage nor any other finished stage again, and ends with the same file."""

@@ -108,3 +108,13 @@ def test_q_has_no_default_for_a_model_without_one(tmp_path):
     data["analysis"] = {"string_delta": 1.4, "cage_cutoff": 3.6}
     with pytest.raises(ConfigError, match=r"relaxation\.q.*no default"):
         CampaignConfig.from_dict(data)
+
+
+def test_preflight_asks_lammps_for_the_fix():
+    """The preflight check (info styles) must find fix dynamics/correlate only when the stage exists."""
+    from glassdyn.run.preflight import required_styles
+
+    assert "dynamics/correlate" in required_styles(CampaignConfig.from_dict(VALID))["fix"]
+    plain = copy.deepcopy(VALID)
+    plain.pop("relaxation")
+    assert "dynamics/correlate" not in required_styles(CampaignConfig.from_dict(plain))["fix"]
