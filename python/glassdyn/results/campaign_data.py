@@ -65,9 +65,21 @@ class CampaignResults:
         ``u`` (bin centre), ``p_u``, ``log10_u`` (bin centre), ``p_log10_u``. ``species`` is "all"
         or a species name.
     summary : DataFrame
-        One row per (temperature, period): for every name in :data:`CYCLE_QUANTITIES` its mean over
+        One row per (temperature, period): with a relaxation stage also the columns of that
+        temperature's relaxation (``tau_alpha``, ``D``, ``t_star``, ``chi4_peak`` of all atoms, the same
+        with ``_<species>`` per species, and ``xi_peak_window``; after the others), and for every name in :data:`CYCLE_QUANTITIES` its mean over
         the used cycles (``mobile_wraps_any`` / ``immobile_wraps_any``: the percolation probability) and ``<name>_std`` (sample standard deviation), ``n_cycles`` used, and
         ``fraction_broken_<species>`` / ``fraction_broken_<species>_std`` per species.
+    relaxation : DataFrame
+        Campaigns with a ``[relaxation]`` stage (else empty): one row per (temperature, species, lag)
+        with the fix dynamics/correlate array columns ``lag`` (steps), ``time``, ``msd``, ``alpha2``,
+        ``fs``, ``overlap``, ``chi4``, ``n_origins``; ``species`` is "all" or a species name.
+    relaxation_times : DataFrame
+        One row per (temperature, species): the fix's derived vector ``tau_alpha``, ``diffusion`` (D),
+        ``diffusive_from``, ``diffusive_to``, ``t_star``, ``alpha2_peak``, ``chi4_peak``, ``chi4_time``.
+    string_windows : DataFrame
+        One row per (temperature, window): the stringlike/atom global vector averaged over the
+        finished windows of that length (``window`` in time units, ``window_steps``, ``n_windows``).
     quench : DataFrame
         The preparation trace, one row per sample: ``stage`` ("melt", "quench" or "anneal"), ``step``,
         ``time``, ``temperature`` (instantaneous, averaged over the sample interval), ``target``
@@ -82,6 +94,9 @@ class CampaignResults:
     summary: pd.DataFrame
     quench: pd.DataFrame
     inputs: dict[str, str] = field(default_factory=dict)
+    relaxation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    relaxation_times: pd.DataFrame = field(default_factory=pd.DataFrame)
+    string_windows: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def temperatures(self) -> list[float]:

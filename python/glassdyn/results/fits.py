@@ -1,10 +1,12 @@
 """Fits on harvested campaign results: the alpha peak of a DMS temperature scan, and the glass
 transition and apparent heat capacity of a quench trace (science.md §4).
 
-Only NumPy: every fit here is a small linear least-squares problem.
+NumPy least squares, and SciPy's curve_fit for the Arrhenius and VFT laws of tau_alpha(T) and D(T) (§9).
 """
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
 from typing import Optional
 
@@ -301,3 +303,103 @@ def _hinge_fit(t: np.ndarray, h: np.ndarray, breakpoint: float) -> tuple[np.ndar
     coef, *_ = np.linalg.lstsq(design, h, rcond=None)
     residual = h - design @ coef
     return coef, float(residual @ residual)
+
+
+# --------------------------------------------------------------------------------------------------
+# relaxation times and diffusion against temperature (science.md §9)
+
+
+@dataclass(frozen=True)
+class ActivatedFit:
+    """y(T) = prefactor * exp(sign * B / (T - T0)): Arrhenius when T0 = 0, VFT otherwise.
+
+    ``sign`` is +1 for a time that grows on cooling (tau_alpha) and -1 for a rate that falls (D).
+    For Arrhenius, B = E/k_B (temperature units). Errors are one standard deviation from the
+    covariance of :func:`scipy.optimize.curve_fit` on ln y (nan when it cannot be estimated).
+    """
+
+    law: str
+    prefactor: float
+    prefactor_err: float
+    b: float
+    b_err: float
+    t0: float
+    t0_err: float
+    sign: int
+    points_used: int
+
+    def __call__(self, temperature: ArrayLike) -> np.ndarray:
+        t = np.asarray(temperature, dtype=float)
+        return self.prefactor * np.exp(self.sign * self.b / (t - self.t0))
+
+    def temperature_at(self, value: float) -> float:
+        """The temperature where y(T) = ``value`` (nan when the law never reaches it above T0)."""
+        ratio = math.log(value / self.prefactor) * self.sign
+        return self.t0 + self.b / ratio if ratio > 0 else float("nan")
+
+
+def _log_data(temperature: ArrayLike, values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(temperature, dtype=float)
+    y = np.asarray(values, dtype=float)
+    keep = np.isfinite(t) & np.isfinite(y) & (y > 0) & (t > 0)
+    return t[keep], np.log(y[keep])
+
+
+def fit_arrhenius(temperature: ArrayLike, values: ArrayLike, *, sign: int = 1) -> Optional[ActivatedFit]:
+    """Arrhenius y = y0 exp(sign E / T) by least squares on ln y; None with fewer than 2 valid points.
+
+    Examples
+    --------
+    >>> t = np.array([0.5, 0.6, 0.8, 1.0])
+    >>> fit = fit_arrhenius(t, 0.1 * np.exp(3.0 / t))
+    >>> round(fit.b, 6), round(fit.prefactor, 6)
+    (3.0, 0.1)
+    """
+    from scipy.optimize import OptimizeWarning, curve_fit
+
+    t, log_y = _log_data(temperature, values)
+    if len(t) < 2 or np.ptp(t) == 0:
+        return None
+    with warnings.catch_warnings():  # two points: an exact line, no covariance (errors are nan)
+        warnings.simplefilter("ignore", OptimizeWarning)
+        params, cov = curve_fit(lambda x, a, b: a + sign * b / x, t, log_y, p0=(log_y.mean(), 0.0))
+    errors = _errors(cov, len(t), 2)
+    return ActivatedFit("arrhenius", float(math.exp(params[0])), float(math.exp(params[0]) * errors[0]),
+                        float(params[1]), float(errors[1]), 0.0, 0.0, sign, len(t))
+
+
+def fit_vft(temperature: ArrayLike, values: ArrayLike, *, sign: int = 1) -> Optional[ActivatedFit]:
+    """Vogel-Fulcher-Tammann y = y0 exp(sign B / (T - T0)), 0 <= T0 < min T, on ln y.
+
+    Needs at least 4 valid points (three parameters and one degree of freedom); None otherwise or
+    when the fit does not converge. Starts from the Arrhenius fit with T0 = 0.
+    """
+    from scipy.optimize import curve_fit
+
+    t, log_y = _log_data(temperature, values)
+    arrhenius = fit_arrhenius(t, np.exp(log_y), sign=sign)
+    if len(t) < 4 or arrhenius is None:
+        return None
+    low = float(t.min())
+    b0 = max(abs(arrhenius.b), 1e-12 * low)
+    try:
+        params, cov = curve_fit(lambda x, a, b, t0: a + sign * b / (x - t0), t, log_y,
+                                p0=(math.log(arrhenius.prefactor), b0, 0.1 * low),
+                                bounds=((-np.inf, 0.0, 0.0), (np.inf, np.inf, 0.999 * low)), maxfev=20000)
+    except (RuntimeError, ValueError):
+        return None
+    errors = _errors(cov, len(t), 3)
+    return ActivatedFit("vft", float(math.exp(params[0])), float(math.exp(params[0]) * errors[0]), float(params[1]),
+                        float(errors[1]), float(params[2]), float(errors[2]), sign, len(t))
+
+
+def _errors(cov: np.ndarray, points: int, parameters: int) -> np.ndarray:
+    """Standard errors from curve_fit's covariance; nan without a degree of freedom."""
+    if points <= parameters or not np.all(np.isfinite(cov)):
+        return np.full(parameters, np.nan)
+    return np.sqrt(np.clip(np.diag(cov), 0.0, None))
+
+
+def temperature_of_unit_product(fit: ActivatedFit, period: float) -> float:
+    """The temperature where omega tau_alpha = 1 for a DMS period (omega = 2 pi / period)."""
+    return fit.temperature_at(period / (2.0 * math.pi))

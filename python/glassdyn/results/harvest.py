@@ -14,6 +14,7 @@ import pandas as pd
 
 from glassdyn import schema
 from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
+from glassdyn.results.relaxation import RelaxationTables, harvest_all, harvest_relaxation, relaxation_summary
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
 from glassdyn.run.inputs import CYCLE_COLUMNS, SHEAR_AXES, SIZE_COLUMNS, WINDOW_LAYOUTS
@@ -51,6 +52,12 @@ def tidy_tables(results: CampaignResults) -> CampaignResults:
     results.string_sizes = by(results.string_sizes, scan + ["cycle", "xi"])
     results.displacement = by(results.displacement, scan + ["species", "bin"])
     results.summary = summarise_cycles(results.cycles, results.cage_types)
+    if len(results.relaxation_times):
+        results.relaxation = by(results.relaxation, ["temperature", "species", "lag"])
+        results.relaxation_times = by(results.relaxation_times, ["temperature", "species"])
+        results.string_windows = by(results.string_windows, ["temperature", "window"])
+        relaxed = relaxation_summary(results.relaxation_times, results.string_windows, results.metadata["species"])
+        results.summary = results.summary.merge(relaxed, on="temperature", how="left")
     results.quench = results.quench[list(QUENCH_COLUMNS)]
     return results
 
@@ -167,6 +174,11 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     return PeriodData(cycles=pd.DataFrame(rows), cage_types=pd.DataFrame(cage_rows),
                       string_sizes=pd.DataFrame(size_rows), u=u, log10_u=log10_u, p_u=np.array(p_u),
                       p_log10_u=np.array(p_log))
+
+
+def relaxation_tables(root: Path, config: CampaignConfig, stage: Stage) -> RelaxationTables:
+    """The tables of one finished relaxation stage (see :mod:`glassdyn.results.relaxation`)."""
+    return harvest_relaxation(root, config, stage, _damaged, read_vector_table)
 
 
 def _damaged(path: Path, what: str) -> StateError:
@@ -294,8 +306,10 @@ def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> Campaign
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
     inputs = {stage.name: (root / stage.name / "in.lammps").read_text() for stage in plan.all_stages()}
+    relaxation = harvest_all(root, config, plan, _damaged, read_vector_table)
     return tidy_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
                                        string_sizes=pd.concat(sizes, ignore_index=True),
                                        displacement=pd.concat(displacement, ignore_index=True),
                                        summary=pd.DataFrame(), quench=_quench_table(root, config, plan),
-                                       inputs=inputs))
+                                       inputs=inputs, relaxation=relaxation.lags,
+                                       relaxation_times=relaxation.derived, string_windows=relaxation.windows))

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.fits import AlphaPeak, GlassTransition, apparent_heat_capacity, fit_alpha_peak, glass_transition
+from glassdyn.results.relaxation_report import relaxation_figure, relaxation_fits
 from glassdyn.results.percolation_threshold import PercolationThreshold, percolation_threshold
 
 #: p(u) is shown at the scan temperature nearest this fraction of T_alpha (the reference study's choice).
@@ -83,6 +84,12 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
         error from the cycle-to-cycle spread; :func:`percolation_threshold`), M''/M''_max and T_alpha;
         below, d_f of both classes. Only for campaigns with percolation columns; T_perc per class also
         goes to ``fits.json`` (``percolation_temperatures``).
+    ``relaxation``
+        Campaigns with a ``[relaxation]`` stage: tau_alpha(T) and D(T) per species against 1/T with
+        Arrhenius (and, from 4 temperatures, VFT) fits; the dotted lines tau = P/(2 pi) of each DMS
+        period with T_alpha of its loss peak marked; <xi> against the string window length with t*
+        of each temperature. The fits and, per period, the temperature where omega tau_alpha = 1 (VFT
+        if fitted, else Arrhenius) beside T_alpha go to ``fits.json`` (``relaxation``).
     ``quench``
         Potential energy per atom and apparent heat capacity dH/dT against T during the quench, with T_g
         from :func:`glass_transition`.
@@ -139,6 +146,12 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
         if thresholds is not None:   # campaigns harvested before percolation/atom have no columns
             figures["percolation"] = _percolation_figure(rows, peak, thresholds, chosen, units)
 
+    relaxation = None
+    if len(results.relaxation_times):
+        relaxation = relaxation_fits(results.relaxation_times, peaks)
+        figures["relaxation"] = relaxation_figure(results.relaxation_times, results.string_windows, relaxation, peaks,
+                                                  units.temperature_label(), units.time)
+
     quench = _quench_rows(results.quench)
     transition = _glass_transition_or_none(quench)
     if quench.empty:
@@ -149,7 +162,7 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
     written = [path for name, figure in figures.items() for path in _save(figure, outdir / name, formats)]
     written.append(_write_fits(outdir / "fits.json", peaks, chosen, transition, units,
                                _percolation_thresholds(_rows_of_period(summary, chosen)) if chosen is not None
-                               else None))
+                               else None, relaxation))
     return written
 
 
@@ -461,7 +474,8 @@ def _save(figure: Figure, stem: Path, formats: Sequence[str]) -> list[Path]:
 
 def _write_fits(path: Path, peaks: dict[float, Optional[AlphaPeak]], chosen: Optional[float],
                 transition: Optional[GlassTransition], units: _Units,
-                thresholds: Optional[dict[str, Optional[PercolationThreshold]]] = None) -> Path:
+                thresholds: Optional[dict[str, Optional[PercolationThreshold]]] = None,
+                relaxation: Optional[dict[str, Any]] = None) -> Path:
     """fits.json; nan (an unknown error) is written as null, which strict JSON readers accept."""
     alpha = []
     for period, peak in peaks.items():
@@ -477,6 +491,8 @@ def _write_fits(path: Path, peaks: dict[float, Optional[AlphaPeak]], chosen: Opt
     if thresholds is not None:   # T_perc of each class at the report period (null: no crossing)
         record["percolation_temperatures"] = {cls: asdict(value) if value is not None else None
                                               for cls, value in thresholds.items()}
+    if relaxation is not None:   # Arrhenius/VFT of tau_alpha and D, and omega tau_alpha = 1 per period
+        record["relaxation"] = {key: value for key, value in relaxation.items() if not key.startswith("_")}
     path.write_text(json.dumps(_nan_to_none(record), indent=2) + "\n")
     return path
 

@@ -13,6 +13,12 @@ Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attribu
         xi, n_xi                                                    n(xi): cycles x sizes
         u, p_u, log10_u, p_log10_u                                  sets (all, species...) x bins,
                                                                     mean over the used cycles
+    /scan/T<T>/relaxation/    with a [relaxation] stage: attribute temperature; lag, time (one per lag);
+        msd, alpha2, fs, overlap, chi4, n_origins                  sets (all, species...) x lags
+        tau_alpha, diffusion, diffusive_from, diffusive_to, t_star, alpha2_peak, chi4_peak, chi4_time
+                                                                    one value per set
+        window, window_steps, n_windows, n_fast, n_str, ... str_fraction, xi_number ...
+                                                                    one value per string window length
     /quench/<column>          the preparation trace
     /inputs/<stage>           the exact LAMMPS input of every stage
 
@@ -32,7 +38,10 @@ from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, PERCOLATION_COLUMNS, PU_SUMMARY,
                                       STRING_COLUMNS, tidy_tables)
+from glassdyn.results.relaxation import (DERIVED_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS, RelaxationTables,
+                                         empty_tables)
 from glassdyn.run.errors import UserError
+from glassdyn.run.inputs import CORRELATE_ARRAY, CORRELATE_VECTOR
 
 
 class ResultsError(UserError, ValueError):
@@ -106,6 +115,9 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
             for column, unit in (("p_u", f"1/{meta['distance_unit']}"), ("p_log10_u", "1/decade")):
                 matrix = np.array([pu[pu.species == s].sort_values("bin")[column].to_numpy() for s in species])
                 _dataset(group, column, matrix, unit, f"{column} over the used cycles; rows: {', '.join(species)}")
+        for temperature, rows in results.relaxation_times.groupby("temperature", sort=True):
+            _write_relaxation(scan.create_group(f"T{temperature:g}/relaxation"), results, float(temperature),
+                              species, meta)
         quench = h5.create_group("quench")
         for column in results.quench.columns:
             values = results.quench[column].to_numpy()
@@ -114,6 +126,50 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
         for stage, text in results.inputs.items():
             inputs.create_dataset(stage, data=text)
     temporary.replace(path)
+
+
+def _write_relaxation(group, results: CampaignResults, temperature: float, species: list[str], meta: dict) -> None:
+    """One temperature's relaxation: the per-lag array per set, the derived vector, the window scan."""
+    group.attrs["temperature"] = temperature
+    units = {"time": meta["time_unit"], "length^2": f"{meta['distance_unit']}^2",
+             "length^2/time": f"{meta['distance_unit']}^2/{meta['time_unit']}"}
+    lags = results.relaxation[results.relaxation.temperature == temperature]
+    first = lags[lags.species == "all"].sort_values("lag")
+    for column in LAG_COLUMNS:
+        info = CORRELATE_ARRAY.column(column)
+        if info.per_set:
+            data = np.array([lags[lags.species == s].sort_values("lag")[column].to_numpy() for s in species])
+            text = f"{info.meaning}; rows: {', '.join(species)}"
+        else:
+            data, text = first[column].to_numpy(), info.meaning
+        _dataset(group, column, data, units.get(info.unit, ""), text)
+    derived = results.relaxation_times[results.relaxation_times.temperature == temperature].set_index("species")
+    for column in DERIVED_COLUMNS:
+        info = CORRELATE_VECTOR.column(column)
+        _dataset(group, column, derived.loc[species, column].to_numpy(dtype=float), units.get(info.unit, ""),
+                 f"{info.meaning}; one per set: {', '.join(species)}")
+    windows = results.string_windows[results.string_windows.temperature == temperature].sort_values("window")
+    _dataset(group, "window", windows["window"].to_numpy(dtype=float), meta["time_unit"], "string window length")
+    for column in ("window_steps", "n_windows"):
+        _dataset(group, column, windows[column].to_numpy(dtype=np.int64), "", column.replace("_", " "))
+    for column in WINDOW_COLUMNS:
+        info = schema.layout("stringlike/atom", "vector").column(column)
+        _dataset(group, column, windows[column].to_numpy(dtype=float), "", f"{info.meaning}; mean over the windows")
+
+
+def _read_relaxation(group, species: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    temperature = float(group.attrs["temperature"])
+    lags = []
+    for s, name in enumerate(species):
+        lags.append(pd.DataFrame({"temperature": temperature, "species": name,
+                                  **{c: group[c][s] if CORRELATE_ARRAY.column(c).per_set else group[c][()]
+                                     for c in LAG_COLUMNS}}))
+    derived = pd.DataFrame({"temperature": temperature, "species": species,
+                            **{c: group[c][()] for c in DERIVED_COLUMNS}})
+    windows = pd.DataFrame({"temperature": temperature, "window": group["window"][()],
+                            "window_steps": group["window_steps"][()], "n_windows": group["n_windows"][()],
+                            **{c: group[c][()] for c in WINDOW_COLUMNS}})
+    return pd.concat(lags, ignore_index=True), derived, windows
 
 
 def write_results(results: CampaignResults, folder: Path) -> None:
@@ -152,12 +208,16 @@ def _read(path: Path) -> CampaignResults:
     import h5py
 
     cycles, cages, sizes, displacement = [], [], [], []
+    relaxed: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = []
     with h5py.File(path, "r") as h5:
         metadata = {key: _decode(value) for key, value in h5.attrs.items()}
         species = ["all"] + list(metadata["species"])
         for tname in h5["scan"]:
             for pname in h5["scan"][tname]:
                 group = h5["scan"][tname][pname]
+                if pname == "relaxation":
+                    relaxed.append(_read_relaxation(group, species))
+                    continue
                 temperature, period = float(group.attrs["temperature"]), float(group.attrs["period"])
                 columns = (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
                            + PERCOLATION_COLUMNS)
@@ -185,10 +245,15 @@ def _read(path: Path) -> CampaignResults:
         inputs = {name: _decode(h5["inputs"][name][()]) for name in _walk(h5["inputs"])}
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
+    tables = empty_tables()
+    if relaxed:
+        tables = RelaxationTables(*(pd.concat([t[k] for t in relaxed], ignore_index=True) for k in range(3)))
     return tidy_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
                                        string_sizes=pd.concat(sizes, ignore_index=True),
                                        displacement=pd.concat(displacement, ignore_index=True),
-                                       summary=pd.DataFrame(), quench=quench, inputs=inputs))
+                                       summary=pd.DataFrame(), quench=quench, inputs=inputs,
+                                       relaxation=tables.lags, relaxation_times=tables.derived,
+                                       string_windows=tables.windows))
 
 
 def _walk(group, prefix: str = "") -> list[str]:

@@ -166,6 +166,23 @@ class AnalysisConfig:
 
 
 @dataclass(frozen=True)
+class RelaxationConfig:
+    """The optional relaxation stage of every temperature: NVT, no strain, fix dynamics/correlate.
+
+    Times are in time units; ``every`` and the window lengths are whole numbers of time steps.
+    The lags are ``lags`` log-spaced values from one step to ``origins x every``.
+    """
+
+    time: float
+    every: float
+    origins: int
+    lags: int
+    q: float
+    overlap: Optional[float]
+    string_windows: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
 class CampaignConfig:
     """A whole campaign. Build it with :meth:`from_toml` or :meth:`from_dict`."""
 
@@ -178,6 +195,7 @@ class CampaignConfig:
     launch: LaunchConfig
     slurm: SlurmConfig = field(default_factory=SlurmConfig)
     source_text: str = field(default="", compare=False)
+    relaxation: Optional[RelaxationConfig] = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -205,7 +223,7 @@ class CampaignConfig:
     def from_dict(cls, data: Mapping[str, Any], *, source_text: str = "",
                   base_dir: Optional[Path] = None) -> "CampaignConfig":
         """Check a parsed campaign (the TOML tables as dictionaries)."""
-        _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch", "slurm"},
+        _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch", "slurm", "relaxation"},
                     "campaign file")
         head = _table(data, "campaign")
         _check_keys(head, {"name", "seed"}, "campaign")
@@ -227,9 +245,11 @@ class CampaignConfig:
         if launch.parallel_temperatures > len(dms.temperatures):
             raise _fail("launch.parallel_temperatures", f"{launch.parallel_temperatures} groups for "
                                                         f"{len(dms.temperatures)} temperatures would leave ranks idle")
-        _check_sense(system, units, preparation, dms, analysis, launch)
+        _check_sense(system, units, preparation, dms, analysis, launch,
+                     extra_stages=len(dms.temperatures) if "relaxation" in data else 0)
+        relaxation = _relaxation(_table(data, "relaxation"), potential, system) if "relaxation" in data else None
         return cls(name=name, seed=seed, system=system, preparation=preparation, dms=dms, analysis=analysis,
-                   launch=launch, slurm=slurm, source_text=source_text)
+                   launch=launch, slurm=slurm, source_text=source_text, relaxation=relaxation)
 
     # ------------------------------------------------------------------ derived values
     @property
@@ -251,18 +271,20 @@ class CampaignConfig:
         launch = parse_launch(table)
         limits.check_atoms(self.system.atoms, lammps_here=launch.mode == "subprocess" and launch.default_launch)
         return CampaignConfig(self.name, self.seed, self.system, self.preparation, self.dms, self.analysis,
-                              launch, self.slurm, self.source_text)
+                              launch, self.slurm, self.source_text, self.relaxation)
 
     def science_dict(self) -> dict[str, Any]:
         """Everything that determines the results (not how they are launched)."""
         data = asdict(self)
         for key in ("launch", "slurm", "source_text"):
             data.pop(key)
+        if data["relaxation"] is None:  # campaigns without the stage keep the record they had
+            data.pop("relaxation")
         return data
 
 
 def _check_sense(system: SystemConfig, units: str, preparation: PreparationConfig, dms: DMSConfig,
-                 analysis: AnalysisConfig, launch: LaunchConfig) -> None:
+                 analysis: AnalysisConfig, launch: LaunchConfig, extra_stages: int = 0) -> None:
     """Physical sense of valid numbers (see :mod:`glassdyn.run.limits`): what LAMMPS would
     otherwise refuse late, obscurely, or after filling the memory."""
     dt = system.timestep
@@ -294,7 +316,7 @@ def _check_sense(system: SystemConfig, units: str, preparation: PreparationConfi
         raise _fail("preparation.sample_every", f"{p.sample_every} is longer than a segment "
                                                 f"(preparation.segment_steps = {p.segment_steps})")
     most = limits.MAX_STAGES * p.segment_steps
-    pieces = 0
+    pieces = extra_stages  # one relaxation stage per temperature, with [relaxation]
     what = f"a preparation cut into at most {limits.MAX_STAGES} segments of preparation.segment_steps"
     quench_time = (p.melt_temperature - p.low_temperature) / p.quench_rate
     if not quench_time / dt <= most:
@@ -564,3 +586,79 @@ def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, .
         pu_bins=bins,
         pu_beyond=_number(table, "pu_beyond", p, umax / 2, nonnegative=True),
         comm_cutoff=_number(table, "comm_cutoff", p, positive=True) if "comm_cutoff" in table else None)
+
+
+# Relaxation defaults per registered potential (science.md section 8):
+# q = first peak of S(q): Kob-Andersen 7.25 sigma^-1 (S_AA(q), W. Kob and H. C. Andersen, Phys. Rev. E
+# 51, 4626 (1995)); Cu64Zr36 about 2.8 A^-1 (the first maximum of the measured and EAM-computed S(q) of
+# Cu-Zr glasses near 2.7-2.8 A^-1, M. I. Mendelev et al., Philos. Mag. 89, 967 (2009)).
+# overlap a = 0.3 of the nearest-neighbour distance (N. Lacevic et al., J. Chem. Phys. 119, 7372
+# (2003)): 0.3 sigma for KA, 0.3 x 2.7 A = 0.8 A for Cu-Zr. Other potentials: q must be given and
+# chi4 uses the per-origin F_s unless an overlap is given.
+_RELAXATION_DEFAULTS: dict[str, dict[str, float]] = {
+    "kob-andersen": {"q": 7.25, "overlap": 0.3},
+    "cuzr-eam": {"q": 2.8, "overlap": 0.8},
+}
+#: Default origin spacing per unit style (time units): ~ tau_alpha of a supercooled liquid near the
+#: scan temperatures (KA at T = 0.5: tau_alpha ~ 10-30 tau; Cu-Zr liquids near 1000 K: ~ 1-10 ps).
+_RELAXATION_EVERY = {"lj": 5.0, "metal": 10.0}
+# Keywords of the core's CorrelationOptions::validate() messages -> relaxation fields.
+_CORRELATION_FIELDS = {"every": "every", "origins": "origins", "lags": "lags", "q": "q", "overlap": "overlap"}
+
+
+def _whole_steps(name: str, value: float, timestep: float) -> int:
+    limits.check_steps(name, value, timestep)
+    steps = value / timestep
+    if abs(steps - round(steps)) > 1e-6 * max(1.0, steps) or round(steps) < 1:
+        raise _fail(name, f"{value:g} is not a whole number (>= 1) of time steps ({timestep:g})")
+    return int(round(steps))
+
+
+def _relaxation(table: dict[str, Any], potential: Potential, system: SystemConfig) -> RelaxationConfig:
+    """The [relaxation] table: checked here, and by the core's CorrelationOptions::validate()."""
+    from glassdyn import _core
+
+    _check_keys(table, {"time", "every", "origins", "lags", "q", "overlap", "string_windows"}, "relaxation")
+    p = "relaxation"
+    dt = system.timestep
+    defaults = _RELAXATION_DEFAULTS.get(potential.name, {})
+    if "q" not in table and "q" not in defaults:
+        raise _fail("relaxation.q", f"has no default for potential {potential.name!r}; give the first peak of S(q) "
+                                    "in 1/distance units")
+    q = _number(table, "q", p, defaults.get("q"), positive=True)
+    overlap = _number(table, "overlap", p, positive=True) if "overlap" in table else defaults.get("overlap")
+    every = _number(table, "every", p, _RELAXATION_EVERY.get(potential.units, 1.0), positive=True)
+    every_steps = _whole_steps("relaxation.every", every, dt)
+    origins = _number(table, "origins", p, 8, positive=True, integer=True)
+    count = _number(table, "lags", p, 30, positive=True, integer=True)
+    longest = origins * every_steps
+    time = _number(table, "time", p, 2 * longest * dt, positive=True)
+    steps = limits.check_steps("relaxation.time", time, dt)
+    if steps < longest:
+        raise _fail("relaxation.time", f"{time:g} is shorter than the longest lag, origins x every = "
+                                       f"{longest * dt:g}: no lag would reach its end")
+    if steps > limits.MAX_RUN_STEPS:
+        raise _fail("relaxation.time", f"{steps} steps; one LAMMPS run takes at most {limits.MAX_RUN_STEPS}")
+    try:
+        lags = _core.TimeCorrelationsCore.log_spaced_lags(1, longest, count) if count <= longest else None
+        if lags is None:
+            raise ValueError(f"lags: {count} log-spaced lags need a longest lag of at least {count} steps, "
+                             f"origins x every is {longest}")
+        _core.TimeCorrelationsCore(every=every_steps, origins=origins, lags=lags, q=q,
+                                   overlap=overlap if overlap is not None else 0.0,
+                                   ntypes=max(len(system.composition), 1))
+    except (ValueError, OverflowError) as error:
+        keyword = str(error).split(":")[0].strip()
+        raise _fail(f"relaxation.{_CORRELATION_FIELDS.get(keyword, 'every')}", str(error)) from None
+    windows_in = table.get("string_windows", [])
+    if not isinstance(windows_in, list):
+        raise _fail("relaxation.string_windows", f"must be a list of window lengths (time units), got "
+                                                 f"{_show(windows_in)}")
+    windows = _sorted_unique(windows_in, "relaxation.string_windows") if windows_in else ()
+    for window in windows:
+        window_steps = _whole_steps("relaxation.string_windows", window, dt)
+        if window_steps > steps:
+            raise _fail("relaxation.string_windows", f"window {window:g} is longer than relaxation.time ({time:g}): "
+                                                     "no window would finish")
+    return RelaxationConfig(time=time, every=every, origins=origins, lags=count, q=q, overlap=overlap,
+                            string_windows=windows)

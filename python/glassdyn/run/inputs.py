@@ -34,6 +34,12 @@ PERCOLATION = schema.layout("percolation/atom", "vector")
 WINDOW_LAYOUTS = (("c_gd_str", STRINGS), ("c_gd_cage", CAGES), ("c_gd_pu", PU), ("c_gd_perc", PERCOLATION))
 #: The fix dms per-cycle columns printed to ``cycles.txt`` (after the cycle number).
 CYCLE_COLUMNS = tuple(name for name in schema.names("dms", "array") if name != "cycle")
+CORRELATE_ARRAY = schema.layout("dynamics/correlate", "array")
+CORRELATE_VECTOR = schema.layout("dynamics/correlate", "vector")
+#: Prefix of the relaxation stage's log lines with the fix dynamics/correlate vector (harvested).
+RELAXATION_LINE = "glassdyn-relaxation"
+#: Prefix of the log lines with the running mean of each string window's stringlike/atom vector.
+WINDOW_LINE = "glassdyn-window"
 #: The stringlike/atom global array columns written to ``string_sizes.txt``.
 SIZE_COLUMNS = ("xi", "n_xi")
 
@@ -218,5 +224,53 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
     for cycle in range(first_cycle, first_cycle + cycles):
         values = " ".join(f"$(f_gd_dms[{cycle}][{cycle_layout.index(name)}]:%.17g)" for name in CYCLE_COLUMNS)
         lines.append(f'print           "glassdyn-cycle {cycle} {values}" append {folder}/cycles.txt')
+    lines.append(f"write_restart   {folder}/final.restart")
+    return "\n".join(lines) + "\n"
+
+
+def window_steps(config: CampaignConfig) -> tuple[int, ...]:
+    """The string window lengths of the relaxation stage, in steps."""
+    assert config.relaxation is not None
+    return tuple(config.steps(window) for window in config.relaxation.string_windows)
+
+
+def correlation_lags(config: CampaignConfig) -> tuple[int, int, int]:
+    """``lags log MIN MAX COUNT`` of the relaxation stage: one step to origins x every."""
+    relax = config.relaxation
+    assert relax is not None
+    return 1, relax.origins * config.steps(relax.every), relax.lags
+
+
+def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature: float, steps: int) -> str:
+    """NVT at one temperature from its equilibrated state, no strain: fix dynamics/correlate and,
+    per string window length, a stringlike/atom compute whose window values are averaged (running
+    mean over the finished windows, ``fix ave/time ... ave running start N``)."""
+    relax = config.relaxation
+    assert relax is not None
+    analysis = config.analysis
+    ntypes = len(config.system.species)
+    lines = header(config, source, restart=True)
+    lines += [f"fix             gd_nvt all nvt temp {temperature:.10g} {temperature:.10g} "
+              f"{config.preparation.tdamp:.10g}", "reset_timestep  0"]
+    low, high, count = correlation_lags(config)
+    overlap = f" overlap {relax.overlap:.10g}" if relax.overlap is not None else ""
+    lines.append(f"fix             gd_corr all dynamics/correlate every {config.steps(relax.every)} origins "
+                 f"{relax.origins} lags log {low} {high} {count} q {relax.q:.10g}{overlap}")
+    array = " ".join(CORRELATE_ARRAY.references("f_gd_corr", ntypes=ntypes))
+    lines.append(f"fix             gd_corrout all ave/time {steps} 1 {steps} {array} mode vector "
+                 f"file {folder}/correlate.txt format {FULL}")
+    strings = STRINGS.references("c_gd_w{n}")
+    for n in window_steps(config):
+        lines += [f"compute         gd_w{n} all stringlike/atom delta {analysis.string_delta:.10g} window {n} "
+                  f"fraction {analysis.fraction:.10g} long {analysis.long_string} maxsize 100",
+                  f"fix             gd_wavg{n} all ave/time {n} 1 {n} {' '.join(strings).format(n=n)} ave running "
+                  f"start {n} file {folder}/window{n}.txt format {FULL}"]
+    lines += [f"thermo          {max(1, steps // 10)}", "thermo_style    custom step temp pe press",
+              "thermo_modify   norm no flush yes", f"run             {steps}"]
+    vector = " ".join(f"$(f_gd_corr[{k}]:%.17g)" for k in range(1, CORRELATE_VECTOR.width(ntypes) + 1))
+    lines.append(f'print           "{RELAXATION_LINE} {vector}"')
+    for n in window_steps(config):
+        values = " ".join(f"$(f_gd_wavg{n}[{k}]:%.17g)" for k in range(1, STRINGS.width() + 1))
+        lines.append(f'print           "{WINDOW_LINE} {n} {steps // n} {values}"')
     lines.append(f"write_restart   {folder}/final.restart")
     return "\n".join(lines) + "\n"

@@ -3,6 +3,9 @@
 ``prep/``                 melt, quench and anneal, each cut into segments of at most
                           ``preparation.segment_steps`` steps (a segment is the unit of resumption)
 ``T<T>/equilibrate``      the glass brought to a scan temperature
+``T<T>/relaxation``      optional (``[relaxation]``): NVT time correlations from the equilibrated
+                          state; the DMS segments start from the equilibration too, so the stage
+                          changes none of them and a campaign without it has the plan it had
 ``T<T>/P<period>/seg<k>`` ``dms.cycles_per_segment`` oscillation cycles at that temperature
 
 Each stage folder holds ``in.lammps``, ``log.lammps``, its outputs, ``final.restart`` and, once
@@ -25,7 +28,7 @@ class Stage:
     """One LAMMPS run of a campaign."""
 
     name: str                      # folder relative to the campaign folder
-    kind: str                      # melt, quench, anneal, equilibrate, dms
+    kind: str                      # melt, quench, anneal, equilibrate, relaxation, dms
     steps: int
     source: str                    # file the run starts from
     temperature: Optional[float] = None
@@ -51,6 +54,10 @@ class Stage:
             assert self.temperature is not None and self.seed is not None
             return inputs.equilibration(config, source=self.source, folder=self.name, temperature=self.temperature,
                                         steps=self.steps, seed=self.seed)
+        if self.kind == "relaxation":
+            assert self.temperature is not None
+            return inputs.relaxation(config, source=self.source, folder=self.name, temperature=self.temperature,
+                                     steps=self.steps)
         assert self.temperature is not None and self.period is not None
         return inputs.dms_segment(config, source=self.source, folder=self.name, temperature=self.temperature,
                                   period=self.period, first_cycle=self.first_cycle, cycles=self.cycles,
@@ -63,6 +70,11 @@ class TemperatureChain:
 
     temperature: float
     stages: tuple[Stage, ...]
+
+    @property
+    def relaxation(self) -> Optional[Stage]:
+        """The relaxation stage of this temperature, if the campaign has one."""
+        return next((stage for stage in self.stages if stage.kind == "relaxation"), None)
 
     def periods(self) -> dict[float, tuple[Stage, ...]]:
         found: dict[float, list[Stage]] = {}
@@ -129,6 +141,9 @@ def make_plan(config: CampaignConfig) -> Plan:
         equilibrate = Stage(name=f"{tdir}/equilibrate", kind="equilibrate", steps=config.steps(dms.equilibration_time),
                             source=glass, temperature=temperature, seed=config.seed + 1000 + index)
         chain = [equilibrate]
+        if config.relaxation is not None:
+            chain.append(Stage(name=f"{tdir}/relaxation", kind="relaxation", steps=config.steps(config.relaxation.time),
+                               source=f"{equilibrate.name}/final.restart", temperature=temperature))
         for period in dms.periods:
             source = f"{equilibrate.name}/final.restart"
             cycle = 1

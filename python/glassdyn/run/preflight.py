@@ -38,6 +38,8 @@ def required_styles(config: CampaignConfig) -> dict[str, tuple[str, ...]]:
     pair = [line.split()[1] for line in config.potential.commands(list(config.system.species))
             if line.startswith("pair_style")]
     fixes = (config.preparation.ensemble, "nvt", "ave/time", *GLASSDYN_STYLES["fix"])
+    if config.relaxation is not None:   # the relaxation stage's time correlations
+        fixes += ("dynamics/correlate",)
     return {"pair": tuple(pair), "fix": tuple(dict.fromkeys(fixes)), "compute": GLASSDYN_STYLES["compute"]}
 
 

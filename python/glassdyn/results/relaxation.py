@@ -1,0 +1,133 @@
+"""Harvest of the relaxation stages (``T<T>/relaxation``): fix dynamics/correlate and the string windows.
+
+Three tidy tables, every column named as in :mod:`glassdyn.schema`:
+
+* lags: one row per (temperature, species, lag): the fix's global array (``lag``, ``time``, ``msd``,
+  ``alpha2``, ``fs``, ``overlap``, ``chi4``, ``n_origins``) at the stage's last step, read from
+  ``correlate.txt``;
+* derived: one row per (temperature, species): the fix's global vector (``tau_alpha``, ``diffusion``,
+  ``diffusive_from``, ``diffusive_to``, ``t_star``, ``alpha2_peak``, ``chi4_peak``, ``chi4_time``),
+  read from the ``glassdyn-relaxation`` line the stage printed to its log;
+* windows: one row per (temperature, window): the stringlike/atom global vector averaged over the
+  finished windows of that length (``glassdyn-window`` lines of the log), with ``window`` (time),
+  ``window_steps`` and ``n_windows``.
+
+``species`` is "all" (every atom) or a species name, in atom type order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from glassdyn.run.config import CampaignConfig
+from glassdyn.run.inputs import (CORRELATE_ARRAY, CORRELATE_VECTOR, RELAXATION_LINE, STRINGS, WINDOW_LINE,
+                                 window_steps)
+from glassdyn.run.plan import Plan, Stage
+
+LAG_COLUMNS = CORRELATE_ARRAY.names
+DERIVED_COLUMNS = CORRELATE_VECTOR.names
+WINDOW_COLUMNS = STRINGS.names
+
+
+@dataclass
+class RelaxationTables:
+    lags: pd.DataFrame
+    derived: pd.DataFrame
+    windows: pd.DataFrame
+
+
+def empty_tables() -> RelaxationTables:
+    return RelaxationTables(
+        lags=pd.DataFrame(columns=["temperature", "species", *LAG_COLUMNS]),
+        derived=pd.DataFrame(columns=["temperature", "species", *DERIVED_COLUMNS]),
+        windows=pd.DataFrame(columns=["temperature", "window", "window_steps", "n_windows", *WINDOW_COLUMNS]))
+
+
+def _printed(log: Path, prefix: str) -> list[list[str]]:
+    return [line.split()[1:] for line in log.read_text().splitlines() if line.startswith(prefix + " ")]
+
+
+def harvest_relaxation(root: Path, config: CampaignConfig, stage: Stage, damaged: Callable[[Path, str], Exception],
+                       read_vector_table: Callable[[Path], dict]) -> RelaxationTables:
+    """The three tables of one finished relaxation stage; ``damaged(path, what)`` builds the error
+    for a missing or short output and ``read_vector_table`` reads a ``fix ave/time`` vector file
+    (both the harvest's own, so the advice and the parsing are the same everywhere)."""
+    folder = root / stage.name
+    species = ["all"] + list(config.system.species)
+    ntypes = len(species) - 1
+    temperature = stage.temperature
+    try:
+        blocks = read_vector_table(folder / "correlate.txt")
+    except FileNotFoundError:
+        raise damaged(folder / "correlate.txt", "missing") from None
+    except (ValueError, IndexError) as error:
+        raise damaged(folder / "correlate.txt", f"unreadable ({error})") from None
+    if stage.steps not in blocks:
+        raise damaged(folder / "correlate.txt", f"has no block for step {stage.steps} (truncated?)")
+    block = blocks[stage.steps]
+    rows = []
+    for s, name in enumerate(species):
+        record = {"temperature": temperature, "species": name}
+        for column in LAG_COLUMNS:
+            per_set = CORRELATE_ARRAY.column(column).per_set
+            record[column] = block[:, CORRELATE_ARRAY.index(column, ntypes=ntypes, set=s if per_set else 0) - 1]
+        rows.append(pd.DataFrame(record))
+    log = folder / "log.lammps"
+    if not log.exists():
+        raise damaged(log, "missing")
+    printed = _printed(log, RELAXATION_LINE)
+    if len(printed) != 1 or len(printed[0]) != CORRELATE_VECTOR.width(ntypes):
+        raise damaged(log, f"has no complete {RELAXATION_LINE} line")
+    vector = np.array(printed[0], dtype=float)
+    derived = [{"temperature": temperature, "species": name,
+                **{c: vector[CORRELATE_VECTOR.index(c, ntypes=ntypes, set=s) - 1] for c in DERIVED_COLUMNS}}
+               for s, name in enumerate(species)]
+    windows = []
+    lines = {int(fields[0]): fields for fields in _printed(log, WINDOW_LINE)}
+    for window, steps in zip(config.relaxation.string_windows, window_steps(config)):  # type: ignore[union-attr]
+        fields = lines.get(steps)
+        if fields is None or len(fields) != 2 + len(WINDOW_COLUMNS):
+            raise damaged(log, f"has no complete {WINDOW_LINE} line for window {steps}")
+        windows.append({"temperature": temperature, "window": window, "window_steps": steps,
+                        "n_windows": int(fields[1]), **dict(zip(WINDOW_COLUMNS, map(float, fields[2:])))})
+    tables = empty_tables()
+    return RelaxationTables(lags=pd.concat(rows, ignore_index=True),
+                            derived=pd.DataFrame(derived, columns=tables.derived.columns),
+                            windows=pd.DataFrame(windows, columns=tables.windows.columns))
+
+
+def harvest_all(root: Path, config: CampaignConfig, plan: Plan, damaged: Callable[[Path, str], Exception],
+                read_vector_table: Callable[[Path], dict]) -> RelaxationTables:
+    """The relaxation tables of every temperature (empty tables without a relaxation stage)."""
+    found = [harvest_relaxation(root, config, chain.relaxation, damaged, read_vector_table)
+             for chain in plan.chains if chain.relaxation is not None]
+    if not found:
+        return empty_tables()
+    return RelaxationTables(*(pd.concat([getattr(t, name) for t in found], ignore_index=True)
+                              for name in ("lags", "derived", "windows")))
+
+
+def relaxation_summary(derived: pd.DataFrame, windows: pd.DataFrame, species: Sequence[str]) -> pd.DataFrame:
+    """One row per temperature for summary.csv: ``tau_alpha``, ``D``, ``t_star``, ``chi4_peak`` of all
+    atoms, ``tau_alpha_<s>``, ``D_<s>``, ``t_star_<s>``, ``chi4_peak_<s>`` per species, and
+    ``xi_peak_window``: the string window length with the largest mean <xi> (``xi_number``)."""
+    rows = []
+    for temperature, group in derived.groupby("temperature", sort=True):
+        record = {"temperature": float(temperature)}
+        for name in ["all", *species]:
+            row = group[group["species"] == name]
+            if row.empty:
+                continue
+            suffix = "" if name == "all" else f"_{name}"
+            row = row.iloc[0]
+            record.update({f"tau_alpha{suffix}": row["tau_alpha"], f"D{suffix}": row["diffusion"],
+                           f"t_star{suffix}": row["t_star"], f"chi4_peak{suffix}": row["chi4_peak"]})
+        scan = windows[windows["temperature"] == temperature]
+        record["xi_peak_window"] = (float(scan.loc[scan["xi_number"].astype(float).idxmax(), "window"])
+                                    if len(scan) else float("nan"))
+        rows.append(record)
+    return pd.DataFrame(rows)
