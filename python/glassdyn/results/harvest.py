@@ -17,13 +17,15 @@ from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
 from glassdyn.results.relaxation import RelaxationTables, harvest_all, harvest_relaxation, relaxation_summary
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
-from glassdyn.run.inputs import CYCLE_COLUMNS, SHEAR_AXES, SIZE_COLUMNS, WINDOW_LAYOUTS
+from glassdyn.run.inputs import CYCLE_COLUMNS, JUMP_PREFIX, SHEAR_AXES, SIZE_COLUMNS, window_layouts
 from glassdyn.run.plan import Plan, Stage
 from glassdyn.units import unit_system
 
 # Column names are the schema's (glassdyn.schema, declared in C++): the same from the plugin's
 # outputs to the HDF5 datasets and CSV columns.
 STRING_COLUMNS = schema.names("stringlike/atom", "vector")
+#: The same values by the jump definition, beside the fraction ones (analysis.mobile = "both").
+JUMP_STRING_COLUMNS = tuple(JUMP_PREFIX + name for name in STRING_COLUMNS)
 CAGE_COLUMNS = schema.names("cage/atom", "vector")
 PERCOLATION_COLUMNS = schema.names("percolation/atom", "vector")
 #: p(u) summary of set 0 (all atoms) only; per-type p(u) is kept as histograms.
@@ -130,8 +132,11 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     rows, cage_rows, size_rows, p_u, p_log = [], [], [], [], []
     u = log10_u = np.zeros(0)
     # Positions (0-based) of every value read, by name from the schema.
-    window_width = sum(lay.width(ntypes) for _, lay in WINDOW_LAYOUTS)
-    window_starts = np.cumsum([0] + [lay.width(ntypes) for _, lay in WINDOW_LAYOUTS])
+    layouts = window_layouts(config)
+    window_width = sum(lay.width(ntypes) for _, lay in layouts)
+    window_starts = np.cumsum([0] + [lay.width(ntypes) for _, lay in layouts])
+    # The jump definition's compute (analysis.mobile = "both") is harvested under prefixed names.
+    prefixes = [JUMP_PREFIX if compute == "c_gd_strj" else "" for compute, _ in layouts]
     cage_array = schema.layout("cage/atom", "array")
     cage_columns = [cage_array.index(name) - 1 for name in CAGE_TYPE_COLUMNS]
     size_columns = [schema.column_index("stringlike/atom", "array", name) - 1 for name in SIZE_COLUMNS]
@@ -155,8 +160,9 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
             record.update(zip(CYCLE_COLUMNS, _entry(moduli, cycle, folder / "cycles.txt", f"cycle {cycle}",
                                                     len(CYCLE_COLUMNS))))
             values = _entry(windows, step, folder / "windows.txt", f"step {step}", window_width)
-            for (_, lay), start in zip(WINDOW_LAYOUTS, window_starts):
-                record.update(zip(lay.names, values[start:start + len(lay.names)]))  # set 0 of p(u)
+            for (_, lay), start, prefix in zip(layouts, window_starts, prefixes):
+                names = [prefix + name for name in lay.names]
+                record.update(zip(names, values[start:start + len(lay.names)]))  # set 0 of p(u)
             rows.append(record)
             block = _entry(cage_types, step, folder / "cage_types.txt", f"step {step}", None)
             for t, name in enumerate(species):
@@ -219,8 +225,9 @@ def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = Non
             used[column] = used[column].where(used[f"{cls}_fractal_clusters"] >= 3)
     keys = ["temperature", "period"]
     grouped = used.groupby(keys, sort=True)
-    means = grouped[list(CYCLE_QUANTITIES)].mean()
-    stds = grouped[list(CYCLE_QUANTITIES)].std(ddof=1).add_suffix("_std")
+    quantities = list(CYCLE_QUANTITIES) + [name for name in JUMP_STRING_COLUMNS if name in used]
+    means = grouped[quantities].mean()
+    stds = grouped[quantities].std(ddof=1).add_suffix("_std")
     summary = pd.concat([means, stds, grouped.size().rename("n_cycles")], axis=1)
     if cage_types is not None and len(cage_types):
         used_types = cage_types[cage_types["used"]]
@@ -277,6 +284,7 @@ def campaign_metadata(config: CampaignConfig) -> dict:
         "temperature_unit": units.temperature_unit, "time_unit": units.time_unit,
         "distance_unit": units.distance_unit, "energy_unit": units.energy_unit,
         "versions": _versions(), "config": config.source_text,
+        "mobile": config.analysis.mobile, "jump_range": list(config.analysis.jump_range or ()),
     }
 
 

@@ -7,6 +7,7 @@ Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attribu
     /scan/T<T>/P<period>/     attributes temperature, period
         cycle, used, storage, loss, tan_delta, r2, r3, offset      one value per cycle
         n_fast, n_str, n_long, n_strings, xi_number, xi_weight, str_fraction, long_fraction
+        jump_n_fast, jump_n_str, ...    the same by the jump definition (analysis.mobile = "both")
         fraction_broken, mean_lost, mean_cage
         u_mean, u_most_probable, u_beyond_fraction, u_outside_fraction
         cage/<species>/n_analysed, fraction_broken, mean_lost, mean_cage   one value per cycle
@@ -36,12 +37,12 @@ import pandas as pd
 
 from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
-from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, PERCOLATION_COLUMNS, PU_SUMMARY,
-                                      STRING_COLUMNS, tidy_tables)
+from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, JUMP_STRING_COLUMNS,
+                                      PERCOLATION_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables)
 from glassdyn.results.relaxation import (DERIVED_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS, RelaxationTables,
                                          empty_tables)
 from glassdyn.run.errors import UserError
-from glassdyn.run.inputs import CORRELATE_ARRAY, CORRELATE_VECTOR
+from glassdyn.run.inputs import CORRELATE_ARRAY, CORRELATE_VECTOR, JUMP_PREFIX
 
 
 class ResultsError(UserError, ValueError):
@@ -59,6 +60,9 @@ def _descriptions() -> dict[str, tuple[str, str]]:
                   "percolation/atom vector"):
         for column in schema.layouts()[style].columns:
             out.setdefault(column.name, (column.unit, column.meaning))
+            if style == "stringlike/atom vector":  # analysis.mobile = "both": the jump definition's values
+                out.setdefault(JUMP_PREFIX + column.name, (column.unit, f"{column.meaning} (jump definition: "
+                                                                         "u in analysis.jump_range)"))
     return out
 
 
@@ -92,7 +96,7 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
             group.attrs["period"] = period
             cycles = cycles.sort_values("cycle")
             for column in (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
-                           + PERCOLATION_COLUMNS):
+                           + PERCOLATION_COLUMNS + tuple(c for c in JUMP_STRING_COLUMNS if c in cycles)):
                 kind, text = _DESCRIPTIONS.get(column, ("", column))
                 _dataset(group, column, cycles[column].to_numpy(), _unit(kind, meta), text)
             cages = results.cage_types[(results.cage_types.temperature == temperature)
@@ -220,7 +224,7 @@ def _read(path: Path) -> CampaignResults:
                     continue
                 temperature, period = float(group.attrs["temperature"]), float(group.attrs["period"])
                 columns = (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
-                           + PERCOLATION_COLUMNS)
+                           + PERCOLATION_COLUMNS + tuple(c for c in JUMP_STRING_COLUMNS if c in group))
                 frame = pd.DataFrame({c: group[c][()] for c in columns})
                 frame.insert(0, "period", period)
                 frame.insert(0, "temperature", temperature)

@@ -14,6 +14,10 @@ Output files of a DMS segment (one line or block per oscillation cycle, full pre
 ``pu.txt``            the displacement/distribution global array (p(u) and p(log10 u))
 ``cycles.txt``        the fix dms row of every cycle of the segment (its columns but ``cycle``)
 
+With ``analysis.mobile = "both"`` a second stringlike/atom compute (``gd_strj``, mobile atoms by
+``range``, same windows through ``sync``) appends its global vector to each ``windows.txt`` line;
+its values are harvested under the names of the schema with the prefix :data:`JUMP_PREFIX`.
+
 Every column reference is built by name from :mod:`glassdyn.schema` (the C++ declaration of the
 outputs), and so is what the harvest reads back: :data:`WINDOW_LAYOUTS`, :data:`CYCLE_COLUMNS`.
 """
@@ -32,6 +36,37 @@ PU = schema.layout("displacement/distribution", "vector")
 PERCOLATION = schema.layout("percolation/atom", "vector")
 #: The global vectors written to ``windows.txt``, in order, with the compute IDs of the inputs.
 WINDOW_LAYOUTS = (("c_gd_str", STRINGS), ("c_gd_cage", CAGES), ("c_gd_pu", PU), ("c_gd_perc", PERCOLATION))
+#: Prefix of the second string definition's harvested names with ``analysis.mobile = "both"``.
+JUMP_PREFIX = "jump_"
+#: The jump definition's compute in DMS segments evaluating both definitions.
+JUMP_STRINGS = ("c_gd_strj", STRINGS)
+
+
+def window_layouts(config: CampaignConfig) -> tuple:
+    """The global vectors written to ``windows.txt`` by this campaign's DMS segments, in order."""
+    return WINDOW_LAYOUTS + ((JUMP_STRINGS,) if config.analysis.mobile == "both" else ())
+
+
+def mobile_keywords(config: CampaignConfig, definition: str) -> str:
+    """The stringlike/atom keywords selecting the mobile atoms of one definition."""
+    analysis = config.analysis
+    if definition == "fraction":
+        return f"fraction {analysis.fraction:.10g}"
+    assert analysis.jump_range is not None
+    return f"range {analysis.jump_range[0]:.10g} {analysis.jump_range[1]:.10g}"
+
+
+def percolation_mobile_keywords(config: CampaignConfig) -> str:
+    """percolation/atom's mobile class: the string definition when it is the jump one alone
+    (``mobile above`` the lower end of the jump range: percolation/atom has no upper bound), else
+    the fraction ``analysis.percolation_mobile``."""
+    analysis = config.analysis
+    if analysis.mobile == "jump":
+        assert analysis.jump_range is not None
+        return f"mobile above {analysis.jump_range[0]:.10g}"
+    return f"mobile fraction {analysis.percolation_mobile:.10g}"
+
+
 #: The fix dms per-cycle columns printed to ``cycles.txt`` (after the cycle number).
 CYCLE_COLUMNS = tuple(name for name in schema.names("dms", "array") if name != "cycle")
 CORRELATE_ARRAY = schema.layout("dynamics/correlate", "array")
@@ -187,17 +222,22 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
             i, j = sorted((species.index(a) + 1, species.index(b) + 1))
             cage_pairs += f" cutoff/pair {i} {j} {radius:.10g}"
     maxsize = 100
+    first, *others = analysis.definitions
     lines += [f"compute         gd_str all stringlike/atom delta {analysis.string_delta:.10g} sync gd_dms "
-              f"fraction {analysis.fraction:.10g} long {analysis.long_string} maxsize {maxsize}",
+              f"{mobile_keywords(config, first)} long {analysis.long_string} maxsize {maxsize}",
               f"compute         gd_cage all cage/atom cutoff {analysis.cage_cutoff:.10g}{cage_pairs} "
               f"hysteresis {analysis.hysteresis:.10g} nlost {analysis.nlost} sync gd_dms",
               f"compute         gd_pu all displacement/distribution gd_str bins {analysis.pu_bins} "
               f"umax {analysis.pu_umax:.10g} beyond {analysis.pu_beyond:.10g}",
               f"compute         gd_perc all percolation/atom gd_str cutoff {analysis.cage_cutoff:.10g}{cage_pairs} "
-              f"mobile fraction {analysis.percolation_mobile:.10g} immobile fraction "
+              f"{percolation_mobile_keywords(config)} immobile fraction "
               f"{analysis.percolation_immobile:.10g} dfmin {analysis.percolation_dfmin}"]
+    if others:  # the jump definition beside the fraction one, on the same windows
+        lines.append(f"compute         gd_strj all stringlike/atom delta {analysis.string_delta:.10g} sync gd_dms "
+                     f"{mobile_keywords(config, others[0])} long {analysis.long_string} maxsize {maxsize}")
     n = cycle_steps
     strings = " ".join(STRINGS.references("c_gd_str"))
+    jump = " " + " ".join(STRINGS.references(JUMP_STRINGS[0])) if others else ""
     cages = " ".join(CAGES.references("c_gd_cage"))
     pu = " ".join(PU.references("c_gd_pu", ntypes=ntypes))
     percolation = " ".join(PERCOLATION.references("c_gd_perc"))
@@ -205,7 +245,7 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
     cage_columns = " ".join(schema.layout("cage/atom", "array").references("c_gd_cage"))
     size_columns = " ".join(schema.layout("stringlike/atom", "array").references("c_gd_str", SIZE_COLUMNS))
     strain_stress = " ".join(schema.layout("dms", "vector").references("f_gd_dms", ("strain", "stress")))
-    lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} {percolation} "
+    lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} {percolation}{jump} "
               f"file {folder}/windows.txt format {FULL}",
               f"fix             gd_cagetypes all ave/time {n} 1 {n} {cage_columns} mode vector "
               f"file {folder}/cage_types.txt format {FULL}",
@@ -215,7 +255,7 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
               f"format {FULL}",
               f"thermo          {thermo_interval(n)}",
               f"thermo_style    custom step temp pe {_stress_keyword(dms.axis)} {strain_stress} {strings} "
-              f"{cages}",
+              f"{cages}{jump}",
               "thermo_modify   norm no format float %.17g flush yes",
               f"run             {n * cycles}"]
     # The moduli of each cycle of this segment, to the log and to cycles.txt.
@@ -262,7 +302,7 @@ def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature:
     strings = STRINGS.references("c_gd_w{n}")
     for n in window_steps(config):
         lines += [f"compute         gd_w{n} all stringlike/atom delta {analysis.string_delta:.10g} window {n} "
-                  f"fraction {analysis.fraction:.10g} long {analysis.long_string} maxsize 100",
+                  f"{mobile_keywords(config, analysis.definitions[0])} long {analysis.long_string} maxsize 100",
                   f"fix             gd_wavg{n} all ave/time {n} 1 {n} {' '.join(strings).format(n=n)} ave running "
                   f"start {n} file {folder}/window{n}.txt format {FULL}"]
     lines += [f"thermo          {max(1, steps // 10)}", "thermo_style    custom step temp pe press",
