@@ -58,6 +58,8 @@ def test_default_is_the_fraction_definition_with_unchanged_record_and_inputs():
 @pytest.mark.parametrize("fields, analysis", [
     ({"mobile": "jump", "jump_range": [0.5, 1.3]}, {"mobile": "jump", "jump_range": (0.5, 1.3)}),
     ({"mobile": "both", "jump_range": [0, 1]}, {"mobile": "both", "jump_range": (0.0, 1.0)}),
+    ({"mobile": "jump", "jump_range": [0.4, 1.2], "jump_range_unit": "r1"},
+     {"mobile": "jump", "jump_range": (0.4, 1.2), "jump_range_unit": "r1"}),
 ])
 def test_jump_and_both_are_accepted_and_recorded(fields, analysis):
     """Good rows: the range is stored as floats and enters the science record (other results)."""
@@ -80,6 +82,8 @@ def test_jump_and_both_are_accepted_and_recorded(fields, analysis):
     ({"mobile": "jump", "jump_range": [-0.1, 0.5]}, "analysis.jump_range", ">= 0"),
     ({"mobile": "jump", "jump_range": [0.5, float("inf")]}, "analysis.jump_range", "finite"),
     ({"mobile": "jump", "jump_range": [0.5, "1"]}, "analysis.jump_range", "must be a number"),
+    ({"mobile": "jump", "jump_range": [0.5, 1], "jump_range_unit": "sigma"}, "analysis.jump_range_unit", "one of"),
+    ({"jump_range_unit": "r1"}, "analysis.jump_range_unit", "only with"),
 ])
 def test_bad_mobile_fields_are_refused_naming_the_field(fields, name, words):
     """Bad rows: one-line ConfigError naming the field (the range order check is the core's
@@ -102,6 +106,22 @@ def test_inputs_of_both_definitions_share_the_windows():
     assert "mobile fraction 0.15" in both
     jump = dms_input(CampaignConfig.from_dict(with_analysis(mobile="jump", jump_range=[0.5, 1.3])))
     assert "gd_strj" not in jump and "sync gd_dms range 0.5 1.3 long" in jump and "mobile above 0.5 " in jump
+
+
+def test_relative_range_includes_the_r1_its_equilibration_measured():
+    """jump_range_unit = "r1": each temperature's equilibration stage (timesteps from 0, so the
+    g(r) average ends with the run) averages compute rdf over the second half of its run and writes
+    r1 = position of the maximum of g(r) to r1.lammps; its DMS segments include that file and give
+    stringlike/atom the range ends multiplied by v_gd_r1."""
+    config = CampaignConfig.from_dict(with_analysis(mobile="jump", jump_range=[0.4, 1.2], jump_range_unit="r1"))
+    plan = make_plan(config)
+    equilibrate = plan.chains[0].stages[0]
+    text = equilibrate.input_text(config, None)
+    assert "reset_timestep  0" in text and re.search(r"compute\s+gd_rdf all rdf 200", text)
+    assert f"file {equilibrate.name}/r1.lammps" in text
+    dms = dms_input(config)
+    assert f"include         {equilibrate.name}/r1.lammps" in dms
+    assert "range $(0.4*v_gd_r1:%.10g) $(1.2*v_gd_r1:%.10g)" in dms and "mobile above $(0.4*v_gd_r1" in dms
 
 
 # ---------------------------------------------------------------------------- planted window
@@ -153,6 +173,7 @@ equilibration_time = 1.0
 [analysis]
 mobile = "both"
 jump_range = [0.3, 1.2]
+jump_range_unit = "r1"
 
 [launch]
 np = 2
@@ -196,12 +217,23 @@ def test_both_definitions_harvested_equal_the_logs_and_are_drawn(both_campaign: 
     strings = names("stringlike/atom", "vector")
     results = glassdyn.load(both_campaign)
     assert results.metadata["mobile"] == "both" and results.metadata["jump_range"] == [0.3, 1.2]
+    assert results.metadata["jump_range_unit"] == "r1"
     for row in results.cycles.itertuples():
         log = both_campaign / f"T{row.temperature:g}" / f"P{row.period:g}" / f"seg{row.cycle:03d}" / "log.lammps"
         thermo = _thermo(log, row.cycle * 1000)
         assert [getattr(row, name) for name in strings] == thermo[6:14]
         assert [getattr(row, f"jump_{name}") for name in strings] == thermo[17:25]
     assert (results.cycles["n_fast"] != results.cycles["jump_n_fast"]).any()
+    # r1 as measured (the file the segments included) and the range LAMMPS was given: lo x r1, hi x r1.
+    for temperature, rows in results.cycles.groupby("temperature"):
+        measured = float((both_campaign / f"T{temperature:g}/equilibrate/r1.lammps").read_text().split()[-1])
+        assert (rows["r1"] == measured).all()
+        # Kob-Andersen: the total g(r) peaks near the A-A contact distance sigma_AA = 1 (the 80 % A-A and
+        # A-B pairs dominate; W. Kob and H. C. Andersen, Phys. Rev. E 51, 4626 (1995), Fig. 2).
+        assert 0.9 < measured < 1.15
+        log = (both_campaign / f"T{temperature:g}/P5/seg001/log.lammps").read_text()
+        assert f"sync gd_dms range {0.3 * measured:.10g} {1.2 * measured:.10g} long" in log
+    assert "r1" in (both_campaign / "summary.csv").read_text().splitlines()[0].split(",")
     assert results.cycles["jump_str_fraction"].between(0, 1).all()
     header = (both_campaign / "summary.csv").read_text().splitlines()[0].split(",")
     assert "jump_str_fraction" in header and "jump_long_fraction_std" in header

@@ -26,6 +26,9 @@ from glassdyn.units import unit_system
 STRING_COLUMNS = schema.names("stringlike/atom", "vector")
 #: The same values by the jump definition, beside the fraction ones (analysis.mobile = "both").
 JUMP_STRING_COLUMNS = tuple(JUMP_PREFIX + name for name in STRING_COLUMNS)
+#: Per-cycle columns present only in some campaigns: the jump definition's values and the r1 the
+#: jump range is relative to (analysis.jump_range_unit = "r1"; one value per temperature).
+OPTIONAL_CYCLE_COLUMNS = JUMP_STRING_COLUMNS + ("r1",)
 CAGE_COLUMNS = schema.names("cage/atom", "vector")
 PERCOLATION_COLUMNS = schema.names("percolation/atom", "vector")
 #: p(u) summary of set 0 (all atoms) only; per-type p(u) is kept as histograms.
@@ -146,6 +149,7 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
         first = pu_array.index(name, ntypes=ntypes) - 1
         return slice(first, first + (nsets if pu_array.column(name).per_set else 1))
 
+    r1 = read_r1(root, config, stages[0])
     for stage in stages:
         folder = root / stage.name
         windows = _read_output(read_scalar_table, folder / "windows.txt")
@@ -157,6 +161,8 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
             step = cycle * cycle_steps
             used = cycle > config.dms.discard
             record = {"temperature": temperature, "period": period, "cycle": cycle, "used": used}
+            if r1 is not None:
+                record["r1"] = r1
             record.update(zip(CYCLE_COLUMNS, _entry(moduli, cycle, folder / "cycles.txt", f"cycle {cycle}",
                                                     len(CYCLE_COLUMNS))))
             values = _entry(windows, step, folder / "windows.txt", f"step {step}", window_width)
@@ -180,6 +186,23 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     return PeriodData(cycles=pd.DataFrame(rows), cage_types=pd.DataFrame(cage_rows),
                       string_sizes=pd.DataFrame(size_rows), u=u, log10_u=log10_u, p_u=np.array(p_u),
                       p_log10_u=np.array(p_log))
+
+
+def read_r1(root: Path, config: CampaignConfig, stage: Stage) -> float | None:
+    """The r1 measured at the stage's temperature (analysis.jump_range_unit = "r1"), else None."""
+    analysis = config.analysis
+    if analysis.mobile == "fraction" or analysis.jump_range_unit != "r1":
+        return None
+    path = root / str(stage.r1_source)
+    try:
+        fields = path.read_text().split()
+        return float(fields[-1]) if fields[:3] == ["variable", "gd_r1", "equal"] else _bad_r1(path)
+    except (OSError, ValueError):
+        return _bad_r1(path)
+
+
+def _bad_r1(path: Path) -> float:
+    raise _damaged(path, "it does not hold the line 'variable gd_r1 equal <r1>' of the equilibration stage")
 
 
 def relaxation_tables(root: Path, config: CampaignConfig, stage: Stage) -> RelaxationTables:
@@ -225,7 +248,7 @@ def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = Non
             used[column] = used[column].where(used[f"{cls}_fractal_clusters"] >= 3)
     keys = ["temperature", "period"]
     grouped = used.groupby(keys, sort=True)
-    quantities = list(CYCLE_QUANTITIES) + [name for name in JUMP_STRING_COLUMNS if name in used]
+    quantities = list(CYCLE_QUANTITIES) + [name for name in OPTIONAL_CYCLE_COLUMNS if name in used]
     means = grouped[quantities].mean()
     stds = grouped[quantities].std(ddof=1).add_suffix("_std")
     summary = pd.concat([means, stds, grouped.size().rename("n_cycles")], axis=1)
@@ -285,6 +308,7 @@ def campaign_metadata(config: CampaignConfig) -> dict:
         "distance_unit": units.distance_unit, "energy_unit": units.energy_unit,
         "versions": _versions(), "config": config.source_text,
         "mobile": config.analysis.mobile, "jump_range": list(config.analysis.jump_range or ()),
+        "jump_range_unit": config.analysis.jump_range_unit,
     }
 
 

@@ -140,8 +140,9 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
         figures["strings"] = _strings_figure(rows, peak, chosen, units)
         figures["cages"] = _cages_figure(rows, species, chosen, units)
         displacement_rows = _rows_of_period(results.displacement, chosen)
+        r1 = dict(zip(rows["temperature"], rows["r1"])) if "r1" in rows else None
         displacement = _displacement_figure(displacement_rows, peak, species, chosen, units,
-                                            results.metadata.get("jump_range") or None)
+                                            results.metadata.get("jump_range") or None, r1)
         if displacement is not None:
             figures["displacement"] = displacement
         thresholds = _percolation_thresholds(rows)
@@ -317,9 +318,11 @@ def _cages_figure(rows: pd.DataFrame, species: Iterable[str], period: float, uni
 
 
 def _displacement_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak], species: Sequence[str], period: float,
-                         units: _Units, jump_range: Optional[Sequence[float]] = None) -> Optional[Figure]:
+                         units: _Units, jump_range: Optional[Sequence[float]] = None,
+                         r1: Optional[dict[float, float]] = None) -> Optional[Figure]:
     """p(u) and p(log10 u) per species at the scan temperature nearest 0.85 T_alpha; the jump
-    region (analysis.jump_range) shaded when the campaign defines one."""
+    region (analysis.jump_range, times the measured r1 of that temperature when ``r1`` is given)
+    shaded when the campaign defines one."""
     if rows.empty:
         warnings.warn(f"no p(u) rows for period {period:g}: no displacement figure", ReportWarning, stacklevel=3)
         return None
@@ -342,8 +345,9 @@ def _displacement_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak], species:
         curve = at_t[at_t["species"].astype(str) == name]
         ax_u.plot(curve["u"], curve["p_u"], label=name)
         ax_log.plot(curve["log10_u"], curve["p_log10_u"], label=name)
-    if jump_range:
-        low, high = (float(v) for v in jump_range)
+    scale = (r1.get(temperature, math.nan) if r1 else 1.0) if jump_range else math.nan
+    if math.isfinite(scale):
+        low, high = (float(v) * scale for v in jump_range)
         ax_u.axvspan(low, high, color="0.85", zorder=0, label="jump region")
         if low > 0:
             ax_log.axvspan(np.log10(low), np.log10(high), color="0.85", zorder=0)

@@ -8,6 +8,7 @@ Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attribu
         cycle, used, storage, loss, tan_delta, r2, r3, offset      one value per cycle
         n_fast, n_str, n_long, n_strings, xi_number, xi_weight, str_fraction, long_fraction
         jump_n_fast, jump_n_str, ...    the same by the jump definition (analysis.mobile = "both")
+        r1                              with analysis.jump_range_unit = "r1": the measured r1
         fraction_broken, mean_lost, mean_cage
         u_mean, u_most_probable, u_beyond_fraction, u_outside_fraction
         cage/<species>/n_analysed, fraction_broken, mean_lost, mean_cage   one value per cycle
@@ -37,7 +38,7 @@ import pandas as pd
 
 from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
-from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, JUMP_STRING_COLUMNS,
+from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, OPTIONAL_CYCLE_COLUMNS,
                                       PERCOLATION_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables)
 from glassdyn.results.relaxation import (DERIVED_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS, RelaxationTables,
                                          empty_tables)
@@ -56,6 +57,8 @@ def _descriptions() -> dict[str, tuple[str, str]]:
     """Dataset name -> (unit kind, description) of the per-cycle values, from the schema."""
     out = {"cycle": ("", "oscillation cycle, 1-based"),
            "used": ("", "False for the transient cycles left out of the averages (dms.discard)")}
+    out["r1"] = ("length", "first peak of the total g(r) at this temperature (equilibration stage); "
+                           "analysis.jump_range is in units of it")
     for style in ("dms array", "stringlike/atom vector", "cage/atom vector", "displacement/distribution vector",
                   "percolation/atom vector"):
         for column in schema.layouts()[style].columns:
@@ -96,7 +99,7 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
             group.attrs["period"] = period
             cycles = cycles.sort_values("cycle")
             for column in (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
-                           + PERCOLATION_COLUMNS + tuple(c for c in JUMP_STRING_COLUMNS if c in cycles)):
+                           + PERCOLATION_COLUMNS + tuple(c for c in OPTIONAL_CYCLE_COLUMNS if c in cycles)):
                 kind, text = _DESCRIPTIONS.get(column, ("", column))
                 _dataset(group, column, cycles[column].to_numpy(), _unit(kind, meta), text)
             cages = results.cage_types[(results.cage_types.temperature == temperature)
@@ -224,7 +227,7 @@ def _read(path: Path) -> CampaignResults:
                     continue
                 temperature, period = float(group.attrs["temperature"]), float(group.attrs["period"])
                 columns = (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
-                           + PERCOLATION_COLUMNS + tuple(c for c in JUMP_STRING_COLUMNS if c in group))
+                           + PERCOLATION_COLUMNS + tuple(c for c in OPTIONAL_CYCLE_COLUMNS if c in group))
                 frame = pd.DataFrame({c: group[c][()] for c in columns})
                 frame.insert(0, "period", period)
                 frame.insert(0, "temperature", temperature)

@@ -47,13 +47,57 @@ def window_layouts(config: CampaignConfig) -> tuple:
     return WINDOW_LAYOUTS + ((JUMP_STRINGS,) if config.analysis.mobile == "both" else ())
 
 
+#: Written by the equilibration stage of each temperature with jump_range_unit = "r1": one line
+#: ``variable gd_r1 equal <r1>``, included by the later stages of that temperature.
+R1_FILE = "r1.lammps"
+#: g(r) bins of the r1 measurement (compute rdf up to the force cutoff: ~0.01 sigma or 0.03 A).
+R1_BINS = 200
+
+
+def _jump_distance(config: CampaignConfig, value: float) -> str:
+    """A jump-range end as LAMMPS input: the number, or its product with the measured r1."""
+    if config.analysis.jump_range_unit == "r1":
+        return f"$({value:.10g}*v_gd_r1:%.10g)"
+    return f"{value:.10g}"
+
+
 def mobile_keywords(config: CampaignConfig, definition: str) -> str:
     """The stringlike/atom keywords selecting the mobile atoms of one definition."""
     analysis = config.analysis
     if definition == "fraction":
         return f"fraction {analysis.fraction:.10g}"
     assert analysis.jump_range is not None
-    return f"range {analysis.jump_range[0]:.10g} {analysis.jump_range[1]:.10g}"
+    low, high = analysis.jump_range
+    return f"range {_jump_distance(config, low)} {_jump_distance(config, high)}"
+
+
+def r1_lines(config: CampaignConfig, r1_source: Optional[str]) -> list[str]:
+    """``include`` of the temperature's measured r1 when the jump range is relative to it."""
+    if config.analysis.mobile == "fraction" or config.analysis.jump_range_unit != "r1":
+        return []
+    assert r1_source is not None
+    return [f"include         {r1_source}"]
+
+
+def r1_measurement(config: CampaignConfig, folder: str, steps: int) -> tuple[list[str], list[str]]:
+    """Lines before and after the equilibration run measuring r1, the position of the maximum of
+    the total g(r) (its first peak in a liquid or glass), averaged over the second half of the run
+    (one snapshot when the run is shorter than 2 steps), written to ``folder/r1.lammps``."""
+    if config.analysis.mobile == "fraction" or config.analysis.jump_range_unit != "r1":
+        return [], []
+    if steps >= 2:
+        nevery = _largest_divisor(steps, max(1, steps // 40))
+        nrepeat = max(1, steps // (2 * nevery))
+    else:
+        nevery, nrepeat = 1, 1
+    before = [f"compute         gd_rdf all rdf {R1_BINS}",
+              f"fix             gd_rdfavg all ave/time {nevery} {nrepeat} {max(steps, 1)} "
+              "c_gd_rdf[1] c_gd_rdf[2] mode vector"]
+    after = ["run             0"] if steps < 2 else []
+    after += ["variable        gd_g vector f_gd_rdfavg[2]", "variable        gd_r vector f_gd_rdfavg[1]",
+              "variable        gd_peak vector v_gd_r*(v_gd_g==max(v_gd_g))",
+              f'print           "variable gd_r1 equal $(max(v_gd_peak):%.17g)" file {folder}/{R1_FILE} screen no']
+    return before, after
 
 
 def percolation_mobile_keywords(config: CampaignConfig) -> str:
@@ -63,7 +107,7 @@ def percolation_mobile_keywords(config: CampaignConfig) -> str:
     analysis = config.analysis
     if analysis.mobile == "jump":
         assert analysis.jump_range is not None
-        return f"mobile above {analysis.jump_range[0]:.10g}"
+        return f"mobile above {_jump_distance(config, analysis.jump_range[0])}"
     return f"mobile fraction {analysis.percolation_mobile:.10g}"
 
 
@@ -164,12 +208,15 @@ def equilibration(config: CampaignConfig, *, source: str, folder: str, temperatu
                   seed: int) -> str:
     """Bring the glass to a scan temperature (new velocities, then the preparation ensemble)."""
     lines = header(config, source, restart=True)
+    before, after = r1_measurement(config, folder, steps)
+    if before:  # the g(r) average ends at the run's last step: count steps from 0 (a multiple of it)
+        lines.append("reset_timestep  0")
     thermostat = Thermostat(temperature, temperature, config.preparation.ensemble)
     lines += [f"velocity        all create {temperature:.10g} {seed} dist gaussian mom yes",
               f"variable        gd_tstart equal {temperature:.10g}", f"variable        gd_tstop equal {temperature:.10g}",
               integrator(config, "gd_md", thermostat)]
     lines += [line.replace("file trace.txt", f"file {folder}/trace.txt") for line in trace_fix(config)]
-    lines += [f"run             {steps}", f"write_restart   {folder}/final.restart"]
+    lines += before + [f"run             {steps}"] + after + [f"write_restart   {folder}/final.restart"]
     return "\n".join(lines) + "\n"
 
 
@@ -187,7 +234,8 @@ def thermo_interval(cycle_steps: int) -> int:
 
 
 def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature: float, period: float,
-                first_cycle: int, cycles: int, comm_cutoff: Optional[float] = None) -> str:
+                first_cycle: int, cycles: int, comm_cutoff: Optional[float] = None,
+                r1_source: Optional[str] = None) -> str:
     """Cycles ``first_cycle`` .. ``first_cycle + cycles - 1`` of the oscillation at one temperature.
 
     The first segment starts the oscillation (step 0 = zero strain); later ones continue it from
@@ -199,7 +247,7 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
     species = list(config.system.species)
     cycle_steps = config.steps(period)
     ntypes = len(species)
-    lines = header(config, source, restart=True)
+    lines = header(config, source, restart=True) + r1_lines(config, r1_source)
     if dms.axis in SHEAR_AXES:
         # fix dms tilts the box; the glass was prepared in an orthogonal box (NPT iso keeps
         # it so), so make it triclinic here with zero tilts: an exact no-op for the atoms. Later
@@ -281,7 +329,8 @@ def correlation_lags(config: CampaignConfig) -> tuple[int, int, int]:
     return 1, relax.origins * config.steps(relax.every), relax.lags
 
 
-def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature: float, steps: int) -> str:
+def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature: float, steps: int,
+               r1_source: Optional[str] = None) -> str:
     """NVT at one temperature from its equilibrated state, no strain: fix dynamics/correlate and,
     per string window length, a stringlike/atom compute whose window values are averaged (running
     mean over the finished windows, ``fix ave/time ... ave running start N``)."""
@@ -289,7 +338,7 @@ def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature:
     assert relax is not None
     analysis = config.analysis
     ntypes = len(config.system.species)
-    lines = header(config, source, restart=True)
+    lines = header(config, source, restart=True) + r1_lines(config, r1_source)
     lines += [f"fix             gd_nvt all nvt temp {temperature:.10g} {temperature:.10g} "
               f"{config.preparation.tdamp:.10g}", "reset_timestep  0"]
     low, high, count = correlation_lags(config)
