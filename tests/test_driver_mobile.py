@@ -175,6 +175,13 @@ mobile = "both"
 jump_range = [0.3, 1.2]
 jump_range_unit = "r1"
 
+[relaxation]
+time = 2.0
+every = 0.5
+origins = 2
+lags = 5
+string_windows = [0.5, 1.0]
+
 [launch]
 np = 2
 """
@@ -205,10 +212,11 @@ def _thermo(log: Path, step: int) -> list[float]:
 @pytest.mark.slow
 @pytest.mark.mpi
 def test_both_definitions_harvested_equal_the_logs_and_are_drawn(both_campaign: Path, tmp_path: Path):
-    """Real campaign (200 KA atoms, 2 ranks): every cycle's values of the two stringlike/atom
+    """Real campaign (200 KA atoms, 2 ranks, with a short relaxation stage): every cycle's values of the two stringlike/atom
     computes are those LAMMPS printed (thermo: step temp pe pxx strain stress str[8] cage[3]
     strj[8]), stored under the schema names and the jump_ ones in results.h5, cycles.csv and
-    summary.csv; the definitions select different atoms (N_fast differs in some cycle); the report
+    summary.csv, and so are the relaxation stage's window means of both definitions (glassdyn-window
+    and glassdyn-window-jump lines); the definitions select different atoms (N_fast differs); the report
     draws both curves and shades the jump region of p(u) (figures not blank)."""
     from matplotlib.image import imread
 
@@ -234,6 +242,15 @@ def test_both_definitions_harvested_equal_the_logs_and_are_drawn(both_campaign: 
         log = (both_campaign / f"T{temperature:g}/P5/seg001/log.lammps").read_text()
         assert f"sync gd_dms range {0.3 * measured:.10g} {1.2 * measured:.10g} long" in log
     assert "r1" in (both_campaign / "summary.csv").read_text().splitlines()[0].split(",")
+    # The relaxation stage's string windows: both definitions, as printed (one line per window and definition).
+    windows = results.string_windows
+    assert len(windows) == 2 * 2
+    for row in windows.itertuples():
+        log = (both_campaign / f"T{row.temperature:g}/relaxation/log.lammps").read_text().splitlines()
+        for prefix, names in (("glassdyn-window", strings), ("glassdyn-window-jump", [f"jump_{n}" for n in strings])):
+            printed = next(line.split() for line in log if line.startswith(f"{prefix} {row.window_steps} "))
+            assert [getattr(row, name) for name in names] == [float(v) for v in printed[3:]]
+    assert (windows["n_fast"] != windows["jump_n_fast"]).any()
     assert results.cycles["jump_str_fraction"].between(0, 1).all()
     header = (both_campaign / "summary.csv").read_text().splitlines()[0].split(",")
     assert "jump_str_fraction" in header and "jump_long_fraction_std" in header

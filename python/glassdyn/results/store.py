@@ -40,8 +40,8 @@ from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, OPTIONAL_CYCLE_COLUMNS,
                                       PERCOLATION_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables)
-from glassdyn.results.relaxation import (DERIVED_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS, RelaxationTables,
-                                         empty_tables)
+from glassdyn.results.relaxation import (DERIVED_COLUMNS, JUMP_WINDOW_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS,
+                                         RelaxationTables, empty_tables)
 from glassdyn.run.errors import UserError
 from glassdyn.run.inputs import CORRELATE_ARRAY, CORRELATE_VECTOR, JUMP_PREFIX
 
@@ -159,9 +159,10 @@ def _write_relaxation(group, results: CampaignResults, temperature: float, speci
     _dataset(group, "window", windows["window"].to_numpy(dtype=float), meta["time_unit"], "string window length")
     for column in ("window_steps", "n_windows"):
         _dataset(group, column, windows[column].to_numpy(dtype=np.int64), "", column.replace("_", " "))
-    for column in WINDOW_COLUMNS:
-        info = schema.layout("stringlike/atom", "vector").column(column)
-        _dataset(group, column, windows[column].to_numpy(dtype=float), "", f"{info.meaning}; mean over the windows")
+    for column in WINDOW_COLUMNS + tuple(c for c in JUMP_WINDOW_COLUMNS if c in windows):
+        info = schema.layout("stringlike/atom", "vector").column(column.removeprefix(JUMP_PREFIX))
+        meaning = info.meaning + (" (jump definition)" if column.startswith(JUMP_PREFIX) else "")
+        _dataset(group, column, windows[column].to_numpy(dtype=float), "", f"{meaning}; mean over the windows")
 
 
 def _read_relaxation(group, species: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -175,7 +176,7 @@ def _read_relaxation(group, species: list[str]) -> tuple[pd.DataFrame, pd.DataFr
                             **{c: group[c][()] for c in DERIVED_COLUMNS}})
     windows = pd.DataFrame({"temperature": temperature, "window": group["window"][()],
                             "window_steps": group["window_steps"][()], "n_windows": group["n_windows"][()],
-                            **{c: group[c][()] for c in WINDOW_COLUMNS}})
+                            **{c: group[c][()] for c in WINDOW_COLUMNS + JUMP_WINDOW_COLUMNS if c in group}})
     return pd.concat(lags, ignore_index=True), derived, windows
 
 

@@ -119,6 +119,8 @@ CORRELATE_VECTOR = schema.layout("dynamics/correlate", "vector")
 RELAXATION_LINE = "glassdyn-relaxation"
 #: Prefix of the log lines with the running mean of each string window's stringlike/atom vector.
 WINDOW_LINE = "glassdyn-window"
+#: The same for the jump definition's window computes (analysis.mobile = "both").
+JUMP_WINDOW_LINE = "glassdyn-window-jump"
 #: The stringlike/atom global array columns written to ``string_sizes.txt``.
 SIZE_COLUMNS = ("xi", "n_xi")
 
@@ -348,18 +350,23 @@ def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature:
     array = " ".join(CORRELATE_ARRAY.references("f_gd_corr", ntypes=ntypes))
     lines.append(f"fix             gd_corrout all ave/time {steps} 1 {steps} {array} mode vector "
                  f"file {folder}/correlate.txt format {FULL}")
-    strings = STRINGS.references("c_gd_w{n}")
+    # Per window length and definition (analysis.mobile = "both": "" = fraction, "j" = jump).
+    tags = [("" if index == 0 else "j", definition) for index, definition in enumerate(analysis.definitions)]
     for n in window_steps(config):
-        lines += [f"compute         gd_w{n} all stringlike/atom delta {analysis.string_delta:.10g} window {n} "
-                  f"{mobile_keywords(config, analysis.definitions[0])} long {analysis.long_string} maxsize 100",
-                  f"fix             gd_wavg{n} all ave/time {n} 1 {n} {' '.join(strings).format(n=n)} ave running "
-                  f"start {n} file {folder}/window{n}.txt format {FULL}"]
+        for tag, definition in tags:
+            strings = " ".join(STRINGS.references(f"c_gd_w{tag}{n}"))
+            lines += [f"compute         gd_w{tag}{n} all stringlike/atom delta {analysis.string_delta:.10g} window {n} "
+                      f"{mobile_keywords(config, definition)} long {analysis.long_string} maxsize 100",
+                      f"fix             gd_wavg{tag}{n} all ave/time {n} 1 {n} {strings} ave running "
+                      f"start {n} file {folder}/window{tag}{n}.txt format {FULL}"]
     lines += [f"thermo          {max(1, steps // 10)}", "thermo_style    custom step temp pe press",
               "thermo_modify   norm no flush yes", f"run             {steps}"]
     vector = " ".join(f"$(f_gd_corr[{k}]:%.17g)" for k in range(1, CORRELATE_VECTOR.width(ntypes) + 1))
     lines.append(f'print           "{RELAXATION_LINE} {vector}"')
     for n in window_steps(config):
-        values = " ".join(f"$(f_gd_wavg{n}[{k}]:%.17g)" for k in range(1, STRINGS.width() + 1))
-        lines.append(f'print           "{WINDOW_LINE} {n} {steps // n} {values}"')
+        for tag, _ in tags:
+            values = " ".join(f"$(f_gd_wavg{tag}{n}[{k}]:%.17g)" for k in range(1, STRINGS.width() + 1))
+            prefix = WINDOW_LINE if not tag else JUMP_WINDOW_LINE
+            lines.append(f'print           "{prefix} {n} {steps // n} {values}"')
     lines.append(f"write_restart   {folder}/final.restart")
     return "\n".join(lines) + "\n"
