@@ -129,7 +129,8 @@ def test_planted_window_where_the_definitions_differ():
     """A simple cubic crystal (spacing 1, 6^3 sites) where, in one window, a chain of 4 atoms each
     hops one site along x (u = 1, each lands on the next one's start: a string of 4) and 4 atoms far
     apart jump to cube centres (u = sqrt(3) x 1.5 = 2.6, 0.87 > delta from every start site: no
-    partner). The fraction 4/216 of largest u is the 4 long jumpers: N_str = 0. The jump range [0.7, 1.3] takes the chain: N_fast = N_str = 4."""
+    partner). The fraction 4/216 of largest u is the 4 long jumpers: N_str = 0. The jump range
+    [0.7, 1.3] takes the chain: N_fast = N_str = 4."""
     n = 6
     grid = np.array([(x, y, z) for x in range(n) for y in range(n) for z in range(n)], dtype=float) + 0.5
     start, end = grid.copy(), grid.copy()
@@ -212,11 +213,12 @@ def _thermo(log: Path, step: int) -> list[float]:
 @pytest.mark.slow
 @pytest.mark.mpi
 def test_both_definitions_harvested_equal_the_logs_and_are_drawn(both_campaign: Path, tmp_path: Path):
-    """Real campaign (200 KA atoms, 2 ranks, with a short relaxation stage): every cycle's values of the two stringlike/atom
-    computes are those LAMMPS printed (thermo: step temp pe pxx strain stress str[8] cage[3]
-    strj[8]), stored under the schema names and the jump_ ones in results.h5, cycles.csv and
-    summary.csv, and so are the relaxation stage's window means of both definitions (glassdyn-window
-    and glassdyn-window-jump lines); the definitions select different atoms (N_fast differs); the report
+    """Real campaign (200 KA atoms, 2 ranks, with a short relaxation stage): every cycle's values
+    of the two stringlike/atom computes are those LAMMPS printed (thermo: step temp pe pxx strain
+    stress str[8] cage[3] strj[8]), stored under the schema names and the jump_ ones in results.h5,
+    cycles.csv and summary.csv, and so are the relaxation stage's window means of both definitions
+    (glassdyn-window and glassdyn-window-jump lines); r1 is the measured one and the range LAMMPS
+    used is jump_range x r1; the definitions select different atoms (N_fast differs); the report
     draws both curves and shades the jump region of p(u) (figures not blank)."""
     from matplotlib.image import imread
 
