@@ -17,13 +17,18 @@ from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
 from glassdyn.results.relaxation import RelaxationTables, harvest_all, harvest_relaxation, relaxation_summary
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
-from glassdyn.run.inputs import CYCLE_COLUMNS, SHEAR_AXES, SIZE_COLUMNS, WINDOW_LAYOUTS
+from glassdyn.run.inputs import CYCLE_COLUMNS, JUMP_PREFIX, SHEAR_AXES, SIZE_COLUMNS, window_layouts
 from glassdyn.run.plan import Plan, Stage
 from glassdyn.units import unit_system
 
 # Column names are the schema's (glassdyn.schema, declared in C++): the same from the plugin's
 # outputs to the HDF5 datasets and CSV columns.
 STRING_COLUMNS = schema.names("stringlike/atom", "vector")
+#: The same values by the jump definition, beside the fraction ones (analysis.mobile = "both").
+JUMP_STRING_COLUMNS = tuple(JUMP_PREFIX + name for name in STRING_COLUMNS)
+#: Per-cycle columns present only in some campaigns: the jump definition's values and the r1 the
+#: jump range is relative to (analysis.jump_range_unit = "r1"; one value per temperature).
+OPTIONAL_CYCLE_COLUMNS = JUMP_STRING_COLUMNS + ("r1",)
 CAGE_COLUMNS = schema.names("cage/atom", "vector")
 PERCOLATION_COLUMNS = schema.names("percolation/atom", "vector")
 #: p(u) summary of set 0 (all atoms) only; per-type p(u) is kept as histograms.
@@ -130,8 +135,11 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     rows, cage_rows, size_rows, p_u, p_log = [], [], [], [], []
     u = log10_u = np.zeros(0)
     # Positions (0-based) of every value read, by name from the schema.
-    window_width = sum(lay.width(ntypes) for _, lay in WINDOW_LAYOUTS)
-    window_starts = np.cumsum([0] + [lay.width(ntypes) for _, lay in WINDOW_LAYOUTS])
+    layouts = window_layouts(config)
+    window_width = sum(lay.width(ntypes) for _, lay in layouts)
+    window_starts = np.cumsum([0] + [lay.width(ntypes) for _, lay in layouts])
+    # The jump definition's compute (analysis.mobile = "both") is harvested under prefixed names.
+    prefixes = [JUMP_PREFIX if compute == "c_gd_strj" else "" for compute, _ in layouts]
     cage_array = schema.layout("cage/atom", "array")
     cage_columns = [cage_array.index(name) - 1 for name in CAGE_TYPE_COLUMNS]
     size_columns = [schema.column_index("stringlike/atom", "array", name) - 1 for name in SIZE_COLUMNS]
@@ -141,6 +149,7 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
         first = pu_array.index(name, ntypes=ntypes) - 1
         return slice(first, first + (nsets if pu_array.column(name).per_set else 1))
 
+    r1 = read_r1(root, config, stages[0])
     for stage in stages:
         folder = root / stage.name
         windows = _read_output(read_scalar_table, folder / "windows.txt")
@@ -152,11 +161,14 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
             step = cycle * cycle_steps
             used = cycle > config.dms.discard
             record = {"temperature": temperature, "period": period, "cycle": cycle, "used": used}
+            if r1 is not None:
+                record["r1"] = r1
             record.update(zip(CYCLE_COLUMNS, _entry(moduli, cycle, folder / "cycles.txt", f"cycle {cycle}",
                                                     len(CYCLE_COLUMNS))))
             values = _entry(windows, step, folder / "windows.txt", f"step {step}", window_width)
-            for (_, lay), start in zip(WINDOW_LAYOUTS, window_starts):
-                record.update(zip(lay.names, values[start:start + len(lay.names)]))  # set 0 of p(u)
+            for (_, lay), start, prefix in zip(layouts, window_starts, prefixes):
+                names = [prefix + name for name in lay.names]
+                record.update(zip(names, values[start:start + len(lay.names)]))  # set 0 of p(u)
             rows.append(record)
             block = _entry(cage_types, step, folder / "cage_types.txt", f"step {step}", None)
             for t, name in enumerate(species):
@@ -174,6 +186,23 @@ def harvest_period(root: Path, config: CampaignConfig, stages: Sequence[Stage]) 
     return PeriodData(cycles=pd.DataFrame(rows), cage_types=pd.DataFrame(cage_rows),
                       string_sizes=pd.DataFrame(size_rows), u=u, log10_u=log10_u, p_u=np.array(p_u),
                       p_log10_u=np.array(p_log))
+
+
+def read_r1(root: Path, config: CampaignConfig, stage: Stage) -> float | None:
+    """The r1 measured at the stage's temperature (analysis.jump_range_unit = "r1"), else None."""
+    analysis = config.analysis
+    if analysis.mobile == "fraction" or analysis.jump_range_unit != "r1":
+        return None
+    path = root / str(stage.r1_source)
+    try:
+        fields = path.read_text().split()
+        return float(fields[-1]) if fields[:3] == ["variable", "gd_r1", "equal"] else _bad_r1(path)
+    except (OSError, ValueError):
+        return _bad_r1(path)
+
+
+def _bad_r1(path: Path) -> float:
+    raise _damaged(path, "it does not hold the line 'variable gd_r1 equal <r1>' of the equilibration stage")
 
 
 def relaxation_tables(root: Path, config: CampaignConfig, stage: Stage) -> RelaxationTables:
@@ -219,8 +248,9 @@ def summarise_cycles(cycles: pd.DataFrame, cage_types: pd.DataFrame | None = Non
             used[column] = used[column].where(used[f"{cls}_fractal_clusters"] >= 3)
     keys = ["temperature", "period"]
     grouped = used.groupby(keys, sort=True)
-    means = grouped[list(CYCLE_QUANTITIES)].mean()
-    stds = grouped[list(CYCLE_QUANTITIES)].std(ddof=1).add_suffix("_std")
+    quantities = list(CYCLE_QUANTITIES) + [name for name in OPTIONAL_CYCLE_COLUMNS if name in used]
+    means = grouped[quantities].mean()
+    stds = grouped[quantities].std(ddof=1).add_suffix("_std")
     summary = pd.concat([means, stds, grouped.size().rename("n_cycles")], axis=1)
     if cage_types is not None and len(cage_types):
         used_types = cage_types[cage_types["used"]]
@@ -277,6 +307,8 @@ def campaign_metadata(config: CampaignConfig) -> dict:
         "temperature_unit": units.temperature_unit, "time_unit": units.time_unit,
         "distance_unit": units.distance_unit, "energy_unit": units.energy_unit,
         "versions": _versions(), "config": config.source_text,
+        "mobile": config.analysis.mobile, "jump_range": list(config.analysis.jump_range or ()),
+        "jump_range_unit": config.analysis.jump_range_unit,
     }
 
 

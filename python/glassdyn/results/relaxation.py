@@ -10,7 +10,8 @@ Three tidy tables, every column named as in :mod:`glassdyn.schema`:
   read from the ``glassdyn-relaxation`` line the stage printed to its log;
 * windows: one row per (temperature, window): the stringlike/atom global vector averaged over the
   finished windows of that length (``glassdyn-window`` lines of the log), with ``window`` (time),
-  ``window_steps`` and ``n_windows``.
+  ``window_steps`` and ``n_windows``; with analysis.mobile = "both" also the jump definition's
+  values (``glassdyn-window-jump`` lines) as ``jump_<name>``.
 
 ``species`` is "all" (every atom) or a species name, in atom type order.
 """
@@ -24,13 +25,15 @@ import numpy as np
 import pandas as pd
 
 from glassdyn.run.config import CampaignConfig
-from glassdyn.run.inputs import (CORRELATE_ARRAY, CORRELATE_VECTOR, RELAXATION_LINE, STRINGS, WINDOW_LINE,
-                                 window_steps)
+from glassdyn.run.inputs import (CORRELATE_ARRAY, CORRELATE_VECTOR, JUMP_PREFIX, JUMP_WINDOW_LINE, RELAXATION_LINE,
+                                 STRINGS, WINDOW_LINE, window_steps)
 from glassdyn.run.plan import Plan, Stage
 
 LAG_COLUMNS = CORRELATE_ARRAY.names
 DERIVED_COLUMNS = CORRELATE_VECTOR.names
 WINDOW_COLUMNS = STRINGS.names
+#: The jump definition's window values (analysis.mobile = "both"), beside WINDOW_COLUMNS.
+JUMP_WINDOW_COLUMNS = tuple(JUMP_PREFIX + name for name in STRINGS.names)
 
 
 @dataclass
@@ -87,17 +90,23 @@ def harvest_relaxation(root: Path, config: CampaignConfig, stage: Stage, damaged
                 **{c: vector[CORRELATE_VECTOR.index(c, ntypes=ntypes, set=s) - 1] for c in DERIVED_COLUMNS}}
                for s, name in enumerate(species)]
     windows = []
-    lines = {int(fields[0]): fields for fields in _printed(log, WINDOW_LINE)}
+    both = config.analysis.mobile == "both"
+    sources = [(WINDOW_LINE, WINDOW_COLUMNS)] + ([(JUMP_WINDOW_LINE, JUMP_WINDOW_COLUMNS)] if both else [])
+    printed_by = {prefix: {int(fields[0]): fields for fields in _printed(log, prefix)} for prefix, _ in sources}
     for window, steps in zip(config.relaxation.string_windows, window_steps(config)):  # type: ignore[union-attr]
-        fields = lines.get(steps)
-        if fields is None or len(fields) != 2 + len(WINDOW_COLUMNS):
-            raise damaged(log, f"has no complete {WINDOW_LINE} line for window {steps}")
-        windows.append({"temperature": temperature, "window": window, "window_steps": steps,
-                        "n_windows": int(fields[1]), **dict(zip(WINDOW_COLUMNS, map(float, fields[2:])))})
+        record = {"temperature": temperature, "window": window, "window_steps": steps}
+        for prefix, columns in sources:
+            fields = printed_by[prefix].get(steps)
+            if fields is None or len(fields) != 2 + len(columns):
+                raise damaged(log, f"has no complete {prefix} line for window {steps}")
+            record["n_windows"] = int(fields[1])
+            record.update(zip(columns, map(float, fields[2:])))
+        windows.append(record)
     tables = empty_tables()
+    window_columns = list(tables.windows.columns) + (list(JUMP_WINDOW_COLUMNS) if both else [])
     return RelaxationTables(lags=pd.concat(rows, ignore_index=True),
                             derived=pd.DataFrame(derived, columns=tables.derived.columns),
-                            windows=pd.DataFrame(windows, columns=tables.windows.columns))
+                            windows=pd.DataFrame(windows, columns=window_columns))
 
 
 def harvest_all(root: Path, config: CampaignConfig, plan: Plan, damaged: Callable[[Path, str], Exception],

@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from glassdyn.results.campaign_data import CampaignResults
+from glassdyn.results.harvest import JUMP_PREFIX
 from glassdyn.results.fits import AlphaPeak, GlassTransition, apparent_heat_capacity, fit_alpha_peak, glass_transition
 from glassdyn.results.relaxation_report import relaxation_figure, relaxation_fits
 from glassdyn.results.percolation_threshold import PercolationThreshold, percolation_threshold
@@ -139,7 +140,9 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
         figures["strings"] = _strings_figure(rows, peak, chosen, units)
         figures["cages"] = _cages_figure(rows, species, chosen, units)
         displacement_rows = _rows_of_period(results.displacement, chosen)
-        displacement = _displacement_figure(displacement_rows, peak, species, chosen, units)
+        r1 = dict(zip(rows["temperature"], rows["r1"])) if "r1" in rows else None
+        displacement = _displacement_figure(displacement_rows, peak, species, chosen, units,
+                                            results.metadata.get("jump_range") or None, r1)
         if displacement is not None:
             figures["displacement"] = displacement
         thresholds = _percolation_thresholds(rows)
@@ -277,12 +280,18 @@ def _loss_figure(summary: pd.DataFrame, peaks: dict[float, Optional[AlphaPeak]],
 
 
 def _strings_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak], period: float, units: _Units) -> Figure:
-    """N_str/N_fast and N_long/N_str (the reference study's Fig. 2f,g)."""
+    """N_str/N_fast and N_long/N_str (the reference study's Fig. 2f,g); with both mobile-atom
+    definitions (``jump_*`` columns, analysis.mobile = "both") one curve per definition."""
     figure = Figure(figsize=(9.6, 4.2), layout="constrained")
     x, x_label = _reduced_temperature(rows["temperature"], peak, units)
+    both = f"{JUMP_PREFIX}str_fraction" in rows
     for ax, column, y_label in zip(figure.subplots(1, 2), ("str_fraction", "long_fraction"),
                                    (r"$N_\mathrm{str}/N_\mathrm{fast}$", r"$N_\mathrm{long}/N_\mathrm{str}$")):
-        _errorbar(ax, x, rows[column], _std(rows, column))
+        _errorbar(ax, x, rows[column], _std(rows, column), label="fraction" if both else None)
+        if both:
+            jump = JUMP_PREFIX + column
+            _errorbar(ax, x, rows[jump], _std(rows, jump), label="jump range")
+            ax.legend(fontsize="small", title="fast atoms")
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
     figure.suptitle(f"String-like motion, {_period_label(period, units)}")
@@ -309,8 +318,11 @@ def _cages_figure(rows: pd.DataFrame, species: Iterable[str], period: float, uni
 
 
 def _displacement_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak], species: Sequence[str], period: float,
-                         units: _Units) -> Optional[Figure]:
-    """p(u) and p(log10 u) per species at the scan temperature nearest 0.85 T_alpha."""
+                         units: _Units, jump_range: Optional[Sequence[float]] = None,
+                         r1: Optional[dict[float, float]] = None) -> Optional[Figure]:
+    """p(u) and p(log10 u) per species at the scan temperature nearest 0.85 T_alpha; the jump
+    region (analysis.jump_range, times the measured r1 of that temperature when ``r1`` is given)
+    shaded when the campaign defines one."""
     if rows.empty:
         warnings.warn(f"no p(u) rows for period {period:g}: no displacement figure", ReportWarning, stacklevel=3)
         return None
@@ -333,6 +345,12 @@ def _displacement_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak], species:
         curve = at_t[at_t["species"].astype(str) == name]
         ax_u.plot(curve["u"], curve["p_u"], label=name)
         ax_log.plot(curve["log10_u"], curve["p_log10_u"], label=name)
+    scale = (r1.get(temperature, math.nan) if r1 else 1.0) if jump_range else math.nan
+    if math.isfinite(scale):
+        low, high = (float(v) * scale for v in jump_range)
+        ax_u.axvspan(low, high, color="0.85", zorder=0, label="jump region")
+        if low > 0:
+            ax_log.axvspan(np.log10(low), np.log10(high), color="0.85", zorder=0)
     ax_u.set_xlabel(_with_unit("$u$", units.distance))
     ax_u.set_ylabel("$p(u)$")
     ax_log.set_xlabel(r"$\log_{10}u$" + (f" ({units.distance})" if units.distance else ""))

@@ -7,6 +7,8 @@ Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attribu
     /scan/T<T>/P<period>/     attributes temperature, period
         cycle, used, storage, loss, tan_delta, r2, r3, offset      one value per cycle
         n_fast, n_str, n_long, n_strings, xi_number, xi_weight, str_fraction, long_fraction
+        jump_n_fast, jump_n_str, ...    the same by the jump definition (analysis.mobile = "both")
+        r1                              with analysis.jump_range_unit = "r1": the measured r1
         fraction_broken, mean_lost, mean_cage
         u_mean, u_most_probable, u_beyond_fraction, u_outside_fraction
         cage/<species>/n_analysed, fraction_broken, mean_lost, mean_cage   one value per cycle
@@ -36,12 +38,12 @@ import pandas as pd
 
 from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
-from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, PERCOLATION_COLUMNS, PU_SUMMARY,
-                                      STRING_COLUMNS, tidy_tables)
-from glassdyn.results.relaxation import (DERIVED_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS, RelaxationTables,
-                                         empty_tables)
+from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, OPTIONAL_CYCLE_COLUMNS,
+                                      PERCOLATION_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables)
+from glassdyn.results.relaxation import (DERIVED_COLUMNS, JUMP_WINDOW_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS,
+                                         RelaxationTables, empty_tables)
 from glassdyn.run.errors import UserError
-from glassdyn.run.inputs import CORRELATE_ARRAY, CORRELATE_VECTOR
+from glassdyn.run.inputs import CORRELATE_ARRAY, CORRELATE_VECTOR, JUMP_PREFIX
 
 
 class ResultsError(UserError, ValueError):
@@ -55,10 +57,15 @@ def _descriptions() -> dict[str, tuple[str, str]]:
     """Dataset name -> (unit kind, description) of the per-cycle values, from the schema."""
     out = {"cycle": ("", "oscillation cycle, 1-based"),
            "used": ("", "False for the transient cycles left out of the averages (dms.discard)")}
+    out["r1"] = ("length", "first peak of the total g(r) at this temperature (equilibration stage); "
+                           "analysis.jump_range is in units of it")
     for style in ("dms array", "stringlike/atom vector", "cage/atom vector", "displacement/distribution vector",
                   "percolation/atom vector"):
         for column in schema.layouts()[style].columns:
             out.setdefault(column.name, (column.unit, column.meaning))
+            if style == "stringlike/atom vector":  # analysis.mobile = "both": the jump definition's values
+                out.setdefault(JUMP_PREFIX + column.name, (column.unit, f"{column.meaning} (jump definition: "
+                                                                         "u in analysis.jump_range)"))
     return out
 
 
@@ -92,7 +99,7 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
             group.attrs["period"] = period
             cycles = cycles.sort_values("cycle")
             for column in (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
-                           + PERCOLATION_COLUMNS):
+                           + PERCOLATION_COLUMNS + tuple(c for c in OPTIONAL_CYCLE_COLUMNS if c in cycles)):
                 kind, text = _DESCRIPTIONS.get(column, ("", column))
                 _dataset(group, column, cycles[column].to_numpy(), _unit(kind, meta), text)
             cages = results.cage_types[(results.cage_types.temperature == temperature)
@@ -152,9 +159,10 @@ def _write_relaxation(group, results: CampaignResults, temperature: float, speci
     _dataset(group, "window", windows["window"].to_numpy(dtype=float), meta["time_unit"], "string window length")
     for column in ("window_steps", "n_windows"):
         _dataset(group, column, windows[column].to_numpy(dtype=np.int64), "", column.replace("_", " "))
-    for column in WINDOW_COLUMNS:
-        info = schema.layout("stringlike/atom", "vector").column(column)
-        _dataset(group, column, windows[column].to_numpy(dtype=float), "", f"{info.meaning}; mean over the windows")
+    for column in WINDOW_COLUMNS + tuple(c for c in JUMP_WINDOW_COLUMNS if c in windows):
+        info = schema.layout("stringlike/atom", "vector").column(column.removeprefix(JUMP_PREFIX))
+        meaning = info.meaning + (" (jump definition)" if column.startswith(JUMP_PREFIX) else "")
+        _dataset(group, column, windows[column].to_numpy(dtype=float), "", f"{meaning}; mean over the windows")
 
 
 def _read_relaxation(group, species: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -168,7 +176,7 @@ def _read_relaxation(group, species: list[str]) -> tuple[pd.DataFrame, pd.DataFr
                             **{c: group[c][()] for c in DERIVED_COLUMNS}})
     windows = pd.DataFrame({"temperature": temperature, "window": group["window"][()],
                             "window_steps": group["window_steps"][()], "n_windows": group["n_windows"][()],
-                            **{c: group[c][()] for c in WINDOW_COLUMNS}})
+                            **{c: group[c][()] for c in WINDOW_COLUMNS + JUMP_WINDOW_COLUMNS if c in group}})
     return pd.concat(lags, ignore_index=True), derived, windows
 
 
@@ -220,7 +228,7 @@ def _read(path: Path) -> CampaignResults:
                     continue
                 temperature, period = float(group.attrs["temperature"]), float(group.attrs["period"])
                 columns = (("cycle", "used") + CYCLE_COLUMNS + STRING_COLUMNS + CAGE_COLUMNS + PU_SUMMARY
-                           + PERCOLATION_COLUMNS)
+                           + PERCOLATION_COLUMNS + tuple(c for c in OPTIONAL_CYCLE_COLUMNS if c in group))
                 frame = pd.DataFrame({c: group[c][()] for c in columns})
                 frame.insert(0, "period", period)
                 frame.insert(0, "temperature", temperature)

@@ -163,6 +163,27 @@ class AnalysisConfig:
     percolation_mobile: float = 0.15
     percolation_immobile: float = 0.15
     percolation_dfmin: int = 10
+    # Which atoms are mobile for the strings (issue 16): "fraction" (the `fraction` largest u),
+    # "jump" (jump_range[0] <= u <= jump_range[1], distance units) or "both" side by side.
+    mobile: str = "fraction"
+    jump_range: Optional[tuple[float, float]] = None
+    # "distance": jump_range in distance units; "r1": in units of the first peak of the total g(r),
+    # measured by each temperature's equilibration stage (inputs.equilibration).
+    jump_range_unit: str = "distance"
+
+    @property
+    def definitions(self) -> tuple[str, ...]:
+        """The string definitions this campaign evaluates, in the order of their computes."""
+        return ("fraction", "jump") if self.mobile == "both" else (self.mobile,)
+
+
+#: Allowed values of analysis.mobile.
+MOBILE_CHOICES = ("fraction", "jump", "both")
+#: Fields added after campaigns existed: dropped from the science record at their defaults, so
+#: folders made before them keep their record (and resume).
+_ANALYSIS_NEW_DEFAULTS = {"mobile": "fraction", "jump_range": None, "jump_range_unit": "distance"}
+#: Allowed values of analysis.jump_range_unit.
+JUMP_RANGE_UNITS = ("distance", "r1")
 
 
 @dataclass(frozen=True)
@@ -280,6 +301,9 @@ class CampaignConfig:
             data.pop(key)
         if data["relaxation"] is None:  # campaigns without the stage keep the record they had
             data.pop("relaxation")
+        for key, default in _ANALYSIS_NEW_DEFAULTS.items():  # same for analysis fields added later
+            if data["analysis"][key] == default:
+                data["analysis"].pop(key)
         return data
 
 
@@ -534,10 +558,41 @@ def _percolation(table: dict[str, Any], ntypes: int) -> dict[str, Any]:
     return values
 
 
+def _mobile(table: dict[str, Any], fraction: float) -> tuple[str, Optional[tuple[float, float]], str]:
+    """analysis.mobile and analysis.jump_range; the range is checked by the core's
+    StringOptions::validate() (the check compute stringlike/atom makes of ``range ulo uhi``)."""
+    from glassdyn import _core
+
+    mobile = table.get("mobile", "fraction")
+    if mobile not in MOBILE_CHOICES:
+        raise _fail("analysis.mobile", f"must be one of {MOBILE_CHOICES}, got {_show(mobile)}")
+    given = table.get("jump_range")
+    unit = table.get("jump_range_unit", "distance")
+    if mobile == "fraction":
+        for key in ("jump_range", "jump_range_unit"):
+            if key in table:
+                raise _fail(f"analysis.{key}", "is used only with analysis.mobile = \"jump\" or \"both\"")
+        return mobile, None, "distance"
+    if unit not in JUMP_RANGE_UNITS:
+        raise _fail("analysis.jump_range_unit", f"must be one of {JUMP_RANGE_UNITS}, got {_show(unit)}")
+    if given is None:
+        raise _fail("analysis.jump_range", f"is required with analysis.mobile = {mobile!r}: [lo, hi] in distance "
+                                           "units (or in units of r1 with jump_range_unit = \"r1\")")
+    if not isinstance(given, list) or len(given) != 2:
+        raise _fail("analysis.jump_range", f"must be a list [lo, hi] of two distances, got {_show(given)}")
+    low = _number({"jump_range": given[0]}, "jump_range", "analysis", nonnegative=True)
+    high = _number({"jump_range": given[1]}, "jump_range", "analysis", positive=True)
+    try:
+        _core.StringAnalysis(ntypes=1, delta=1.0, select_by_fraction=False, fraction=fraction, u_low=low, u_high=high)
+    except ValueError as error:
+        raise _fail("analysis.jump_range", str(error)) from None
+    return mobile, (low, high), unit
+
+
 def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, ...]) -> AnalysisConfig:
     allowed = {"string_delta", "fraction", "long_string", "cage_cutoff", "cage_cutoff_pairs", "hysteresis", "nlost",
                "pu_umax", "pu_bins", "pu_beyond", "comm_cutoff", "percolation_mobile", "percolation_immobile",
-               "percolation_dfmin"}
+               "percolation_dfmin", "mobile", "jump_range", "jump_range_unit"}
     _check_keys(table, allowed, "analysis")
     p = "analysis"
     defaults = _ANALYSIS_DEFAULTS.get(potential.name, {})
@@ -576,8 +631,9 @@ def _analysis(table: dict[str, Any], potential: Potential, species: tuple[str, .
     if bins > 100000:
         raise _fail("analysis.pu_bins", f"must be <= 100000, got {bins}")
     percolation = _percolation(table, len(species))
+    mobile, jump_range, jump_unit = _mobile(table, fraction)
     return AnalysisConfig(
-        **percolation,
+        **percolation, mobile=mobile, jump_range=jump_range, jump_range_unit=jump_unit,
         string_delta=_number(table, "string_delta", p, defaults.get("string_delta"), positive=True),
         fraction=fraction, long_string=long_string,
         cage_cutoff=_number(table, "cage_cutoff", p, defaults.get("cage_cutoff"), positive=True),

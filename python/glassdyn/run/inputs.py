@@ -14,6 +14,10 @@ Output files of a DMS segment (one line or block per oscillation cycle, full pre
 ``pu.txt``            the displacement/distribution global array (p(u) and p(log10 u))
 ``cycles.txt``        the fix dms row of every cycle of the segment (its columns but ``cycle``)
 
+With ``analysis.mobile = "both"`` a second stringlike/atom compute (``gd_strj``, mobile atoms by
+``range``, same windows through ``sync``) appends its global vector to each ``windows.txt`` line;
+its values are harvested under the names of the schema with the prefix :data:`JUMP_PREFIX`.
+
 Every column reference is built by name from :mod:`glassdyn.schema` (the C++ declaration of the
 outputs), and so is what the harvest reads back: :data:`WINDOW_LAYOUTS`, :data:`CYCLE_COLUMNS`.
 """
@@ -32,6 +36,81 @@ PU = schema.layout("displacement/distribution", "vector")
 PERCOLATION = schema.layout("percolation/atom", "vector")
 #: The global vectors written to ``windows.txt``, in order, with the compute IDs of the inputs.
 WINDOW_LAYOUTS = (("c_gd_str", STRINGS), ("c_gd_cage", CAGES), ("c_gd_pu", PU), ("c_gd_perc", PERCOLATION))
+#: Prefix of the second string definition's harvested names with ``analysis.mobile = "both"``.
+JUMP_PREFIX = "jump_"
+#: The jump definition's compute in DMS segments evaluating both definitions.
+JUMP_STRINGS = ("c_gd_strj", STRINGS)
+
+
+def window_layouts(config: CampaignConfig) -> tuple:
+    """The global vectors written to ``windows.txt`` by this campaign's DMS segments, in order."""
+    return WINDOW_LAYOUTS + ((JUMP_STRINGS,) if config.analysis.mobile == "both" else ())
+
+
+#: Written by the equilibration stage of each temperature with jump_range_unit = "r1": one line
+#: ``variable gd_r1 equal <r1>``, included by the later stages of that temperature.
+R1_FILE = "r1.lammps"
+#: g(r) bins of the r1 measurement (compute rdf up to the force cutoff: ~0.01 sigma or 0.03 A).
+R1_BINS = 200
+
+
+def _jump_distance(config: CampaignConfig, value: float) -> str:
+    """A jump-range end as LAMMPS input: the number, or its product with the measured r1."""
+    if config.analysis.jump_range_unit == "r1":
+        return f"$({value:.10g}*v_gd_r1:%.10g)"
+    return f"{value:.10g}"
+
+
+def mobile_keywords(config: CampaignConfig, definition: str) -> str:
+    """The stringlike/atom keywords selecting the mobile atoms of one definition."""
+    analysis = config.analysis
+    if definition == "fraction":
+        return f"fraction {analysis.fraction:.10g}"
+    assert analysis.jump_range is not None
+    low, high = analysis.jump_range
+    return f"range {_jump_distance(config, low)} {_jump_distance(config, high)}"
+
+
+def r1_lines(config: CampaignConfig, r1_source: Optional[str]) -> list[str]:
+    """``include`` of the temperature's measured r1 when the jump range is relative to it."""
+    if config.analysis.mobile == "fraction" or config.analysis.jump_range_unit != "r1":
+        return []
+    assert r1_source is not None
+    return [f"include         {r1_source}"]
+
+
+def r1_measurement(config: CampaignConfig, folder: str, steps: int) -> tuple[list[str], list[str]]:
+    """Lines before and after the equilibration run measuring r1, the position of the maximum of
+    the total g(r) (its first peak in a liquid or glass), averaged over the second half of the run
+    (one snapshot when the run is shorter than 2 steps), written to ``folder/r1.lammps``."""
+    if config.analysis.mobile == "fraction" or config.analysis.jump_range_unit != "r1":
+        return [], []
+    if steps >= 2:
+        nevery = _largest_divisor(steps, max(1, steps // 40))
+        nrepeat = max(1, steps // (2 * nevery))
+    else:
+        nevery, nrepeat = 1, 1
+    before = [f"compute         gd_rdf all rdf {R1_BINS}",
+              f"fix             gd_rdfavg all ave/time {nevery} {nrepeat} {max(steps, 1)} "
+              "c_gd_rdf[1] c_gd_rdf[2] mode vector"]
+    after = ["run             0"] if steps < 2 else []
+    after += ["variable        gd_g vector f_gd_rdfavg[2]", "variable        gd_r vector f_gd_rdfavg[1]",
+              "variable        gd_peak vector v_gd_r*(v_gd_g==max(v_gd_g))",
+              f'print           "variable gd_r1 equal $(max(v_gd_peak):%.17g)" file {folder}/{R1_FILE} screen no']
+    return before, after
+
+
+def percolation_mobile_keywords(config: CampaignConfig) -> str:
+    """percolation/atom's mobile class: the string definition when it is the jump one alone
+    (``mobile above`` the lower end of the jump range: percolation/atom has no upper bound), else
+    the fraction ``analysis.percolation_mobile``."""
+    analysis = config.analysis
+    if analysis.mobile == "jump":
+        assert analysis.jump_range is not None
+        return f"mobile above {_jump_distance(config, analysis.jump_range[0])}"
+    return f"mobile fraction {analysis.percolation_mobile:.10g}"
+
+
 #: The fix dms per-cycle columns printed to ``cycles.txt`` (after the cycle number).
 CYCLE_COLUMNS = tuple(name for name in schema.names("dms", "array") if name != "cycle")
 CORRELATE_ARRAY = schema.layout("dynamics/correlate", "array")
@@ -40,6 +119,8 @@ CORRELATE_VECTOR = schema.layout("dynamics/correlate", "vector")
 RELAXATION_LINE = "glassdyn-relaxation"
 #: Prefix of the log lines with the running mean of each string window's stringlike/atom vector.
 WINDOW_LINE = "glassdyn-window"
+#: The same for the jump definition's window computes (analysis.mobile = "both").
+JUMP_WINDOW_LINE = "glassdyn-window-jump"
 #: The stringlike/atom global array columns written to ``string_sizes.txt``.
 SIZE_COLUMNS = ("xi", "n_xi")
 
@@ -129,12 +210,15 @@ def equilibration(config: CampaignConfig, *, source: str, folder: str, temperatu
                   seed: int) -> str:
     """Bring the glass to a scan temperature (new velocities, then the preparation ensemble)."""
     lines = header(config, source, restart=True)
+    before, after = r1_measurement(config, folder, steps)
+    if before:  # the g(r) average ends at the run's last step: count steps from 0 (a multiple of it)
+        lines.append("reset_timestep  0")
     thermostat = Thermostat(temperature, temperature, config.preparation.ensemble)
     lines += [f"velocity        all create {temperature:.10g} {seed} dist gaussian mom yes",
               f"variable        gd_tstart equal {temperature:.10g}", f"variable        gd_tstop equal {temperature:.10g}",
               integrator(config, "gd_md", thermostat)]
     lines += [line.replace("file trace.txt", f"file {folder}/trace.txt") for line in trace_fix(config)]
-    lines += [f"run             {steps}", f"write_restart   {folder}/final.restart"]
+    lines += before + [f"run             {steps}"] + after + [f"write_restart   {folder}/final.restart"]
     return "\n".join(lines) + "\n"
 
 
@@ -152,7 +236,8 @@ def thermo_interval(cycle_steps: int) -> int:
 
 
 def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature: float, period: float,
-                first_cycle: int, cycles: int, comm_cutoff: Optional[float] = None) -> str:
+                first_cycle: int, cycles: int, comm_cutoff: Optional[float] = None,
+                r1_source: Optional[str] = None) -> str:
     """Cycles ``first_cycle`` .. ``first_cycle + cycles - 1`` of the oscillation at one temperature.
 
     The first segment starts the oscillation (step 0 = zero strain); later ones continue it from
@@ -164,7 +249,7 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
     species = list(config.system.species)
     cycle_steps = config.steps(period)
     ntypes = len(species)
-    lines = header(config, source, restart=True)
+    lines = header(config, source, restart=True) + r1_lines(config, r1_source)
     if dms.axis in SHEAR_AXES:
         # fix dms tilts the box; the glass was prepared in an orthogonal box (NPT iso keeps
         # it so), so make it triclinic here with zero tilts: an exact no-op for the atoms. Later
@@ -187,17 +272,22 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
             i, j = sorted((species.index(a) + 1, species.index(b) + 1))
             cage_pairs += f" cutoff/pair {i} {j} {radius:.10g}"
     maxsize = 100
+    first, *others = analysis.definitions
     lines += [f"compute         gd_str all stringlike/atom delta {analysis.string_delta:.10g} sync gd_dms "
-              f"fraction {analysis.fraction:.10g} long {analysis.long_string} maxsize {maxsize}",
+              f"{mobile_keywords(config, first)} long {analysis.long_string} maxsize {maxsize}",
               f"compute         gd_cage all cage/atom cutoff {analysis.cage_cutoff:.10g}{cage_pairs} "
               f"hysteresis {analysis.hysteresis:.10g} nlost {analysis.nlost} sync gd_dms",
               f"compute         gd_pu all displacement/distribution gd_str bins {analysis.pu_bins} "
               f"umax {analysis.pu_umax:.10g} beyond {analysis.pu_beyond:.10g}",
               f"compute         gd_perc all percolation/atom gd_str cutoff {analysis.cage_cutoff:.10g}{cage_pairs} "
-              f"mobile fraction {analysis.percolation_mobile:.10g} immobile fraction "
+              f"{percolation_mobile_keywords(config)} immobile fraction "
               f"{analysis.percolation_immobile:.10g} dfmin {analysis.percolation_dfmin}"]
+    if others:  # the jump definition beside the fraction one, on the same windows
+        lines.append(f"compute         gd_strj all stringlike/atom delta {analysis.string_delta:.10g} sync gd_dms "
+                     f"{mobile_keywords(config, others[0])} long {analysis.long_string} maxsize {maxsize}")
     n = cycle_steps
     strings = " ".join(STRINGS.references("c_gd_str"))
+    jump = " " + " ".join(STRINGS.references(JUMP_STRINGS[0])) if others else ""
     cages = " ".join(CAGES.references("c_gd_cage"))
     pu = " ".join(PU.references("c_gd_pu", ntypes=ntypes))
     percolation = " ".join(PERCOLATION.references("c_gd_perc"))
@@ -205,7 +295,7 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
     cage_columns = " ".join(schema.layout("cage/atom", "array").references("c_gd_cage"))
     size_columns = " ".join(schema.layout("stringlike/atom", "array").references("c_gd_str", SIZE_COLUMNS))
     strain_stress = " ".join(schema.layout("dms", "vector").references("f_gd_dms", ("strain", "stress")))
-    lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} {percolation} "
+    lines += [f"fix             gd_windows all ave/time {n} 1 {n} {strings} {cages} {pu} {percolation}{jump} "
               f"file {folder}/windows.txt format {FULL}",
               f"fix             gd_cagetypes all ave/time {n} 1 {n} {cage_columns} mode vector "
               f"file {folder}/cage_types.txt format {FULL}",
@@ -215,7 +305,7 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
               f"format {FULL}",
               f"thermo          {thermo_interval(n)}",
               f"thermo_style    custom step temp pe {_stress_keyword(dms.axis)} {strain_stress} {strings} "
-              f"{cages}",
+              f"{cages}{jump}",
               "thermo_modify   norm no format float %.17g flush yes",
               f"run             {n * cycles}"]
     # The moduli of each cycle of this segment, to the log and to cycles.txt.
@@ -241,7 +331,8 @@ def correlation_lags(config: CampaignConfig) -> tuple[int, int, int]:
     return 1, relax.origins * config.steps(relax.every), relax.lags
 
 
-def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature: float, steps: int) -> str:
+def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature: float, steps: int,
+               r1_source: Optional[str] = None) -> str:
     """NVT at one temperature from its equilibrated state, no strain: fix dynamics/correlate and,
     per string window length, a stringlike/atom compute whose window values are averaged (running
     mean over the finished windows, ``fix ave/time ... ave running start N``)."""
@@ -249,7 +340,7 @@ def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature:
     assert relax is not None
     analysis = config.analysis
     ntypes = len(config.system.species)
-    lines = header(config, source, restart=True)
+    lines = header(config, source, restart=True) + r1_lines(config, r1_source)
     lines += [f"fix             gd_nvt all nvt temp {temperature:.10g} {temperature:.10g} "
               f"{config.preparation.tdamp:.10g}", "reset_timestep  0"]
     low, high, count = correlation_lags(config)
@@ -259,18 +350,23 @@ def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature:
     array = " ".join(CORRELATE_ARRAY.references("f_gd_corr", ntypes=ntypes))
     lines.append(f"fix             gd_corrout all ave/time {steps} 1 {steps} {array} mode vector "
                  f"file {folder}/correlate.txt format {FULL}")
-    strings = STRINGS.references("c_gd_w{n}")
+    # Per window length and definition (analysis.mobile = "both": "" = fraction, "j" = jump).
+    tags = [("" if index == 0 else "j", definition) for index, definition in enumerate(analysis.definitions)]
     for n in window_steps(config):
-        lines += [f"compute         gd_w{n} all stringlike/atom delta {analysis.string_delta:.10g} window {n} "
-                  f"fraction {analysis.fraction:.10g} long {analysis.long_string} maxsize 100",
-                  f"fix             gd_wavg{n} all ave/time {n} 1 {n} {' '.join(strings).format(n=n)} ave running "
-                  f"start {n} file {folder}/window{n}.txt format {FULL}"]
+        for tag, definition in tags:
+            strings = " ".join(STRINGS.references(f"c_gd_w{tag}{n}"))
+            lines += [f"compute         gd_w{tag}{n} all stringlike/atom delta {analysis.string_delta:.10g} window {n} "
+                      f"{mobile_keywords(config, definition)} long {analysis.long_string} maxsize 100",
+                      f"fix             gd_wavg{tag}{n} all ave/time {n} 1 {n} {strings} ave running "
+                      f"start {n} file {folder}/window{tag}{n}.txt format {FULL}"]
     lines += [f"thermo          {max(1, steps // 10)}", "thermo_style    custom step temp pe press",
               "thermo_modify   norm no flush yes", f"run             {steps}"]
     vector = " ".join(f"$(f_gd_corr[{k}]:%.17g)" for k in range(1, CORRELATE_VECTOR.width(ntypes) + 1))
     lines.append(f'print           "{RELAXATION_LINE} {vector}"')
     for n in window_steps(config):
-        values = " ".join(f"$(f_gd_wavg{n}[{k}]:%.17g)" for k in range(1, STRINGS.width() + 1))
-        lines.append(f'print           "{WINDOW_LINE} {n} {steps // n} {values}"')
+        for tag, _ in tags:
+            values = " ".join(f"$(f_gd_wavg{tag}{n}[{k}]:%.17g)" for k in range(1, STRINGS.width() + 1))
+            prefix = WINDOW_LINE if not tag else JUMP_WINDOW_LINE
+            lines.append(f'print           "{prefix} {n} {steps // n} {values}"')
     lines.append(f"write_restart   {folder}/final.restart")
     return "\n".join(lines) + "\n"

@@ -57,11 +57,18 @@ class Stage:
         if self.kind == "relaxation":
             assert self.temperature is not None
             return inputs.relaxation(config, source=self.source, folder=self.name, temperature=self.temperature,
-                                     steps=self.steps)
+                                     steps=self.steps, r1_source=self.r1_source)
         assert self.temperature is not None and self.period is not None
         return inputs.dms_segment(config, source=self.source, folder=self.name, temperature=self.temperature,
                                   period=self.period, first_cycle=self.first_cycle, cycles=self.cycles,
-                                  comm_cutoff=comm_cutoff)
+                                  comm_cutoff=comm_cutoff, r1_source=self.r1_source)
+
+    @property
+    def r1_source(self) -> Optional[str]:
+        """The r1 file of this stage's temperature (written by its equilibration stage)."""
+        if self.temperature is None:
+            return None
+        return f"{temperature_folder(self.temperature)}/equilibrate/{inputs.R1_FILE}"
 
 
 @dataclass(frozen=True)
