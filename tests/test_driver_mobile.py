@@ -20,6 +20,7 @@ from glassdyn.analysis import StringLike
 from glassdyn.io import Box
 from glassdyn.run.config import CampaignConfig, ConfigError
 from glassdyn.run.plan import make_plan
+from test_driver_campaign import run_cli, thermo_rows
 
 VALID = {
     "campaign": {"name": "tiny", "seed": 7},
@@ -193,21 +194,9 @@ def both_campaign(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("both")
     path = folder / "both.toml"
     path.write_text(BOTH)
-    completed = subprocess.run([sys.executable, "-m", "glassdyn", "run", str(path), "--quiet"],
-                               capture_output=True, text=True, timeout=900)
+    completed = run_cli(path, timeout=900)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return folder / "tiny-both"
-
-
-def _thermo(log: Path, step: int) -> list[float]:
-    header = None
-    for line in log.read_text().splitlines():
-        fields = line.split()
-        if fields[:1] == ["Step"]:
-            header = fields
-        elif header and len(fields) == len(header) and fields[0] == str(step):
-            return [float(v) for v in fields]
-    raise AssertionError(f"no thermo line for step {step} in {log}")
 
 
 @pytest.mark.slow
@@ -230,7 +219,7 @@ def test_both_definitions_harvested_equal_the_logs_and_are_drawn(both_campaign: 
     assert results.metadata["jump_range_unit"] == "r1"
     for row in results.cycles.itertuples():
         log = both_campaign / f"T{row.temperature:g}" / f"P{row.period:g}" / f"seg{row.cycle:03d}" / "log.lammps"
-        thermo = _thermo(log, row.cycle * 1000)
+        thermo = thermo_rows(log)[row.cycle * 1000]
         assert [getattr(row, name) for name in strings] == thermo[6:14]
         assert [getattr(row, f"jump_{name}") for name in strings] == thermo[17:25]
     assert (results.cycles["n_fast"] != results.cycles["jump_n_fast"]).any()
