@@ -47,3 +47,22 @@ def test_correlate_example_runs(tmp_path):
     for species in ("A", "B"):
         tau = float(re.search(rf"{species}: tau_alpha = ([0-9.e+-]+)", result.output).group(1))
         assert 0.2 < tau < 4.0
+
+
+@pytest.mark.slow
+def test_percolation_example_runs(tmp_path):
+    """The double-percolation example, shortened: the summary is printed, probabilities lie in
+    [0, 1] and largest-cluster fractions in (0, 1] (each class has atoms, so some cluster exists),
+    and the per-window file has a row at the run start and one per window end."""
+    shutil.copy(INPUTS / "in.percolation_ka", tmp_path)
+    result = run_lammps(tmp_path / "in.percolation_ka", nprocs=2,
+                        variables={"melt_steps": 200, "equilibrate": 200, "window": 100, "nwindows": 3},
+                        check=True)
+    assert "double percolation in the Kob-Andersen liquid" in result.output
+    probability = re.search(r"percolation probability over windows\s+([0-9.]+)\s+([0-9.]+)", result.output)
+    largest = re.search(r"largest cluster / class\s+([0-9.]+)\s+([0-9.]+)", result.output)
+    assert all(0.0 <= float(v) <= 1.0 for v in probability.groups())
+    assert all(0.0 < float(v) <= 1.0 for v in largest.groups())
+    rows = [line.split() for line in (tmp_path / "percolation_per_window.txt").read_text().splitlines()
+            if not line.startswith("#")]
+    assert [int(r[0]) for r in rows] == [0, 100, 200, 300]     # step 0 (no window yet), then each end
