@@ -206,7 +206,7 @@ def test_both_definitions_harvested_equal_the_logs_and_are_drawn(both_campaign: 
     of the two stringlike/atom computes are those LAMMPS printed (thermo: step temp pe pxx strain
     stress str[8] cage[3] strj[8]), stored under the schema names and the jump_ ones in results.h5,
     cycles.csv and summary.csv, and so are the relaxation stage's window means of both definitions
-    (glassdyn-window and glassdyn-window-jump lines); r1 is the measured one and the range LAMMPS
+    (the rows of window<N>.txt and windowj<N>.txt at the window ends); r1 is the measured one and the range LAMMPS
     used is jump_range x r1; the definitions select different atoms (N_fast differs); the report
     draws both curves and shades the jump region of p(u) (figures not blank)."""
     from matplotlib.image import imread
@@ -237,10 +237,11 @@ def test_both_definitions_harvested_equal_the_logs_and_are_drawn(both_campaign: 
     windows = results.string_windows
     assert len(windows) == 2 * 2
     for row in windows.itertuples():
-        log = (both_campaign / f"T{row.temperature:g}/relaxation/log.lammps").read_text().splitlines()
-        for prefix, names in (("glassdyn-window", strings), ("glassdyn-window-jump", [f"jump_{n}" for n in strings])):
-            printed = next(line.split() for line in log if line.startswith(f"{prefix} {row.window_steps} "))
-            assert [getattr(row, name) for name in names] == [float(v) for v in printed[3:]]
+        folder = both_campaign / f"T{row.temperature:g}/relaxation"
+        for tag, names in (("", strings), ("j", [f"jump_{n}" for n in strings])):
+            table = np.loadtxt(folder / f"window{tag}{row.window_steps}.txt")
+            ends = table[table[:, 0] > 0, 1:]
+            assert [getattr(row, name) for name in names] == pytest.approx(ends.mean(axis=0), rel=1e-12)
     assert (windows["n_fast"] != windows["jump_n_fast"]).any()
     assert results.cycles["jump_str_fraction"].between(0, 1).all()
     header = (both_campaign / "summary.csv").read_text().splitlines()[0].split(",")

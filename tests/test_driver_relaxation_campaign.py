@@ -78,7 +78,7 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_harvest_equals_the_stage_outputs(campaign: Path):
     """Every relaxation value in results.h5 is the one the stage's fixes wrote: the derived vector
     as printed from f_gd_corr to the log, the per-lag array as fix ave/time wrote it, and each
-    window's mean as the last running-average line of its file; summary.csv carries them."""
+    window length's mean over the rows of its file at the window ends; summary.csv carries them."""
     results = glassdyn.load(campaign)
     vector = schema.layout("dynamics/correlate", "vector")
     array = schema.layout("dynamics/correlate", "array")
@@ -101,9 +101,15 @@ def test_harvest_equals_the_stage_outputs(campaign: Path):
         assert windows["window_steps"].tolist() == [50, 100, 200, 500]
         assert windows["n_windows"].tolist() == [80, 40, 20, 8]
         for row in windows.itertuples():
-            last = (folder / f"window{row.window_steps}.txt").read_text().splitlines()[-1].split()
-            assert int(last[0]) == row.n_windows * row.window_steps
-            assert [row.n_fast, row.xi_number, row.str_fraction] == [float(last[1]), float(last[5]), float(last[7])]
+            table = np.loadtxt(folder / f"window{row.window_steps}.txt")
+            ends = table[table[:, 0] > 0]
+            assert ends[:, 0].tolist() == [row.window_steps * k for k in range(1, row.n_windows + 1)]
+            assert [row.n_fast, row.xi_number, row.str_fraction] == pytest.approx(ends[:, [1, 5, 7]].mean(axis=0),
+                                                                                  rel=1e-12)
+            # An independent count: the 5 % of 300 atoms with the largest u (ties by ID) are exactly
+            # 15 in every window, so their mean is 15 -- a mean that also took in the run's first
+            # step, before any window ended, would be 15 K/(K+1).
+            assert row.n_fast == 15.0
     # The physics is sane: F_s falls from ~1 to below 1/e and the liquid diffuses (D > 0 for all
     # atoms and the 240 A atoms; the 60 B atoms' MSD is too noisy for a diffusive range at every
     # temperature in 10 tau) at both temperatures; hotter is faster.
@@ -213,3 +219,20 @@ def test_report_draws_the_relaxation_figure(campaign: Path, tmp_path: Path):
     assert crossing["period"] == 5.0 and crossing["law"] == "arrhenius"
     assert crossing["omega_tau_alpha_1_temperature"] == pytest.approx(expected.temperature_at(5.0 / (2 * np.pi)))
     assert "t_alpha_loss_peak" in crossing
+
+
+def test_window_values_of_a_stage_written_with_running_means():
+    """Relaxation stages written before 0.2 kept ``ave running`` means that took in the run's first
+    step (all zeros, no window had ended): planted per-window values, turned into exactly those
+    running means, come back exactly, and the new per-window files are read as they are."""
+    from glassdyn.results.relaxation import window_values
+
+    rng = np.random.default_rng(7)
+    planted = rng.uniform(1, 10, size=(8, 3))
+    samples = np.vstack([np.zeros(3), planted])
+    running = np.cumsum(samples, axis=0) / np.arange(1, 10)[:, None]
+    rows = {50 * k: running[k] for k in range(9)}
+    assert np.allclose(window_values(rows, 50, 400, running=True), planted, rtol=1e-12)
+    assert np.array_equal(window_values({50 * k: samples[k] for k in range(9)}, 50, 400, running=False), planted)
+    del rows[200]
+    assert window_values(rows, 50, 400, running=True) is None

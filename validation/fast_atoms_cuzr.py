@@ -19,9 +19,12 @@ The full version (~1 hour on 2 cores, to be sized when it is first run) is not r
 from __future__ import annotations
 
 import argparse
+import math
 import subprocess
 import sys
 from pathlib import Path
+
+import numpy as np
 
 FULL = {"atoms": 2000, "temperatures": [700.0, 900.0, 1100.0, 1250.0, 1400.0, 1550.0, 1700.0, 1900.0],
         "periods": [4.0, 40.0], "cycles": 4, "melt_time": 3.0, "quench_rate": 100.0, "equilibration_time": 2.0,
@@ -88,33 +91,127 @@ def run(folder: Path, size: dict, nprocs: int) -> Path:
     return folder / "fast-atoms-cuzr"
 
 
+def tau_alpha_law(results):
+    """tau_alpha(T) of all atoms where F_s fell below 1/e within the longest lag (the fix writes 0
+    where it did not), and the VFT fit through them (Arrhenius with fewer than 4 points)."""
+    from glassdyn.results.fits import fit_arrhenius, fit_vft
+
+    times = results.relaxation_times
+    rows = times[(times["species"] == "all") & (times["tau_alpha"] > 0)]
+    t, tau = rows["temperature"].to_numpy(float), rows["tau_alpha"].to_numpy(float)
+    return dict(zip(t.tolist(), tau.tolist())), fit_vft(t, tau) or fit_arrhenius(t, tau)
+
+
+def tau_at(measured: dict, law, temperature: float) -> tuple[float, str]:
+    """tau_alpha at a temperature: measured when resolved, else extrapolated along the fit."""
+    if temperature in measured:
+        return measured[temperature], "measured"
+    return (float(law(temperature)), "fit") if law is not None else (float("nan"), "none")
+
+
+def steepness(law, temperature: float) -> float:
+    """d ln tau_alpha / d(T_alpha/T) at T = T_alpha: B T / (T - T0)^2 for tau = tau0 exp(B/(T - T0)).
+    The larger it is, the faster tau_alpha outgrows a fixed window on cooling below T_alpha."""
+    return law.b * temperature / (temperature - law.t0) ** 2
+
+
+def trend(rows, column: str) -> str:
+    """Where a ratio peaks along a scan relative to T_alpha, and whether it rises up to there (each
+    step up, or down by less than one standard deviation of the cycle-to-cycle scatter)."""
+    ordered = rows.sort_values("temperature")
+    values = ordered[column].to_numpy(float)
+    spread = np.nan_to_num(ordered[f"{column}_std"].to_numpy(float))
+    reduced = ordered["reduced"].to_numpy(float)
+    top = int(np.nanargmax(values))
+    rising = bool(np.all(np.diff(values[: top + 1]) > -spread[1: top + 1]))
+    return (f"max {values[top]:.2f} at T/T_alpha = {reduced[top]:.2f} "
+            f"({'rising up to it' if rising else 'not rising steadily'}); "
+            f"{values[0]:.2f} at T/T_alpha = {reduced[0]:.2f}, {values[-1]:.2f} at {reduced[-1]:.2f}")
+
+
+DEFINITIONS = (("str_fraction", "5 % largest u"), ("jump_str_fraction", "u in the jump range"))
+
+
 def report(results_folder: Path, figure_path: Path) -> None:
-    """Print the tables and draw N_str/N_fast(T) of both definitions at both periods."""
+    """Print the evidence and draw it: N_str/N_fast of both definitions against T/T_alpha at both
+    periods, and against the window length in units of tau_alpha (DMS cycles and the relaxation
+    stage's string windows together)."""
     import glassdyn
+    from glassdyn.results.fits import fit_alpha_peak
     from matplotlib.figure import Figure
 
     results = glassdyn.load(results_folder)
-    summary = results.summary
-    columns = ["temperature", "period", "loss", "r1", "str_fraction", "jump_str_fraction", "long_fraction",
-               "jump_long_fraction", "n_fast", "jump_n_fast"]
-    print(summary[[c for c in columns if c in summary]].to_string(index=False, float_format="%.4g"))
-    if len(results.relaxation_times):
-        taus = results.relaxation_times.query("species == 'all'")[["temperature", "tau_alpha", "t_star"]]
-        print(taus.to_string(index=False, float_format="%.4g"))
-    if len(results.string_windows):
-        print("<xi> against window length, both definitions:")
-        print(results.string_windows[["temperature", "window", "xi_number", "jump_xi_number", "str_fraction",
-                                      "jump_str_fraction"]].to_string(index=False, float_format="%.4g"))
-    figure = Figure(figsize=(9.6, 4.2), layout="constrained")
-    axes = figure.subplots(1, 2, sharey=True)
-    for ax, column, title in zip(axes, ("str_fraction", "jump_str_fraction"), ("5 % largest u", "jump range x r1")):
+    summary = results.summary.copy()
+    measured, law = tau_alpha_law(results)
+    peaks = {period: fit_alpha_peak(rows["temperature"], rows["loss"], rows["loss_std"])
+             for period, rows in summary.groupby("period")}
+    summary["t_alpha"] = summary["period"].map({p: peak.t_alpha for p, peak in peaks.items()})
+    summary["reduced"] = summary["temperature"] / summary["t_alpha"]
+    summary["tau_alpha_used"] = [tau_at(measured, law, t)[0] for t in summary["temperature"]]
+    summary["tau_source"] = [tau_at(measured, law, t)[1] for t in summary["temperature"]]
+    summary["window_over_tau"] = summary["period"] / summary["tau_alpha_used"]
+    summary["jump_share"] = summary["jump_n_fast"] / results.metadata["natoms"]
+
+    r1 = summary["r1"].dropna()
+    print(f"r1 (first peak of the total g(r), per temperature): {r1.min():.3f}-{r1.max():.3f} A; jump range "
+          f"{JUMP_RANGE[0]:g}-{JUMP_RANGE[1]:g} r1")
+    for period, peak in peaks.items():
+        edge = " (at the scan's edge: a bound)" if peak.at_edge else ""
+        print(f"period {period:g} ps: T_alpha = {peak.t_alpha:.0f} +- {peak.t_alpha_err:.0f} K{edge}")
+    if law is not None:
+        print(f"tau_alpha(T): {law.law}, tau0 = {law.prefactor:.3g} ps, B = {law.b:.4g} K, T0 = {law.t0:.4g} K "
+              f"(through {law.points_used} temperatures where F_s reached 1/e)")
+        for period, peak in peaks.items():
+            print(f"  at T_alpha({period:g} ps): tau_alpha = {float(law(peak.t_alpha)):.3g} ps "
+                  f"(omega tau = {2 * math.pi * float(law(peak.t_alpha)) / period:.2f}), steepness "
+                  f"d ln tau/d(T_alpha/T) = {steepness(law, peak.t_alpha):.1f}")
+    columns = ["period", "temperature", "reduced", "loss", "tau_alpha_used", "tau_source", "window_over_tau",
+               "str_fraction", "str_fraction_std", "jump_str_fraction", "jump_str_fraction_std",
+               "n_fast", "jump_n_fast", "jump_share", "long_fraction", "jump_long_fraction", "xi_number",
+               "jump_xi_number"]
+    print(summary[columns].sort_values(["period", "temperature"]).to_string(index=False, float_format="%.4g"))
+    print("trend of N_str/N_fast along each scan:")
+    for period, rows in summary.groupby("period"):
+        for column, name in DEFINITIONS:
+            print(f"  period {period:g} ps, {name}: {trend(rows, column)}")
+
+    windows = results.string_windows.copy()
+    if len(windows):
+        windows["tau_alpha_used"] = [tau_at(measured, law, t)[0] for t in windows["temperature"]]
+        windows["window_over_tau"] = windows["window"] / windows["tau_alpha_used"]
+        print("string windows of the relaxation stage (<xi> and N_str/N_fast against the window length):")
+        print(windows[["temperature", "window", "window_over_tau", "n_windows", "xi_number", "jump_xi_number",
+                       "str_fraction", "jump_str_fraction", "n_fast", "jump_n_fast"]]
+              .to_string(index=False, float_format="%.4g"))
+
+    figure = Figure(figsize=(13.5, 4.2), layout="constrained")
+    axes = figure.subplots(1, 3)
+    markers = {period: marker for period, marker in zip(sorted(peaks), "os^D")}
+    for ax, (column, name) in zip(axes[:2], DEFINITIONS):
         for period, rows in summary.groupby("period"):
-            ax.errorbar(rows["temperature"], rows[column], yerr=rows.get(f"{column}_std"), marker="o", capsize=3,
-                        label=f"period {period:g} ps")
-        ax.set_title(title)
-        ax.set_xlabel("T (K)")
+            rows = rows.sort_values("temperature")
+            ax.errorbar(rows["reduced"], rows[column], yerr=rows[f"{column}_std"], marker=markers[period],
+                        capsize=3, label=f"period {period:g} ps (T_alpha {peaks[period].t_alpha:.0f} K)")
+        ax.axvline(1.0, color="0.6", lw=0.8, ls="--")
+        ax.set_title(f"fast = {name}")
+        ax.set_xlabel(r"$T/T_\alpha$")
+        ax.set_ylabel(r"$N_\mathrm{str}/N_\mathrm{fast}$")
+        ax.set_ylim(0, 1)
         ax.legend(fontsize="small")
-    axes[0].set_ylabel(r"$N_\mathrm{str}/N_\mathrm{fast}$")
+    ax = axes[2]
+    for column, name in DEFINITIONS:
+        colour = "C0" if column == "str_fraction" else "C3"
+        for period, rows in summary.groupby("period"):
+            ax.plot(rows["window_over_tau"], rows[column], markers[period], color=colour, mfc="none",
+                    label=f"{name}, DMS cycle {period:g} ps")
+        if len(windows):
+            ax.plot(windows["window_over_tau"], windows[column], ".", color=colour, alpha=0.6,
+                    label=f"{name}, relaxation windows")
+    ax.set_xscale("log")
+    ax.set_xlabel(r"window / $\tau_\alpha(T)$")
+    ax.set_ylabel(r"$N_\mathrm{str}/N_\mathrm{fast}$")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize="x-small")
     figure.savefig(figure_path, dpi=120)
     print(f"figure: {figure_path}")
 

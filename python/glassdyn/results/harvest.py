@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -207,7 +207,12 @@ def _bad_r1(path: Path) -> float:
 
 def relaxation_tables(root: Path, config: CampaignConfig, stage: Stage) -> RelaxationTables:
     """The tables of one finished relaxation stage (see :mod:`glassdyn.results.relaxation`)."""
-    return harvest_relaxation(root, config, stage, _damaged, read_vector_table)
+    return harvest_relaxation(root, config, stage, _damaged, *_relaxation_readers())
+
+
+def _relaxation_readers() -> tuple[Callable[[Path], dict], Callable[[Path], dict]]:
+    """The vector- and scalar-table readers of a relaxation stage's outputs, refusing by name."""
+    return (lambda path: _read_output(read_vector_table, path)), (lambda path: _read_output(read_scalar_table, path))
 
 
 def _damaged(path: Path, what: str) -> StateError:
@@ -338,7 +343,7 @@ def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> Campaign
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
     inputs = {stage.name: (root / stage.name / "in.lammps").read_text() for stage in plan.all_stages()}
-    relaxation = harvest_all(root, config, plan, _damaged, read_vector_table)
+    relaxation = harvest_all(root, config, plan, _damaged, *_relaxation_readers())
     return tidy_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
                                        string_sizes=pd.concat(sizes, ignore_index=True),
                                        displacement=pd.concat(displacement, ignore_index=True),

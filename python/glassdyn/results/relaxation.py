@@ -9,9 +9,9 @@ Three tidy tables, every column named as in :mod:`glassdyn.schema`:
   ``diffusive_from``, ``diffusive_to``, ``t_star``, ``alpha2_peak``, ``chi4_peak``, ``chi4_time``),
   read from the ``glassdyn-relaxation`` line the stage printed to its log;
 * windows: one row per (temperature, window): the stringlike/atom global vector averaged over the
-  finished windows of that length (``glassdyn-window`` lines of the log), with ``window`` (time),
-  ``window_steps`` and ``n_windows``; with analysis.mobile = "both" also the jump definition's
-  values (``glassdyn-window-jump`` lines) as ``jump_<name>``.
+  finished windows of that length (the rows of ``window<N>.txt`` at its window ends), with
+  ``window`` (time), ``window_steps`` and ``n_windows``; with analysis.mobile = "both" also the jump
+  definition's values (``windowj<N>.txt``) as ``jump_<name>``.
 
 ``species`` is "all" (every atom) or a species name, in atom type order.
 """
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from glassdyn.run.config import CampaignConfig
-from glassdyn.run.inputs import (CORRELATE_ARRAY, CORRELATE_VECTOR, JUMP_PREFIX, JUMP_WINDOW_LINE, RELAXATION_LINE,
-                                 STRINGS, WINDOW_LINE, window_steps)
+from glassdyn.run.inputs import (CORRELATE_ARRAY, CORRELATE_VECTOR, JUMP_PREFIX, RELAXATION_LINE, STRINGS,
+                                 WINDOW_LINE, window_steps)
 from glassdyn.run.plan import Plan, Stage
 
 LAG_COLUMNS = CORRELATE_ARRAY.names
@@ -55,20 +55,16 @@ def _printed(log: Path, prefix: str) -> list[list[str]]:
 
 
 def harvest_relaxation(root: Path, config: CampaignConfig, stage: Stage, damaged: Callable[[Path, str], Exception],
-                       read_vector_table: Callable[[Path], dict]) -> RelaxationTables:
+                       read_vector: Callable[[Path], dict], read_scalar: Callable[[Path], dict]) -> RelaxationTables:
     """The three tables of one finished relaxation stage; ``damaged(path, what)`` builds the error
-    for a missing or short output and ``read_vector_table`` reads a ``fix ave/time`` vector file
-    (both the harvest's own, so the advice and the parsing are the same everywhere)."""
+    for a short output and ``read_vector`` / ``read_scalar`` read a ``fix ave/time`` file, refusing
+    a missing or unreadable one (all the harvest's own, so the advice and the parsing are the same
+    everywhere)."""
     folder = root / stage.name
     species = ["all"] + list(config.system.species)
     ntypes = len(species) - 1
     temperature = stage.temperature
-    try:
-        blocks = read_vector_table(folder / "correlate.txt")
-    except FileNotFoundError:
-        raise damaged(folder / "correlate.txt", "missing") from None
-    except (ValueError, IndexError) as error:
-        raise damaged(folder / "correlate.txt", f"unreadable ({error})") from None
+    blocks = read_vector(folder / "correlate.txt")
     if stage.steps not in blocks:
         raise damaged(folder / "correlate.txt", f"has no block for step {stage.steps} (truncated?)")
     block = blocks[stage.steps]
@@ -91,16 +87,18 @@ def harvest_relaxation(root: Path, config: CampaignConfig, stage: Stage, damaged
                for s, name in enumerate(species)]
     windows = []
     both = config.analysis.mobile == "both"
-    sources = [(WINDOW_LINE, WINDOW_COLUMNS)] + ([(JUMP_WINDOW_LINE, JUMP_WINDOW_COLUMNS)] if both else [])
-    printed_by = {prefix: {int(fields[0]): fields for fields in _printed(log, prefix)} for prefix, _ in sources}
+    sources = [("", WINDOW_COLUMNS)] + ([("j", JUMP_WINDOW_COLUMNS)] if both else [])
+    running = bool(_printed(log, WINDOW_LINE))
     for window, steps in zip(config.relaxation.string_windows, window_steps(config)):  # type: ignore[union-attr]
         record = {"temperature": temperature, "window": window, "window_steps": steps}
-        for prefix, columns in sources:
-            fields = printed_by[prefix].get(steps)
-            if fields is None or len(fields) != 2 + len(columns):
-                raise damaged(log, f"has no complete {prefix} line for window {steps}")
-            record["n_windows"] = int(fields[1])
-            record.update(zip(columns, map(float, fields[2:])))
+        for tag, columns in sources:
+            path = folder / f"window{tag}{steps}.txt"
+            values = window_values(read_scalar(path), steps, stage.steps, running)
+            if values is None or values.shape[1] != len(columns):
+                raise damaged(path, f"has not the {len(columns)} values at each of the {stage.steps // steps} window "
+                                    f"ends (truncated?)")
+            record["n_windows"] = len(values)
+            record.update(zip(columns, values.mean(axis=0).tolist()))
         windows.append(record)
     tables = empty_tables()
     window_columns = list(tables.windows.columns) + (list(JUMP_WINDOW_COLUMNS) if both else [])
@@ -109,10 +107,32 @@ def harvest_relaxation(root: Path, config: CampaignConfig, stage: Stage, damaged
                             windows=pd.DataFrame(windows, columns=window_columns))
 
 
+def window_values(rows: dict[int, np.ndarray], window: int, steps: int, running: bool) -> np.ndarray | None:
+    """The stringlike/atom vector of each finished window (windows x values) from a window file's
+    rows (step -> values), or None when a window end is missing.
+
+    The file's first row is the run's first step, before any window ended: fix ave/time samples the
+    first step of a run when it is a multiple of its Nfreq, even with ``start`` later (LAMMPS
+    FixAveTime::nextvalid), so that row is all zeros and is not a window. Stages written before 0.2
+    (``running``) wrote running means ``ave running`` over the rows *including* that zero row, which
+    biased every mean by K/(K+1) for K windows; the window values are recovered exactly from the
+    running means A_j over samples 0..j as s_j = (j+1) A_j - j A_(j-1).
+    """
+    ends = list(range(window, steps + 1, window))
+    if any(end not in rows for end in ends) or 0 not in rows:
+        return None
+    values = np.array([rows[end] for end in ends])
+    if running:
+        means = np.vstack([rows[0], values])
+        counts = np.arange(1, len(means))[:, None]
+        values = (counts + 1) * means[1:] - counts * means[:-1]
+    return values
+
+
 def harvest_all(root: Path, config: CampaignConfig, plan: Plan, damaged: Callable[[Path, str], Exception],
-                read_vector_table: Callable[[Path], dict]) -> RelaxationTables:
+                read_vector: Callable[[Path], dict], read_scalar: Callable[[Path], dict]) -> RelaxationTables:
     """The relaxation tables of every temperature (empty tables without a relaxation stage)."""
-    found = [harvest_relaxation(root, config, chain.relaxation, damaged, read_vector_table)
+    found = [harvest_relaxation(root, config, chain.relaxation, damaged, read_vector, read_scalar)
              for chain in plan.chains if chain.relaxation is not None]
     if not found:
         return empty_tables()

@@ -117,10 +117,10 @@ CORRELATE_ARRAY = schema.layout("dynamics/correlate", "array")
 CORRELATE_VECTOR = schema.layout("dynamics/correlate", "vector")
 #: Prefix of the relaxation stage's log lines with the fix dynamics/correlate vector (harvested).
 RELAXATION_LINE = "glassdyn-relaxation"
-#: Prefix of the log lines with the running mean of each string window's stringlike/atom vector.
+#: Prefix of the log lines with which relaxation stages written before 0.2 printed the running mean
+#: of each string window's stringlike/atom vector: its presence tells the harvest that the stage's
+#: ``window<N>.txt`` holds running means (see glassdyn.results.relaxation).
 WINDOW_LINE = "glassdyn-window"
-#: The same for the jump definition's window computes (analysis.mobile = "both").
-JUMP_WINDOW_LINE = "glassdyn-window-jump"
 #: The stringlike/atom global array columns written to ``string_sizes.txt``.
 SIZE_COLUMNS = ("xi", "n_xi")
 
@@ -334,8 +334,8 @@ def correlation_lags(config: CampaignConfig) -> tuple[int, int, int]:
 def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature: float, steps: int,
                r1_source: Optional[str] = None) -> str:
     """NVT at one temperature from its equilibrated state, no strain: fix dynamics/correlate and,
-    per string window length, a stringlike/atom compute whose window values are averaged (running
-    mean over the finished windows, ``fix ave/time ... ave running start N``)."""
+    per string window length, a stringlike/atom compute whose global vector is written to
+    ``window<N>.txt`` at every window end (the harvest averages the finished windows)."""
     relax = config.relaxation
     assert relax is not None
     analysis = config.analysis
@@ -357,16 +357,11 @@ def relaxation(config: CampaignConfig, *, source: str, folder: str, temperature:
             strings = " ".join(STRINGS.references(f"c_gd_w{tag}{n}"))
             lines += [f"compute         gd_w{tag}{n} all stringlike/atom delta {analysis.string_delta:.10g} window {n} "
                       f"{mobile_keywords(config, definition)} long {analysis.long_string} maxsize 100",
-                      f"fix             gd_wavg{tag}{n} all ave/time {n} 1 {n} {strings} ave running "
-                      f"start {n} file {folder}/window{tag}{n}.txt format {FULL}"]
+                      f"fix             gd_wavg{tag}{n} all ave/time {n} 1 {n} {strings} "
+                      f"file {folder}/window{tag}{n}.txt format {FULL}"]
     lines += [f"thermo          {max(1, steps // 10)}", "thermo_style    custom step temp pe press",
               "thermo_modify   norm no flush yes", f"run             {steps}"]
     vector = " ".join(f"$(f_gd_corr[{k}]:%.17g)" for k in range(1, CORRELATE_VECTOR.width(ntypes) + 1))
     lines.append(f'print           "{RELAXATION_LINE} {vector}"')
-    for n in window_steps(config):
-        for tag, _ in tags:
-            values = " ".join(f"$(f_gd_wavg{tag}{n}[{k}]:%.17g)" for k in range(1, STRINGS.width() + 1))
-            prefix = WINDOW_LINE if not tag else JUMP_WINDOW_LINE
-            lines.append(f'print           "{prefix} {n} {steps // n} {values}"')
     lines.append(f"write_restart   {folder}/final.restart")
     return "\n".join(lines) + "\n"
