@@ -174,3 +174,18 @@ def test_bad_input_is_refused_naming_the_argument(descriptors, dynamics, kwargs,
 def test_bad_options_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         DescriptorCorrelation(**kwargs)
+
+
+def test_group_spread_is_the_standard_deviation_of_per_group_coefficients():
+    """r_group_std is the s.d. (ddof 1) of r computed within each window separately (brute force with
+    numpy.corrcoef per group), while r pools every row; with one group it is nan."""
+    rng = np.random.default_rng(8)
+    groups = np.repeat([10, 20, 30], 100)
+    x = pd.DataFrame({"a": rng.standard_normal(300)})
+    y = pd.DataFrame({"u": x["a"] * np.repeat([0.2, 1.0, 3.0], 100) + rng.standard_normal(300)})
+    row = DescriptorCorrelation(methods="pearson").compute(x, y, groups).table.iloc[0]
+    per_group = [np.corrcoef(x["a"][groups == g], y["u"][groups == g])[0, 1] for g in (10, 20, 30)]
+    assert row["r_group_std"] == pytest.approx(np.std(per_group, ddof=1), abs=1e-12)
+    assert row["r"] == pytest.approx(np.corrcoef(x["a"], y["u"])[0, 1], abs=1e-12)
+    assert row["n_groups"] == 3
+    assert np.isnan(DescriptorCorrelation().compute(x, y).table["r_group_std"]).all()

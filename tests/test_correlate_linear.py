@@ -114,3 +114,14 @@ def test_options_and_results_before_compute():
         LinearPredictability(n_splits=1)
     with pytest.raises(NotComputedError, match="compute"):
         LinearPredictability().summary
+
+
+def test_missing_scikit_learn_is_named(monkeypatch):
+    """Without scikit-learn the error names the pip package and the optional group (the import is
+    inside compute, so the rest of glassdyn.correlate works without it)."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    x, y, groups = planted(27, 3, 50, 1.0, 1.0)
+    with pytest.raises(ImportError, match=r"pip install scikit-learn .*glassdyn\[structure\]"):
+        LinearPredictability().compute(x, y, groups)

@@ -111,7 +111,7 @@ class CoarseGrainedCorrelation(Computed):
             coarse = pd.DataFrame(averaged[k], columns=tables.descriptors.columns)
             constant = [c for c in coarse.columns if np.ptp(coarse[c].to_numpy()) == 0.0]
             table = correlation_table(coarse.drop(columns=constant), tables.dynamics.reset_index(drop=True),
-                                      (self.method,), self.confidence, tables.n_groups)
+                                      (self.method,), self.confidence, tables.groups)
             table.insert(0, "radius", float(radius))
             parts.append(table)
         table = pd.concat(parts, ignore_index=True)

@@ -11,7 +11,8 @@ of one snapshot are spatially correlated, so the intervals are a lower bound on 
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+import warnings
+from typing import Any, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,8 @@ from glassdyn.correlate._tables import DEFAULT_CATEGORIES, confidence_level, pai
 METHODS = ("pearson", "spearman")
 
 #: Columns of the tidy coefficient table.
-TABLE_COLUMNS = ("descriptor", "quantity", "method", "r", "ci_low", "ci_high", "p_value", "n", "n_groups")
+TABLE_COLUMNS = ("descriptor", "quantity", "method", "r", "ci_low", "ci_high", "p_value", "n", "n_groups",
+                 "r_group_std")
 
 
 def fisher_interval(r: float, n: int, confidence: float, method: str = "pearson") -> tuple[float, float]:
@@ -41,27 +43,46 @@ def fisher_interval(r: float, n: int, confidence: float, method: str = "pearson"
     return math.tanh(z - half), math.tanh(z + half)
 
 
+def _r_matrix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson r of every column of x with every column of y (nan where a column is constant)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xs = (x - x.mean(axis=0)) / x.std(axis=0)
+        ys = (y - y.mean(axis=0)) / y.std(axis=0)
+        return np.clip(xs.T @ ys / len(x), -1.0, 1.0)
+
+
+def _ranked(table: pd.DataFrame, method: str) -> np.ndarray:
+    # Pearson of ranks is Spearman's rho (average ranks for ties).
+    return (table if method == "pearson" else table.rank()).to_numpy(dtype=float)
+
+
 def correlation_table(x: pd.DataFrame, y: pd.DataFrame, methods: Sequence[str], confidence: float,
-                      n_groups: int) -> pd.DataFrame:
-    """Tidy table of every (descriptor, quantity, method): r, its interval, p-value, n."""
+                      groups: Optional[np.ndarray] = None) -> pd.DataFrame:
+    """Tidy table of every (descriptor, quantity, method): r over all rows, its interval, p-value,
+    n, n_groups, and ``r_group_std``: the spread (s.d.) of r computed within each group separately
+    (nan with one group), a measure of the window-to-window variation the Fisher interval ignores."""
     rows = []
     n = len(x)
-    ranked_x, ranked_y = x.rank(), y.rank()
+    groups = np.zeros(n, dtype=int) if groups is None else np.asarray(groups)
+    labels = pd.unique(groups)
     for method in methods:
-        xs, ys = (x, y) if method == "pearson" else (ranked_x, ranked_y)
-        # Pearson of ranks is Spearman's rho (average ranks for ties); one matrix product for all pairs.
-        xv = xs.to_numpy(dtype=float)
-        yv = ys.to_numpy(dtype=float)
-        xv = (xv - xv.mean(axis=0)) / xv.std(axis=0)
-        yv = (yv - yv.mean(axis=0)) / yv.std(axis=0)
-        r = np.clip(xv.T @ yv / n, -1.0, 1.0)
+        r = _r_matrix(_ranked(x, method), _ranked(y, method))
+        spread = np.full(r.shape, np.nan)
+        if len(labels) > 1:
+            per_group = np.array([_r_matrix(_ranked(x[groups == g], method), _ranked(y[groups == g], method))
+                                  for g in labels])
+            counted = np.isfinite(per_group).sum(axis=0)
+            with warnings.catch_warnings():  # a column constant in all but one group: no spread, nan
+                warnings.simplefilter("ignore", RuntimeWarning)
+                deviation = np.nanstd(per_group, axis=0, ddof=1)
+            spread = np.where(counted > 1, deviation, np.nan)
         for i, descriptor in enumerate(x.columns):
             for j, quantity in enumerate(y.columns):
                 value = float(r[i, j])
                 low, high = fisher_interval(value, n, confidence, method)
                 t = value * math.sqrt(max(n - 2, 1) / max(1e-300, 1.0 - value * value))
                 p = float(2.0 * stats.t.sf(abs(t), max(n - 2, 1))) if n > 2 else math.nan
-                rows.append((descriptor, quantity, method, value, low, high, p, n, n_groups))
+                rows.append((descriptor, quantity, method, value, low, high, p, n, len(labels), float(spread[i, j])))
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
@@ -89,8 +110,9 @@ class DescriptorCorrelation(Computed):
         this many most frequent values (default 5); their coefficients are point-biserial.
 
     Results (read-only, raise ``NotComputedError`` before ``compute()``): :attr:`table`, tidy, one
-    row per (descriptor, quantity, method) with ``r``, ``ci_low``, ``ci_high``, ``p_value``, ``n``,
-    ``n_groups``; :meth:`matrix` pivots it to descriptors x quantities.
+    row per (descriptor, quantity, method) with ``r`` (all rows pooled), ``ci_low``, ``ci_high``,
+    ``p_value``, ``n``, ``n_groups`` and ``r_group_std`` (s.d. of r computed within each group; nan
+    with one group); :meth:`matrix` pivots it to descriptors x quantities.
 
     Examples
     --------
@@ -120,17 +142,18 @@ class DescriptorCorrelation(Computed):
         descriptors, dynamics : DataFrame
             The same rows (atoms of one or more snapshots); see :func:`paired_tables`.
         groups : array or str, optional
-            Window/sample label per row, or the name of an index level (only counted here).
+            Window/sample label per row, or the name of an index level (for ``n_groups`` and
+            ``r_group_std``; r and its interval pool all rows).
         """
         tables = paired_tables(descriptors, dynamics, groups, categories=self.categories)
-        table = correlation_table(tables.descriptors, tables.dynamics, self.methods, self.confidence,
-                                  tables.n_groups)
+        table = correlation_table(tables.descriptors.reset_index(drop=True), tables.dynamics.reset_index(drop=True),
+                                  self.methods, self.confidence, tables.groups)
         self._store(table=table)
         return self
 
     @property
     def table(self) -> pd.DataFrame:
-        """One row per (descriptor, quantity, method): r, ci_low, ci_high, p_value, n, n_groups."""
+        """One row per (descriptor, quantity, method): r, ci_low, ci_high, p_value, n, n_groups, r_group_std."""
         return self._get("table")
 
     def matrix(self, method: str = "pearson") -> pd.DataFrame:
