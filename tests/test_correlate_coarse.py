@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glassdyn.correlate import CoarseGrainedCorrelation, NotComputedError
 from glassdyn.correlate.neighbours import largest_radius, neighbour_averages
@@ -139,3 +141,32 @@ def test_bad_input_is_refused():
         CoarseGrainedCorrelation(radii=[-1.0])
     with pytest.raises(NotComputedError):
         CoarseGrainedCorrelation().correlation_length
+
+
+def test_radius_zero_is_the_plain_coefficient():
+    """At R = 0 the coarse-grained descriptor is the atom's own value, so its row must equal
+    DescriptorCorrelation's Pearson row for the same tables."""
+    from glassdyn.correlate import DescriptorCorrelation
+
+    positions, descriptors, dynamics = planted_field(5, 300, 8.0, 8.0, 1.0, 1.0)
+    coarse = CoarseGrainedCorrelation(radii=[2.0]).compute(descriptors, dynamics, positions,
+                                                           Box((0, 0, 0), (8.0, 8.0, 8.0))).table
+    plain = DescriptorCorrelation(methods="pearson").compute(descriptors, dynamics).table
+    at_zero = coarse[coarse["radius"] == 0.0].drop(columns="radius").reset_index(drop=True)
+    pd.testing.assert_frame_equal(at_zero, plain)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), shift=st.tuples(*[st.floats(-50.0, 50.0)] * 3),
+       tilt=st.floats(-4.0, 4.0))
+def test_neighbour_averages_are_invariant_to_translation_and_atom_order(seed, shift, tilt):
+    """Moving every atom by the same vector (through the periodic box) and listing the atoms in another
+    order must give the same average per atom: the averages depend only on periodic distances."""
+    rng = np.random.default_rng(seed)
+    box = Box((0.0, 0.0, 0.0), (9.0, 9.5, 10.0), tilt=(tilt, 0.0, 0.0))
+    positions = rng.random((120, 3)) @ box.matrix.T
+    values = rng.standard_normal((120, 1))
+    base = neighbour_averages(values, positions, box, [1.0, 2.5, 4.0])
+    order = rng.permutation(120)
+    moved = neighbour_averages(values[order], positions[order] + np.array(shift), box, [1.0, 2.5, 4.0])
+    assert np.allclose(moved, base[:, order, :], atol=1e-12)

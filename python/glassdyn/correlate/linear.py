@@ -100,7 +100,8 @@ class LinearPredictability(Computed):
     model : str
         ``"ridge"`` (default) or ``"lasso"`` (scikit-learn's ``Ridge`` and ``Lasso``).
     alphas : sequence of float, optional
-        Candidate regularisation strengths (> 0); default :func:`default_alphas` of the data.
+        Candidate regularisation strengths (> 0); default :func:`default_alphas` of each fold's
+        training atoms (of all atoms for the final model and the path).
     n_splits : int
         Outer folds (default 5; at most the number of groups).
     inner_splits : int
@@ -129,7 +130,7 @@ class LinearPredictability(Computed):
         Regularisation path on all data: per (quantity, alpha, feature) ``coef_std``.
     learning_curve
         Per (quantity, n_train_groups): ``n_train_atoms``, ``r2_mean``, ``r2_std`` over outer folds
-        (alpha fixed at each fold's chosen value).
+        (regularisation per atom fixed at each fold's chosen value).
     dropped_features
         Constant feature columns left out.
 
@@ -182,10 +183,11 @@ class LinearPredictability(Computed):
         scores, summary, coefficients, path, curve = [], [], [], [], []
         for quantity in tables.dynamics.columns:
             y = tables.dynamics[quantity].to_numpy()
-            alphas = self.alphas if self.alphas is not None else default_alphas(self.model, x, y)
             fold_coef_std, fold_coef = [], []
             for k, (train, test) in enumerate(folds):
-                alpha = _choose_alpha(self.model, alphas, x[train], y[train], labels[train], self.inner_splits)
+                # The default grid is derived from the training atoms only, like everything else in a fold.
+                candidates = self.alphas if self.alphas is not None else default_alphas(self.model, x[train], y[train])
+                alpha = _choose_alpha(self.model, candidates, x[train], y[train], labels[train], self.inner_splits)
                 fitted = _pipeline(self.model, alpha).fit(x[train], y[train])
                 r2 = _r2(y[test], fitted.predict(x[test]))
                 held_out = ", ".join(str(g) for g in pd.unique(tables.groups[test]))
@@ -195,6 +197,7 @@ class LinearPredictability(Computed):
                 fold_coef.append(per_unit)
                 if self.learning_curve_enabled:
                     curve.extend(self._learning_points(quantity, x, y, labels, train, test, alpha, rng))
+            alphas = self.alphas if self.alphas is not None else default_alphas(self.model, x, y)
             alpha_all = _choose_alpha(self.model, alphas, x, y, labels, self.inner_splits)
             fitted = _pipeline(self.model, alpha_all).fit(x, y)
             per_std, per_unit = _coefficients(fitted)
@@ -205,7 +208,9 @@ class LinearPredictability(Computed):
                 path_std, _ = _coefficients(_pipeline(self.model, float(alpha)).fit(x, y))
                 path.extend((quantity, float(alpha), name, path_std[j]) for j, name in enumerate(names))
             fold_r2 = np.array([row[-1] for row in scores if row[0] == quantity])
-            summary.append((quantity, float(fold_r2.mean()), float(fold_r2.std(ddof=1)) if len(fold_r2) > 1 else 0.0,
+            fold_r2 = fold_r2[np.isfinite(fold_r2)]  # a held-out fold where the quantity is constant has no R^2
+            summary.append((quantity, float(fold_r2.mean()) if len(fold_r2) else math.nan,
+                            float(fold_r2.std(ddof=1)) if len(fold_r2) > 1 else math.nan,
                             len(fold_r2), tables.n_groups, len(x), alpha_all, self.model))
         self._store(
             scores=pd.DataFrame(scores, columns=["quantity", "fold", "held_out", "n_train", "n_test", "alpha", "r2"]),
@@ -220,12 +225,15 @@ class LinearPredictability(Computed):
 
     def _learning_points(self, quantity: str, x: np.ndarray, y: np.ndarray, labels: np.ndarray, train: np.ndarray,
                          test: np.ndarray, alpha: float, rng: np.random.Generator) -> list[tuple]:
-        """Held-out R^2 of models trained on the first m of this fold's training groups (random order)."""
+        """Held-out R^2 of models trained on the first m of this fold's training groups (random order),
+        at the fold's regularisation per atom (ridge's penalty is not divided by the number of atoms,
+        so its alpha is scaled by the fraction of training atoms used; lasso's is)."""
         order = rng.permutation(np.unique(labels[train]))
         points = []
         for m in range(1, len(order) + 1):
             rows = train[np.isin(labels[train], order[:m])]
-            fitted = _pipeline(self.model, alpha).fit(x[rows], y[rows])
+            scaled = alpha * len(rows) / len(train) if self.model == "ridge" else alpha
+            fitted = _pipeline(self.model, scaled).fit(x[rows], y[rows])
             points.append((quantity, m, len(rows), _r2(y[test], fitted.predict(x[test]))))
         return points
 

@@ -7,11 +7,10 @@ Figures are drawn with matplotlib's object-oriented API (``Figure`` without pypl
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
