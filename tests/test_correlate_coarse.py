@@ -170,3 +170,17 @@ def test_neighbour_averages_are_invariant_to_translation_and_atom_order(seed, sh
     order = rng.permutation(120)
     moved = neighbour_averages(values[order], positions[order] + np.array(shift), box, [1.0, 2.5, 4.0])
     assert np.allclose(moved, base[:, order, :], atol=1e-12)
+
+
+def test_a_2d_box_images_in_plane_only():
+    """dimension=2: z is no direction of the system (thin slab, every atom at the same z), so radii are
+    limited by the in-plane widths only (R = 3 in a 0.5-thick slab is allowed) and neighbours come
+    through x and y images: atoms at x = 0.5 and 9.5 of a 10-wide box are 1 apart."""
+    box = Box((0.0, 0.0, -0.25), (10.0, 10.0, 0.25), dimension=2)
+    positions = pd.DataFrame({"x": [0.5, 9.5, 5.0], "y": [5.0, 5.0, 5.0], "z": [0.0, 0.0, 0.0]})
+    averaged = neighbour_averages(np.array([[1.0], [3.0], [8.0]]), positions.to_numpy(), box, [3.0])
+    assert averaged[0, :, 0].tolist() == [2.0, 2.0, 8.0]
+    descriptors = pd.DataFrame({"d": [1.0, 3.0, 8.0]})
+    dynamics = pd.DataFrame({"u": [0.0, 1.0, 5.0]})
+    table = CoarseGrainedCorrelation(radii=[3.0]).compute(descriptors, dynamics, positions, box).table
+    assert table[table["radius"] == 3.0]["r"].iloc[0] == pytest.approx(np.corrcoef([2.0, 2.0, 8.0], [0, 1, 5])[0, 1])
