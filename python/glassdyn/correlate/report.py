@@ -15,6 +15,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from glassdyn.correlate.coarse import CoarseGrainedCorrelation
 from glassdyn.correlate.coefficients import DescriptorCorrelation
@@ -135,6 +136,7 @@ def _learning(linear: LinearPredictability) -> Figure:
         ax.errorbar(rows["n_train_groups"], rows["r2_mean"], yerr=rows["r2_std"], fmt="o-", color=f"C{k % 10}",
                     capsize=3, label=str(quantity))
     ax.axhline(0.0, color="0.6", linewidth=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("training groups (windows/samples)")
     ax.set_ylabel("held-out R²")
     ax.set_title(f"learning curves ({linear.model}; ± spread over folds)")
