@@ -125,3 +125,28 @@ def test_missing_scikit_learn_is_named(monkeypatch):
     x, y, groups = planted(27, 3, 50, 1.0, 1.0)
     with pytest.raises(ImportError, match=r"pip install scikit-learn .*glassdyn\[structure\]"):
         LinearPredictability().compute(x, y, groups)
+
+
+@pytest.mark.parametrize("model", ["ridge", "lasso"])
+def test_alpha_search_matches_grid_search_of_the_pipeline(model):
+    """Brute force: the all-alphas-at-once search (one SVD per inner split for ridge, lasso_path for
+    lasso) must give the mean inner R^2 of GridSearchCV over the standardise + Ridge/Lasso pipeline
+    with the same GroupKFold, for every alpha (1e-8 ridge; 1e-5 lasso, coordinate descent's
+    tolerance), hence the same chosen alpha."""
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    from glassdyn.correlate import linear
+
+    x, y, groups = planted(28, 5, 120, 0.6, 1.0, features=6)
+    x["f5"] = 0.7 * x["f0"] + 0.3 * x["f5"]   # correlated features, where ridge and lasso differ
+    x, y = x.to_numpy(), y["u"].to_numpy()
+    alphas = linear.default_alphas(model, x, y)
+    search = GridSearchCV(linear._pipeline(model), {"model__alpha": list(alphas)}, scoring="r2",
+                          cv=GroupKFold(n_splits=3)).fit(x, y, groups=groups)
+    ours = []
+    for train, test in GroupKFold(n_splits=3).split(x, groups=groups):
+        predicted = linear._predictions_for_all_alphas(model, alphas, x[train], y[train], x[test])
+        ours.append([linear._r2(y[test], predicted[:, k]) for k in range(len(alphas))])
+    tolerance = 1e-8 if model == "ridge" else 1e-5
+    assert np.allclose(np.mean(ours, axis=0), search.cv_results_["mean_test_score"], atol=tolerance)
+    assert linear._choose_alpha(model, alphas, x, y, groups, 3) == search.best_params_["model__alpha"]
