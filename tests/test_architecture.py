@@ -54,6 +54,11 @@ FORBIDDEN: list[tuple[str, str]] = [
     # The output schema is a leaf under everything that names outputs (issue 11, item 3).
     ("glassdyn.schema", "glassdyn.analysis"), ("glassdyn.schema", "glassdyn.run"),
     ("glassdyn.schema", "glassdyn.results"), ("glassdyn.schema", "glassdyn.launching"),
+    # Structure-dynamics correlation reads plain tables: offline, below the campaign stack (issue 15).
+    ("glassdyn.correlate", "glassdyn.run"), ("glassdyn.correlate", "glassdyn.results"),
+    ("glassdyn.correlate", "glassdyn.campaign"), ("glassdyn.correlate", "glassdyn.cli"),
+    ("glassdyn.correlate", "glassdyn.scheduler"), ("glassdyn.analysis", "glassdyn.correlate"),
+    ("glassdyn.io", "glassdyn.correlate"),
 ]
 
 
