@@ -79,6 +79,7 @@ def _value(table, quantity, label):
     return float(text) if text != "" else math.nan
 
 
+@pytest.mark.slow
 def test_compare_writes_every_figure_and_the_fits(tmp_path):
     """Two campaigns 60 K apart: 7 figures x 2 formats, the CSV and the Markdown table. T_alpha, E_alpha,
     N_str/N_fast, C, the fragility (at the common reference time) and xi in the CSV equal the fits of
@@ -129,6 +130,7 @@ def test_compare_writes_every_figure_and_the_fits(tmp_path):
     assert "not resolved" in markdown                       # single Gaussians: no beta
 
 
+@pytest.mark.slow
 def test_missing_quantities_are_dashes_with_a_reason(tmp_path):
     """One common period: E_alpha is '—' with the footnote 'one common period only'; without a
     relaxation stage tau_alpha, D and xi are '—' and no relaxation figure is drawn."""
@@ -173,6 +175,7 @@ def test_refuses_without_a_common_period(tmp_path):
         compare([campaign("a"), campaign("c")], tmp_path, period=7.0)
 
 
+@pytest.mark.slow
 def test_renamed_species_warn_but_compare(tmp_path):
     """Cu64Zr36 against Ni64Zr36: a CompareWarning, and the per-species rows pair Cu with Ni."""
     b = campaign("b", metadata={"species": ["Ni", "Zr"], "composition": {"Ni": 0.64, "Zr": 0.36}})
@@ -190,6 +193,7 @@ def test_missing_results_name_the_folder(tmp_path):
         compare([campaign("a")], tmp_path)
 
 
+@pytest.mark.slow
 def test_cli_compare_and_one_line_errors(tmp_path, capsys):
     """`glassdyn compare A B` on two results folders writes the table; a missing folder, a wrong
     label count and incomparable campaigns each give one 'glassdyn: error:' line and status 2."""

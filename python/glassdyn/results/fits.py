@@ -565,6 +565,19 @@ def _two_gauss(x: np.ndarray, h1: float, c1: float, w1: float, h2: float, c2: fl
     return _gauss(x, h1, c1, w1) + _gauss(x, h2, c2, w2)
 
 
+def _gauss_jacobian(x: np.ndarray, height: float, centre: float, width: float) -> np.ndarray:
+    """Derivatives of :func:`_gauss` by (height, centre, width): analytic, so the solver needs no
+    finite differences (several times fewer model evaluations)."""
+    z = (x - centre) / width
+    shape = np.exp(-0.5 * z * z)
+    return np.column_stack([shape, height * shape * z / width, height * shape * z * z / width])
+
+
+def _two_gauss_jacobian(x: np.ndarray, h1: float, c1: float, w1: float, h2: float, c2: float,
+                        w2: float) -> np.ndarray:
+    return np.hstack([_gauss_jacobian(x, h1, c1, w1), _gauss_jacobian(x, h2, c2, w2)])
+
+
 def fit_loss_peaks(temperature: ArrayLike, loss: ArrayLike, loss_std: Optional[ArrayLike] = None, *,
                    level: float = BETA_F_TEST_LEVEL, height_sigmas: float = BETA_HEIGHT_SIGMAS) -> LossPeaks:
     """Look for a beta peak or shoulder beside the alpha peak of a loss scan M''(T).
@@ -623,7 +636,7 @@ def fit_loss_peaks(temperature: ArrayLike, loss: ArrayLike, loss_std: Optional[A
     w_low, w_high = step / 4, 2.0
     try:
         one, _ = curve_fit(_gauss, x, z, p0=(z[top], x[top], 0.25), sigma=zs, absolute_sigma=zs is not None,
-                           bounds=((0.0, -1.0, w_low), (np.inf, 2.0, w_high)), maxfev=5000)
+                           bounds=((0.0, -1.0, w_low), (np.inf, 2.0, w_high)), jac=_gauss_jacobian, maxfev=5000)
     except (RuntimeError, ValueError) as error:
         return LossPeaks(False, f"one-peak fit failed ({error})")
     chi2_one = chi2(_gauss(x, *one))
@@ -636,7 +649,7 @@ def fit_loss_peaks(temperature: ArrayLike, loss: ArrayLike, loss_std: Optional[A
         p0 = (one[0], one[1], one[2], 0.3 * z[top], start, max(0.125, 2 * w_low))
         try:
             params, cov = curve_fit(_two_gauss, x, z, p0=p0, sigma=zs, absolute_sigma=zs is not None,
-                                    bounds=bounds, maxfev=1500)
+                                    bounds=bounds, jac=_two_gauss_jacobian, maxfev=1500)
         except (RuntimeError, ValueError):
             continue
         value = chi2(_two_gauss(x, *params))
