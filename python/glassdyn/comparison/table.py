@@ -77,6 +77,12 @@ def _alpha(n: CampaignNumbers, period: float) -> Quantity:
         return missing("no T_alpha: too few scan temperatures")
     if peak.at_edge:
         return Quantity(peak.t_alpha, math.nan, "loss maximum at the scan edge: T_alpha is only a bound")
+    beta = n.beta.get(period)
+    if beta is not None and beta.resolved:
+        # The parabola sees the beta component's tail as part of the alpha peak.
+        return Quantity(peak.t_alpha, peak.t_alpha_err,
+                        f"beta resolved at {period:g} {n.units.time}: the parabola's T_alpha may be pulled toward "
+                        f"T_beta; the two-component fit puts alpha at {beta.t_alpha_two:.4g} {n.units.temperature}")
     return Quantity(peak.t_alpha, peak.t_alpha_err)
 
 
