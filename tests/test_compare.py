@@ -159,13 +159,28 @@ def test_missing_quantities_are_dashes_with_a_reason(tmp_path):
     ("jump_range_unit", "r1", "different jump-range kind"),
 ])
 def test_refuses_incomparable_metadata(tmp_path, key, value, words):
-    """Each incomparable difference is refused with one line naming it and both values."""
+    """Each incomparable difference is refused with one line naming it and both values (the jump
+    range's kind matters once mobility is defined by jumps: both campaigns use mobile = "both")."""
+    both = {"mobile": "both"} if key == "jump_range_unit" else {}
     with pytest.raises(NotComparable, match=words) as caught:
-        compare([campaign("a"), campaign("b", metadata={key: value})], tmp_path)
+        compare([campaign("a", metadata=both), campaign("b", metadata={**both, key: value})], tmp_path)
     assert "\n" not in str(caught.value) and str(value) in str(caught.value)
 
 
+def test_jump_range_kind_ignored_for_fraction_mobility():
+    """With mobile = "fraction" the jump range defines nothing, so its kind may differ; a campaign
+    without the newer metadata keys counts as having their defaults (x axis, fraction, distance)."""
+    from glassdyn.comparison.checks import Campaign, check_comparable
+
+    old = campaign("old")
+    for key in ("axis", "mobile", "jump_range_unit"):
+        old.metadata.pop(key)
+    new = campaign("new", metadata={"jump_range_unit": "r1"})
+    assert check_comparable([Campaign("old", None, old), Campaign("new", None, new)]) == list(PERIODS)
+
+
 def test_refuses_without_a_common_period(tmp_path):
+    """Periods 30 and 300 ps against 10 and 100 ps share none; --period 7 is not a common one."""
     b = campaign("b")
     for name in ("summary", "cycles", "cage_types", "displacement"):
         getattr(b, name)["period"] *= 3.0
@@ -187,6 +202,11 @@ def test_renamed_species_warn_but_compare(tmp_path):
 
 
 def test_missing_results_name_the_folder(tmp_path):
+    """A folder without results.h5 is ResultsMissing naming it; one campaign is not a comparison; the
+    package facade glassdyn.compare is this function."""
+    import glassdyn
+
+    assert glassdyn.compare is compare
     with pytest.raises(ResultsMissing, match="nothing-here"):
         compare([tmp_path / "nothing-here", tmp_path], tmp_path / "out")
     with pytest.raises(ValueError, match="at least two"):
