@@ -124,6 +124,8 @@ def test_compare_writes_every_figure_and_the_fits(tmp_path):
         times = results.relaxation_times[results.relaxation_times.species == "all"]
         expected = fragility(times.temperature, times.tau_alpha, reference_time=reference)
         assert _value(table, m_row, label) == pytest.approx(expected.m, rel=1e-6)
+        assert _value(table, "apparent E of tau_alpha at T_ref", label) == pytest.approx(expected.energy_at_ref,
+                                                                                        rel=1e-6)
 
     markdown = (tmp_path / "comparison.md").read_text()
     assert "| quantity | unit | Cu glass | Ni glass |" in markdown

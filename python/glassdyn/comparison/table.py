@@ -39,7 +39,8 @@ def table_rows(numbers: Sequence[CampaignNumbers], periods: Sequence[float], red
     reference = (f"tau_alpha = {reference_time:.3g} {time}" if math.isfinite(reference_time)
                  else "no tau_alpha")
     rows += [Row(f"fragility m at {reference}", "", [_fragility_m(n) for n in numbers]),
-             Row("T_ref of m", temp, [_fragility_t(n) for n in numbers])]
+             Row("T_ref of m", temp, [_fragility_t(n) for n in numbers]),
+             Row("apparent E of tau_alpha at T_ref", u.energy, [_fragility_e(n) for n in numbers])]
     rows += [Row("T_perc immobile", temp, [n.t_perc["immobile"] for n in numbers]),
              Row("T_perc mobile", temp, [n.t_perc["mobile"] for n in numbers]),
              Row("T_perc immobile - mobile", temp, [n.t_perc_separation for n in numbers])]
@@ -104,6 +105,11 @@ def _fragility_m(n: CampaignNumbers) -> Quantity:
 
 def _fragility_t(n: CampaignNumbers) -> Quantity:
     return _fragility_m(n) if n.fragility is None else Quantity(n.fragility.t_ref)
+
+
+def _fragility_e(n: CampaignNumbers) -> Quantity:
+    return _fragility_m(n) if n.fragility is None else Quantity(n.fragility.energy_at_ref,
+                                                                n.fragility.energy_at_ref_err)
 
 
 def _decoupling(n: CampaignNumbers) -> Quantity:
