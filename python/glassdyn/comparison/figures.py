@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from glassdyn.comparison.numbers import CampaignNumbers
 from glassdyn.results.panels import (Units, period_label, plot_column, plot_displacement, plot_normalised_loss,
                                      plot_quench, reduced_temperature, t_alpha_text, with_unit)
-from glassdyn.results.report import _quench_rows
+from glassdyn.results.selection import quench_rows
 
 SPECIES_LINESTYLES = ("-", "--", ":", "-.")
 SPECIES_MARKERS = ("o", "s", "^", "D", "v")
@@ -180,7 +180,7 @@ def relaxation_figure(numbers: Sequence[CampaignNumbers]) -> Optional[Figure]:
 
 def quench_figure(numbers: Sequence[CampaignNumbers], units: Units) -> Optional[Figure]:
     """Enthalpy per atom and dH/dT against the quench set point, T_g of each campaign dashed."""
-    traces = [(k, n, _quench_rows(n.campaign.results.quench)) for k, n in enumerate(numbers)]
+    traces = [(k, n, quench_rows(n.campaign.results.quench)) for k, n in enumerate(numbers)]
     traces = [(k, n, q) for k, n, q in traces if not q.empty]
     if not traces:
         return None
