@@ -145,3 +145,18 @@ def test_inherent_structures_are_minima(campaign: Path):
     assert np.array_equal(inherent.box.lo, thermal.box.lo) and np.array_equal(inherent.ids, thermal.ids)
     shift = np.linalg.norm(inherent.unwrapped - thermal.unwrapped, axis=1)
     assert 0 < shift.max() < 1.0
+
+
+def test_an_unfinished_inherent_stage_is_run_again_alone(campaign: Path):
+    """The inherent stage is journaled and resumed like the others: without its done.json (as after
+    an interruption) a second run repeats that stage alone and harvests the same snapshots."""
+    before = glassdyn.load(campaign).snapshots
+    (campaign / "T0.8/P5/inherent002/done.json").unlink()
+    completed = run_cli(campaign.parent / "snap.toml")
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    starts = [r["stage"] for r in journal(campaign) if r["event"] == "start"]
+    assert starts.count("T0.8/P5/inherent002") == 2 and starts.count("T0.8/P5/seg002") == 1
+    after = glassdyn.load(campaign).snapshots
+    for old, new in zip(before, after, strict=True):
+        assert (old.kind, old.step) == (new.kind, new.step)
+        assert np.array_equal(old.positions, new.positions) and old.dynamics.equals(new.dynamics)

@@ -14,8 +14,9 @@ Layout in ``results.h5``::
         id, type                 one value per atom, sorted by id
         position                 atoms x 3 (wrapped into the box, distance units)
         image                    atoms x 3 (periodic image flags; unwrapped = position + image . cell)
-        dynamics/<column>        per-atom outputs of the window (names of glassdyn.schema), atoms in
-                                 the order of id
+        dynamics/<column>        in the ``dynamics`` group only (thermal and inherent share it): the
+                                 window's per-atom outputs (names of glassdyn.schema), atoms in the
+                                 order of id
 """
 from __future__ import annotations
 
@@ -325,6 +326,8 @@ def write_snapshots(h5, snapshots: Sequence[Snapshot], units: dict[str, str]) ->
                                        ("image", shot.images, "", "periodic image flags ix iy iz")):
             dataset = group.create_dataset(name, data=data)
             dataset.attrs.update({"unit": unit, "description": text})
+        if shot.kind != "dynamics":
+            continue  # the window's dynamics are stored once, with the window-end snapshot
         dynamics = group.create_group("dynamics")
         for name in shot.dynamics.columns:
             if name == "id":
@@ -342,7 +345,7 @@ def read_snapshots(h5) -> list[Snapshot]:
     out = []
 
     def visit(name: str, item) -> None:
-        if hasattr(item, "attrs") and "kind" in item.attrs and "dynamics" in item:
+        if hasattr(item, "keys") and "kind" in item.attrs:
             out.append(_read_group(item))
 
     h5["snapshots"].visititems(visit)
@@ -358,7 +361,10 @@ def _read_group(group) -> Snapshot:
 
     ids = group["id"][()]
     columns = json.loads(text(attrs["columns"]))
-    dynamics = pd.DataFrame({"id": ids, **{c: group["dynamics"][c][()] for c in columns}})
+    stored = group["dynamics"] if "dynamics" in group else group.parent["dynamics"]["dynamics"]
+    if not np.array_equal(group.parent["dynamics"]["id"][()], ids):
+        raise ValueError(f"{group.name}: atom IDs differ from those of the window's dynamics")
+    dynamics = pd.DataFrame({"id": ids, **{c: stored[c][()] for c in columns}})
     return Snapshot(temperature=float(attrs["temperature"]), period=float(attrs["period"]), cycle=int(attrs["cycle"]),
                     kind=text(attrs["kind"]), step=int(attrs["step"]), time=float(attrs["time"]),
                     stage=text(attrs["stage"]), box=Box(attrs["box_lo"][()], attrs["box_hi"][()], attrs["tilt"][()]),

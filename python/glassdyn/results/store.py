@@ -22,7 +22,8 @@ Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attribu
         window, window_steps, n_windows, n_fast, n_str, ... str_fraction, xi_number ...
                                                                     one value per string window length
     /snapshots/T<T>/P<period>/cycle<k>/{thermal,inherent,dynamics}/   with [snapshots]: per-atom
-                              snapshots and their window's dynamics (glassdyn.results.snapshots)
+                              snapshots (id, type, position, image; the window's per-atom
+                              dynamics under dynamics/dynamics/; glassdyn.results.snapshots)
     /quench/<column>          the preparation trace
     /inputs/<stage>           the exact LAMMPS input of every stage
 
