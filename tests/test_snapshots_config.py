@@ -81,9 +81,10 @@ def test_a_folder_refuses_changed_snapshots(tmp_path: Path):
     prepare_folder(folder, CampaignConfig.from_dict(with_snapshots(cycle=2)))
 
 
-def test_without_the_table_every_input_is_unchanged():
-    """An empty selection of extras leaves every stage input as a campaign without [snapshots]:
-    [snapshots] with only cycle 3 at (0.5, 5) adds lines to that one segment and one stage."""
+def test_snapshots_change_one_segment_and_add_one_stage():
+    """[snapshots] at (T 0.5, period 5, cycle 3) changes only the input of the segment holding cycle
+    3 there, and only by its dump lines (removing them gives the input without [snapshots], which
+    test_snapshots_campaign runs to compare thermo output); it adds one inherent stage after it."""
     plain = make_plan(CampaignConfig.from_dict(VALID))
     config = CampaignConfig.from_dict(with_snapshots(temperatures=[0.5], periods=[5.0], cycle=3))
     plan = make_plan(config)
@@ -96,6 +97,12 @@ def test_without_the_table_every_input_is_unchanged():
         if a.input_text(base, None) != b.input_text(config, None):
             changed.append(b.name)
     assert changed == ["T0.5/P5/seg003"]
+    segment = next(s for s in plan.all_stages() if s.name == "T0.5/P5/seg003")
+    stripped = [line for line in segment.input_text(config, None).splitlines()
+                if not line.startswith(("dump", "variable        gd_skip"))]
+    assert stripped == segment.input_text(base, None).splitlines()
+    names = [s.name for s in plan.all_stages()]
+    assert names.index("T0.5/P5/inherent003") == names.index("T0.5/P5/seg003") + 1
 
 
 def test_segment_dumps_are_written_on_their_steps_only():
