@@ -189,8 +189,9 @@ def _render_ovito(scene: _Scene, path: Path, size: tuple[int, int]) -> Path:
         viewport.zoom_all(size=size)
         viewport.overlays.append(ColorLegendOverlay(
             property="particles/String size class", title="xi", orientation=Qt.Orientation.Vertical,
-            alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, font_size=0.06, legend_size=0.35))
-        viewport.overlays.append(TextLabelOverlay(text=scene.title, font_size=0.025,
+            alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, font_size=0.06, legend_size=0.35,
+            offset_x=-0.02, offset_y=-0.06))
+        viewport.overlays.append(TextLabelOverlay(text=scene.title, font_size=0.02,
                                                   alignment=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom))
         viewport.render_image(size=size, filename=str(path), background=(1.0, 1.0, 1.0),
                               renderer=TachyonRenderer(antialiasing=True, ambient_occlusion=False))
