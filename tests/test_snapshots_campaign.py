@@ -160,3 +160,18 @@ def test_an_unfinished_inherent_stage_is_run_again_alone(campaign: Path):
     for old, new in zip(before, after, strict=True):
         assert (old.kind, old.step) == (new.kind, new.step)
         assert np.array_equal(old.positions, new.positions) and old.dynamics.equals(new.dynamics)
+
+
+def test_report_draws_the_strings_picture(campaign: Path, tmp_path: Path):
+    """make_report adds strings_snapshot.png (the thermal snapshot of the report's period) beside
+    its panels when the campaign has snapshots."""
+    import warnings
+
+    from glassdyn.results.report import make_report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a 2-temperature scan has no T_alpha: the report says so
+        written = make_report(glassdyn.load(campaign), tmp_path, formats=("png",))
+    picture = tmp_path / "strings_snapshot.png"
+    assert picture in written and picture.stat().st_size > 1000
+    assert written[-1].name == "fits.json"

@@ -38,7 +38,7 @@ from glassdyn.run.plan import Plan, snapshot_segment
 KINDS = ("thermal", "inherent", "dynamics")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compare fields with numpy, not ==
 class Box:
     """A LAMMPS box: ``lo`` and ``hi`` corners and the tilts ``(xy, xz, yz)`` (zero if orthogonal)."""
 
@@ -58,7 +58,7 @@ class Box:
         return self.hi - self.lo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """One per-atom snapshot of a campaign.
 
@@ -157,7 +157,7 @@ def select(snapshots: Sequence[Snapshot], *, temperature: Optional[float] = None
 
 
 # ---------------------------------------------------------------------------------------------- dumps
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DumpFrame:
     """One frame of a LAMMPS ``dump custom`` text file."""
 
