@@ -170,7 +170,8 @@ def test_styles_identical_on_one_and_two_ranks(tiny_model, tmp_path: Path):
 
 
 def test_driver_campaign_with_the_tiny_model(tiny_model, tmp_path: Path):
-    """A whole (tiny) campaign under pair_style deepmd: the model is checked, every stage runs."""
+    """A whole (tiny) campaign under pair_style deepmd: the model is checked, every stage runs,
+    snapshots included (the inherent structure has a lower energy than the thermal one)."""
     config = tmp_path / "dp.toml"
     config.write_text(f"""
 [campaign]
@@ -199,6 +200,9 @@ equilibration_time = 0.2
 string_delta = 1.4
 cage_cutoff = 3.6
 
+[snapshots]
+temperatures = [800.0]
+
 [launch]
 np = 2
 """)
@@ -211,6 +215,10 @@ np = 2
     assert results.metadata["potential"] == "deepmd" and results.metadata["versions"]["deepmd-kit"] == "3.2.0"
     assert len(results.cycles) == 4 and (results.summary["storage"] > 0).all()
     assert "pair_style deepmd" in results.inputs["T800/P0.4/seg001"]
+    # [snapshots]: the inherent structure is minimised under the same deep potential (FIRE, fixed box).
+    assert "pair_style deepmd" in results.inputs["T800/P0.4/inherent002"]
+    inherent = results.snapshot(temperature=800.0, kind="inherent")
+    assert inherent.info["pe_inherent"] < inherent.info["pe_thermal"] and inherent.natoms == 128
     # A type map that contradicts the model is refused before any stage runs.
     config.write_text(config.read_text().replace('type_map = ["Cu", "Zr"]', 'type_map = ["Zr", "Cu"]')
                       .replace('name = "dp"', 'name = "dp2"'))

@@ -6,11 +6,12 @@ Every table is *tidy*: one observation per row, identified by its columns, so th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 import pandas as pd
 
 from glassdyn import schema
+from glassdyn.results.snapshots import Snapshot, select
 
 #: The percolation/atom values summarised per class: the mean of ``*_wraps_any`` over cycles is the
 #: class's percolation probability; d_f is averaged over the cycles with >= 3 clusters in its fit.
@@ -84,6 +85,10 @@ class CampaignResults:
         The preparation trace, one row per sample: ``stage`` ("melt", "quench" or "anneal"), ``step``,
         ``time``, ``temperature`` (instantaneous, averaged over the sample interval), ``target``
         (thermostat set point), ``pe`` and ``enthalpy`` per atom (energy units), ``volume`` per atom.
+    snapshots : list of Snapshot
+        Campaigns with ``[snapshots]`` (else empty): the per-atom snapshots (thermal, inherent,
+        dynamics) of the chosen cycles, ordered by temperature, period, cycle and kind; pick one
+        with :meth:`snapshot`.
     """
 
     metadata: dict[str, Any]
@@ -97,6 +102,13 @@ class CampaignResults:
     relaxation: pd.DataFrame = field(default_factory=pd.DataFrame)
     relaxation_times: pd.DataFrame = field(default_factory=pd.DataFrame)
     string_windows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    snapshots: list[Snapshot] = field(default_factory=list)
+
+    def snapshot(self, temperature: Optional[float] = None, period: Optional[float] = None, *,
+                 cycle: Optional[int] = None, kind: str = "thermal") -> Snapshot:
+        """The snapshot at one scan point (keys left out must not be needed to make it unique);
+        ``kind`` is ``"thermal"``, ``"inherent"`` or ``"dynamics"``. KeyError lists what exists."""
+        return select(self.snapshots, temperature=temperature, period=period, cycle=cycle, kind=kind)
 
     @property
     def temperatures(self) -> list[float]:

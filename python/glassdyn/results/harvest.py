@@ -15,6 +15,7 @@ import pandas as pd
 from glassdyn import schema
 from glassdyn.results.campaign_data import CYCLE_QUANTITIES, CampaignResults
 from glassdyn.results.relaxation import RelaxationTables, harvest_all, harvest_relaxation, relaxation_summary
+from glassdyn.results.snapshots import harvest_snapshots
 from glassdyn.run.config import CampaignConfig
 from glassdyn.run.errors import StateError
 from glassdyn.run.inputs import CYCLE_COLUMNS, JUMP_PREFIX, SHEAR_AXES, SIZE_COLUMNS, window_layouts
@@ -349,4 +350,5 @@ def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> Campaign
                                        displacement=pd.concat(displacement, ignore_index=True),
                                        summary=pd.DataFrame(), quench=_quench_table(root, config, plan),
                                        inputs=inputs, relaxation=relaxation.lags,
-                                       relaxation_times=relaxation.derived, string_windows=relaxation.windows))
+                                       relaxation_times=relaxation.derived, string_windows=relaxation.windows,
+                                       snapshots=harvest_snapshots(root, config, plan, _damaged)))

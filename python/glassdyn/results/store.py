@@ -21,6 +21,9 @@ Layout of ``results.h5`` (every dataset has ``unit`` and ``description`` attribu
                                                                     one value per set
         window, window_steps, n_windows, n_fast, n_str, ... str_fraction, xi_number ...
                                                                     one value per string window length
+    /snapshots/T<T>/P<period>/cycle<k>/{thermal,inherent,dynamics}/   with [snapshots]: per-atom
+                              snapshots (id, type, position, image; the window's per-atom
+                              dynamics under dynamics/dynamics/; glassdyn.results.snapshots)
     /quench/<column>          the preparation trace
     /inputs/<stage>           the exact LAMMPS input of every stage
 
@@ -40,6 +43,7 @@ from glassdyn import schema
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.harvest import (CAGE_COLUMNS, CAGE_TYPE_COLUMNS, CYCLE_COLUMNS, OPTIONAL_CYCLE_COLUMNS,
                                       PERCOLATION_COLUMNS, PU_SUMMARY, STRING_COLUMNS, tidy_tables)
+from glassdyn.results.snapshots import read_snapshots, write_snapshots
 from glassdyn.results.relaxation import (DERIVED_COLUMNS, JUMP_WINDOW_COLUMNS, LAG_COLUMNS, WINDOW_COLUMNS,
                                          RelaxationTables, empty_tables)
 from glassdyn.run.errors import UserError
@@ -125,6 +129,7 @@ def write_hdf5(results: CampaignResults, path: Path) -> None:
         for temperature, rows in results.relaxation_times.groupby("temperature", sort=True):
             _write_relaxation(scan.create_group(f"T{temperature:g}/relaxation"), results, float(temperature),
                               species, meta)
+        write_snapshots(h5, results.snapshots, {"length": meta["distance_unit"]})
         quench = h5.create_group("quench")
         for column in results.quench.columns:
             values = results.quench[column].to_numpy()
@@ -251,6 +256,7 @@ def _read(path: Path) -> CampaignResults:
                                                       "p_log10_u": group["p_log10_u"][s]}))
         quench = pd.DataFrame({c: _column(h5["quench"][c][()]) for c in h5["quench"]})
         inputs = {name: _decode(h5["inputs"][name][()]) for name in _walk(h5["inputs"])}
+        snapshots = read_snapshots(h5)
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
     tables = empty_tables()
@@ -261,7 +267,7 @@ def _read(path: Path) -> CampaignResults:
                                        displacement=pd.concat(displacement, ignore_index=True),
                                        summary=pd.DataFrame(), quench=quench, inputs=inputs,
                                        relaxation=tables.lags, relaxation_times=tables.derived,
-                                       string_windows=tables.windows))
+                                       string_windows=tables.windows, snapshots=snapshots))
 
 
 def _walk(group, prefix: str = "") -> list[str]:

@@ -204,6 +204,31 @@ class RelaxationConfig:
 
 
 @dataclass(frozen=True)
+class SnapshotsConfig:
+    """Per-atom snapshots (``[snapshots]``): at which (temperature, period, cycle) the DMS segment
+    dumps the configuration at the window start (thermal), the per-atom dynamics at its end, and
+    an energy-minimised copy (inherent structure) made by a separate stage.
+
+    ``temperatures`` and ``periods`` are resolved ("all" becomes the scan's values); ``cycle`` is
+    1-based (default: the first used cycle, ``dms.discard + 1``).
+    """
+
+    temperatures: tuple[float, ...]
+    periods: tuple[float, ...]
+    cycle: int
+    inherent: bool = True
+    thermal: bool = True
+
+    def chosen(self, temperature: float, period: float) -> bool:
+        """Whether snapshots are taken at this scan point."""
+        return _member(temperature, self.temperatures) and _member(period, self.periods)
+
+
+def _member(value: float, values: tuple[float, ...]) -> bool:
+    return any(f"{value:g}" == f"{v:g}" for v in values)
+
+
+@dataclass(frozen=True)
 class CampaignConfig:
     """A whole campaign. Build it with :meth:`from_toml` or :meth:`from_dict`."""
 
@@ -217,6 +242,7 @@ class CampaignConfig:
     slurm: SlurmConfig = field(default_factory=SlurmConfig)
     source_text: str = field(default="", compare=False)
     relaxation: Optional[RelaxationConfig] = None
+    snapshots: Optional[SnapshotsConfig] = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -244,8 +270,8 @@ class CampaignConfig:
     def from_dict(cls, data: Mapping[str, Any], *, source_text: str = "",
                   base_dir: Optional[Path] = None) -> "CampaignConfig":
         """Check a parsed campaign (the TOML tables as dictionaries)."""
-        _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch", "slurm", "relaxation"},
-                    "campaign file")
+        _check_keys(data, {"campaign", "system", "preparation", "dms", "analysis", "launch", "slurm", "relaxation",
+                           "snapshots"}, "campaign file")
         head = _table(data, "campaign")
         _check_keys(head, {"name", "seed"}, "campaign")
         name = head.get("name", "campaign")
@@ -269,8 +295,9 @@ class CampaignConfig:
         _check_sense(system, units, preparation, dms, analysis, launch,
                      extra_stages=len(dms.temperatures) if "relaxation" in data else 0)
         relaxation = _relaxation(_table(data, "relaxation"), potential, system) if "relaxation" in data else None
+        snapshots = _snapshots(_table(data, "snapshots"), dms) if "snapshots" in data else None
         return cls(name=name, seed=seed, system=system, preparation=preparation, dms=dms, analysis=analysis,
-                   launch=launch, slurm=slurm, source_text=source_text, relaxation=relaxation)
+                   launch=launch, slurm=slurm, source_text=source_text, relaxation=relaxation, snapshots=snapshots)
 
     # ------------------------------------------------------------------ derived values
     @property
@@ -292,15 +319,16 @@ class CampaignConfig:
         launch = parse_launch(table)
         limits.check_atoms(self.system.atoms, lammps_here=launch.mode == "subprocess" and launch.default_launch)
         return CampaignConfig(self.name, self.seed, self.system, self.preparation, self.dms, self.analysis,
-                              launch, self.slurm, self.source_text, self.relaxation)
+                              launch, self.slurm, self.source_text, self.relaxation, self.snapshots)
 
     def science_dict(self) -> dict[str, Any]:
         """Everything that determines the results (not how they are launched)."""
         data = asdict(self)
         for key in ("launch", "slurm", "source_text"):
             data.pop(key)
-        if data["relaxation"] is None:  # campaigns without the stage keep the record they had
-            data.pop("relaxation")
+        for key in ("relaxation", "snapshots"):  # campaigns without them keep the record they had
+            if data[key] is None:
+                data.pop(key)
         for key, default in _ANALYSIS_NEW_DEFAULTS.items():  # same for analysis fields added later
             if data["analysis"][key] == default:
                 data["analysis"].pop(key)
@@ -718,3 +746,37 @@ def _relaxation(table: dict[str, Any], potential: Potential, system: SystemConfi
                                                      "no window would finish")
     return RelaxationConfig(time=time, every=every, origins=origins, lags=count, q=q, overlap=overlap,
                             string_windows=windows)
+
+
+def _scan_subset(table: dict[str, Any], key: str, scan: tuple[float, ...], what: str) -> tuple[float, ...]:
+    """``"all"`` or a list of values of the scan (``dms.<what>``), as the scan's own values."""
+    name = f"snapshots.{key}"
+    given = table.get(key, "all")
+    if given == "all":
+        return scan
+    if not isinstance(given, list) or not given:
+        raise _fail(name, f"must be \"all\" or a non-empty list of values of dms.{what}, got {_show(given)}")
+    chosen = _sorted_unique(given, name)
+    for value in chosen:
+        if not _member(value, scan):
+            raise _fail(name, f"{value:g} is not in dms.{what} {[float(f'{v:g}') for v in scan]}")
+    return tuple(v for v in scan if _member(v, chosen))
+
+
+def _flag(table: dict[str, Any], key: str) -> bool:
+    value = table.get(key, True)
+    if not isinstance(value, bool):
+        raise _fail(f"snapshots.{key}", f"must be true or false, got {_show(value)}")
+    return value
+
+
+def _snapshots(table: dict[str, Any], dms: DMSConfig) -> SnapshotsConfig:
+    """The [snapshots] table (see :class:`SnapshotsConfig`)."""
+    _check_keys(table, {"temperatures", "periods", "cycle", "inherent", "thermal"}, "snapshots")
+    temperatures = _scan_subset(table, "temperatures", dms.temperatures, "temperatures")
+    periods = _scan_subset(table, "periods", dms.periods, "periods")
+    cycle = _number(table, "cycle", "snapshots", dms.discard + 1, positive=True, integer=True)
+    if cycle > dms.cycles:
+        raise _fail("snapshots.cycle", f"must be at most dms.cycles ({dms.cycles}), got {cycle}")
+    return SnapshotsConfig(temperatures=temperatures, periods=periods, cycle=cycle, inherent=_flag(table, "inherent"),
+                           thermal=_flag(table, "thermal"))

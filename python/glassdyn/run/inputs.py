@@ -14,6 +14,15 @@ Output files of a DMS segment (one line or block per oscillation cycle, full pre
 ``pu.txt``            the displacement/distribution global array (p(u) and p(log10 u))
 ``cycles.txt``        the fix dms row of every cycle of the segment (its columns but ``cycle``)
 
+With ``[snapshots]``, the segment holding the chosen cycle k of a chosen (temperature, period)
+also writes (one frame each, written by ``dump custom`` on that step only, via ``dump_modify skip``):
+
+``thermal.dump``      ``id type x y z ix iy iz`` at the start of cycle k's window (step (k-1) N)
+``dynamics.dump``     ``id type x y z ix iy iz`` and the per-atom outputs of the analysis computes
+                      (:func:`snapshot_columns`, named by the schema) at the window's end (step k N)
+
+and a later stage (:func:`inherent_structure`) minimises the thermal snapshot into ``inherent.dump``.
+
 With ``analysis.mobile = "both"`` a second stringlike/atom compute (``gd_strj``, mobile atoms by
 ``range``, same windows through ``sync``) appends its global vector to each ``windows.txt`` line;
 its values are harvested under the names of the schema with the prefix :data:`JUMP_PREFIX`.
@@ -306,8 +315,9 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
               f"thermo          {thermo_interval(n)}",
               f"thermo_style    custom step temp pe {_stress_keyword(dms.axis)} {strain_stress} {strings} "
               f"{cages}{jump}",
-              "thermo_modify   norm no format float %.17g flush yes",
-              f"run             {n * cycles}"]
+              "thermo_modify   norm no format float %.17g flush yes"]
+    lines += _snapshot_lines(config, folder, temperature, period, first_cycle, cycles)
+    lines.append(f"run             {n * cycles}")
     # The moduli of each cycle of this segment, to the log and to cycles.txt.
     lines.append(f'print           "# cycle {" ".join(CYCLE_COLUMNS)}" file {folder}/cycles.txt')
     cycle_layout = schema.layout("dms", "array")
@@ -315,6 +325,100 @@ def dms_segment(config: CampaignConfig, *, source: str, folder: str, temperature
         values = " ".join(f"$(f_gd_dms[{cycle}][{cycle_layout.index(name)}]:%.17g)" for name in CYCLE_COLUMNS)
         lines.append(f'print           "glassdyn-cycle {cycle} {values}" append {folder}/cycles.txt')
     lines.append(f"write_restart   {folder}/final.restart")
+    return "\n".join(lines) + "\n"
+
+
+#: Files of the snapshots (see the module docstring).
+THERMAL_DUMP = "thermal.dump"
+DYNAMICS_DUMP = "dynamics.dump"
+INHERENT_DUMP = "inherent.dump"
+#: Per-atom position columns of every snapshot dump (wrapped positions and image flags).
+POSITION_COLUMNS = ("id", "type", "x", "y", "z", "ix", "iy", "iz")
+#: ``minimize etol ftol maxiter maxeval`` of the inherent structures (``min_style fire``, fixed
+#: box): no energy criterion; stops when the 2-norm of the whole system's force vector is below
+#: 1e-8 force units, or after 10000 iterations / 100000 force evaluations. FIRE moves by the forces
+#: alone, so the energy jumps of truncated pair potentials (Kob-Andersen's lj/cut) do not stall it,
+#: as they stall conjugate gradients' line search ("linesearch alpha is zero" at |F| ~ 6 for a
+#: 300-atom KA glass; FIRE reaches 1e-8 in ~2000 iterations).
+MINIMIZE = (0.0, 1.0e-8, 10000, 100000)
+MIN_STYLE = "fire"
+#: Log line of the inherent-structure stage: energy per atom before and after, final force 2-norm
+#: (LAMMPS's own lines give the stopping criterion, iterations and force evaluations).
+INHERENT_LINE = "glassdyn-inherent"
+
+
+def snapshot_columns(config: CampaignConfig) -> list[tuple[str, str]]:
+    """(LAMMPS reference, column name) of the per-atom dynamics in ``dynamics.dump``: the per-atom
+    arrays of stringlike/atom, cage/atom and percolation/atom (and of the jump definition's
+    stringlike/atom with prefix :data:`JUMP_PREFIX`), by the schema's names; a name that is
+    already taken (percolation/atom's ``u``, read from the string compute) is the same value and
+    is left out."""
+    sources = [("c_gd_str", "stringlike/atom", ""), ("c_gd_cage", "cage/atom", ""),
+               ("c_gd_perc", "percolation/atom", "")]
+    if config.analysis.mobile == "both":
+        sources.append((JUMP_STRINGS[0], "stringlike/atom", JUMP_PREFIX))
+    out: list[tuple[str, str]] = []
+    for compute, style, prefix in sources:
+        lay = schema.layout(style, "peratom")
+        for name, reference in zip(lay.names, lay.references(compute)):
+            if prefix + name not in {n for _, n in out}:
+                out.append((reference, prefix + name))
+    return out
+
+
+def snapshot_step(config: CampaignConfig, period: float) -> int:
+    """Step of the window start of the snapshot cycle (its end is one period later)."""
+    assert config.snapshots is not None
+    return (config.snapshots.cycle - 1) * config.steps(period)
+
+
+def _snapshot_lines(config: CampaignConfig, folder: str, temperature: float, period: float, first_cycle: int,
+                    cycles: int) -> list[str]:
+    """The two dumps of a snapshot when this segment holds its cycle (else none).
+
+    Dumps read positions and per-atom outputs and change nothing in the run: each is written only
+    on its step (``skip`` elsewhere; the thermal one at the run's setup when the window starts the
+    segment), so the thermo output and every other file are those of the segment without them.
+    """
+    shots = config.snapshots
+    if shots is None or not shots.chosen(temperature, period):
+        return []
+    if not first_cycle <= shots.cycle < first_cycle + cycles:
+        return []
+    n = config.steps(period)
+    start = snapshot_step(config, period)
+    positions = " ".join(POSITION_COLUMNS)
+    lines = []
+    if shots.thermal or shots.inherent:
+        lines += [f"variable        gd_skipthermal equal step!={start}",
+                  f"dump            gd_thermal all custom {n} {folder}/{THERMAL_DUMP} {positions}",
+                  "dump_modify     gd_thermal sort id format float %.17g skip v_gd_skipthermal"]
+    columns = snapshot_columns(config)
+    names = " ".join(f"colname {ref} {name}" for ref, name in columns)
+    lines += [f"variable        gd_skipdynamics equal step!={start + n}",
+              f"dump            gd_dynamics all custom {n} {folder}/{DYNAMICS_DUMP} {positions} "
+              f"{' '.join(ref for ref, _ in columns)}",
+              f"dump_modify     gd_dynamics sort id format float %.17g skip v_gd_skipdynamics {names}"]
+    return lines
+
+
+def inherent_structure(config: CampaignConfig, *, source: str, snapshot: str, folder: str, step: int) -> str:
+    """Energy-minimise a thermal snapshot: the segment's restart gives types, masses and box style,
+    ``read_dump`` replaces positions, image flags and box by the snapshot's; :data:`MIN_STYLE`
+    at fixed box with :data:`MINIMIZE`; the result to ``inherent.dump``. The live run's files are
+    only read."""
+    etol, ftol, maxiter, maxeval = MINIMIZE
+    positions = " ".join(POSITION_COLUMNS)
+    lines = header(config, source, restart=True)
+    lines += [f"read_dump       {snapshot} {step} x y z ix iy iz box yes replace yes format native",
+              "thermo          100", "thermo_style    custom step pe fnorm", "thermo_modify   norm no",
+              "run             0",
+              "variable        gd_pe0 equal $(pe/atoms:%.17g)",
+              f"min_style       {MIN_STYLE}",
+              f"minimize        {etol:.10g} {ftol:.10g} {maxiter} {maxeval}",
+              f'print           "{INHERENT_LINE} $(v_gd_pe0:%.17g) $(pe/atoms:%.17g) $(fnorm:%.17g)"',
+              f"write_dump      all custom {folder}/{INHERENT_DUMP} {positions} modify sort id format float %.17g",
+              f"write_restart   {folder}/final.restart"]
     return "\n".join(lines) + "\n"
 
 

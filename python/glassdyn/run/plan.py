@@ -7,6 +7,9 @@
                           state; the DMS segments start from the equilibration too, so the stage
                           changes none of them and a campaign without it has the plan it had
 ``T<T>/P<period>/seg<k>`` ``dms.cycles_per_segment`` oscillation cycles at that temperature
+``T<T>/P<period>/inherent<c>`` optional (``[snapshots]`` with ``inherent``): the thermal snapshot of
+                          cycle c, energy-minimised; right after the segment that wrote it, from
+                          that segment's restart (only read), so the DMS chain is unchanged
 
 Each stage folder holds ``in.lammps``, ``log.lammps``, its outputs, ``final.restart`` and, once
 finished, ``done.json``. Temperatures are independent chains that may run side by side.
@@ -28,7 +31,7 @@ class Stage:
     """One LAMMPS run of a campaign."""
 
     name: str                      # folder relative to the campaign folder
-    kind: str                      # melt, quench, anneal, equilibrate, relaxation, dms
+    kind: str                      # melt, quench, anneal, equilibrate, relaxation, dms, inherent
     steps: int
     source: str                    # file the run starts from
     temperature: Optional[float] = None
@@ -59,6 +62,11 @@ class Stage:
             return inputs.relaxation(config, source=self.source, folder=self.name, temperature=self.temperature,
                                      steps=self.steps, r1_source=self.r1_source)
         assert self.temperature is not None and self.period is not None
+        if self.kind == "inherent":
+            segment = self.source.rsplit("/", 1)[0]
+            return inputs.inherent_structure(config, source=self.source,
+                                             snapshot=f"{segment}/{inputs.THERMAL_DUMP}", folder=self.name,
+                                             step=inputs.snapshot_step(config, self.period))
         return inputs.dms_segment(config, source=self.source, folder=self.name, temperature=self.temperature,
                                   period=self.period, first_cycle=self.first_cycle, cycles=self.cycles,
                                   comm_cutoff=comm_cutoff, r1_source=self.r1_source)
@@ -160,11 +168,34 @@ def make_plan(config: CampaignConfig) -> Plan:
                 name = f"{tdir}/{period_folder(period)}/seg{segment:03d}"
                 chain.append(Stage(name=name, kind="dms", steps=count * config.steps(period), source=source,
                                    temperature=temperature, period=period, first_cycle=cycle, cycles=count))
+                chain += _inherent_stage(config, chain[-1])
                 source = f"{name}/final.restart"
                 cycle += count
                 segment += 1
         chains.append(TemperatureChain(temperature=temperature, stages=tuple(chain)))
     return Plan(preparation=tuple(stages), chains=tuple(chains))
+
+
+def _inherent_stage(config: CampaignConfig, segment: Stage) -> list[Stage]:
+    """The inherent-structure stage after the segment holding a snapshot cycle, if one is asked for."""
+    shots = config.snapshots
+    assert segment.temperature is not None and segment.period is not None
+    if (shots is None or not shots.inherent or not shots.chosen(segment.temperature, segment.period)
+            or not segment.first_cycle <= shots.cycle < segment.first_cycle + segment.cycles):
+        return []
+    folder = segment.name.rsplit("/", 1)[0]
+    return [Stage(name=f"{folder}/inherent{shots.cycle:03d}", kind="inherent", steps=inputs.MINIMIZE[2],
+                  source=f"{segment.name}/final.restart", temperature=segment.temperature, period=segment.period,
+                  first_cycle=shots.cycle, cycles=0)]
+
+
+def snapshot_segment(config: CampaignConfig, chain: TemperatureChain, period: float) -> Optional[Stage]:
+    """The DMS segment of a temperature chain and period that writes the snapshot dumps, if any."""
+    shots = config.snapshots
+    if shots is None or not shots.chosen(chain.temperature, period):
+        return None
+    return next((s for s in chain.periods().get(period, ())
+                 if s.first_cycle <= shots.cycle < s.first_cycle + s.cycles), None)
 
 
 #: The part of a plan that is the preparation (the other parts are temperature folders, T<T>).
