@@ -140,6 +140,16 @@ class SOAPAverage:
     def __init__(self, mean: np.ndarray, bootstrap_means: np.ndarray, n_centers: int, n_atoms: int) -> None:
         self.mean, self.bootstrap_means, self.n_centers, self.n_atoms = mean, bootstrap_means, n_centers, n_atoms
 
+    @classmethod
+    def from_vectors(cls, vectors: Any, n_atoms: int, n_bootstrap: int = 200, seed: int = 0) -> "SOAPAverage":
+        """The estimator from the SOAP vectors of m centres drawn at random from ``n_atoms`` atoms
+        (what :meth:`SOAPDescriptor.compute` does with its chosen centres)."""
+        vectors = _checks.float_array("vectors", vectors, (None, None))
+        n_atoms = _checks.integer("n_atoms", n_atoms, at_least=len(vectors))
+        rng = np.random.default_rng(_checks.integer("seed", seed, at_least=0))
+        boot = _bootstrap(vectors, n_atoms, _checks.integer("n_bootstrap", n_bootstrap, at_least=0), rng)
+        return cls(vectors.mean(axis=0), boot, len(vectors), n_atoms)
+
 
 def _bootstrap(vectors: np.ndarray, n_atoms: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
     """Means over bootstrap resamples of the rows, shrunk towards the sample mean by the
