@@ -122,9 +122,9 @@ def test_voronoi_volumes_tile_the_box_and_faces_add_up() -> None:
     volume; the face counts per edge number add to the number of faces; the most frequent
     motifs per centre type are sorted and their fractions at most 1."""
     rng = np.random.default_rng(5)
-    box = Box((0, 0, 0), (12, 11, 10), tilt=(1.5, -1.0, 0.5))
+    box = Box((-3, 2, 1), (9, 13, 11), tilt=(1.5, -1.0, 0.5))
     frac = rng.random((600, 3))
-    s = Structure(box, frac @ box.matrix.T, rng.integers(1, 3, 600))
+    s = Structure(box, frac @ box.matrix.T + np.asarray(box.lo), rng.integers(1, 3, 600))
     cells = VoronoiMotifs().compute(s)
     assert cells.volumes.sum() == pytest.approx(s.volume, rel=1e-9)
     assert np.array_equal(cells.face_counts.sum(axis=1), cells.faces)
@@ -264,6 +264,23 @@ def test_per_atom_descriptors_of_bcc() -> None:
     with_soap = per_atom_descriptors(s, soap=SOAPDescriptor(["1", "2"], r_cut=3.5, n_max=2, l_max=2),
                                      profile_edges=None, entropy_cutoff=5.0)
     assert with_soap.filter(like="soap_").shape == (len(s), SOAPDescriptor(["1", "2"], n_max=2, l_max=2).n_features)
+
+
+def test_structure_from_frames_wraps_every_position_form() -> None:
+    """A frame with wrapped (x y z), unwrapped (xu yu zu, atoms images away) or scaled (xs ys zs)
+    positions gives the same wrapped structure (to rounding), rows in ID order, in a triclinic box."""
+    rng = np.random.default_rng(7)
+    box = Box((-2, -1, 0), (8, 9, 12), tilt=(2.0, 1.0, -1.5))
+    frac = rng.random((50, 3))
+    wrapped = frac @ box.matrix.T + np.asarray(box.lo)
+    images = rng.integers(-3, 4, (50, 3))
+    base = {"id": np.arange(1, 51), "type": rng.integers(1, 3, 50)}
+    forms = [dict(zip("xyz", wrapped.T)), dict(zip(("xu", "yu", "zu"), (wrapped + images @ box.matrix.T).T)),
+             dict(zip(("xs", "ys", "zs"), frac.T))]
+    for columns in forms:
+        s = Structure.from_frame(DumpFrame(0, box, {**base, **columns}))
+        np.testing.assert_allclose(s.positions, wrapped, atol=1e-9)
+        assert np.array_equal(s.ids, base["id"]) and np.array_equal(s.types, base["type"])
 
 
 # ----- errors --------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def optional_import(module: str, package: str) -> Any:
                           f"pip install '{package}' or pip install 'glassdyn[structure]'") from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Structure:
     """One periodic 3-D configuration, checked: positions wrapped into the box.
 
@@ -91,6 +91,9 @@ class Structure:
 
     def __len__(self) -> int:
         return len(self.positions)
+
+    def __repr__(self) -> str:
+        return f"Structure(<{len(self)} atoms, types {self.type_list}>, box={self.box!r})"
 
     @property
     def volume(self) -> float:
