@@ -302,5 +302,7 @@ def test_results_before_compute_and_bad_input() -> None:
         Structure(Box((0, 0, 0), (5, 5, 5), periodic=(True, True, False)), np.ones((2, 3)), [1, 1])
     with pytest.raises(ValueError, match="species_of_types"):
         SOAPDescriptor(["Cu"]).compute(s, {1: "Zr"})
+    with pytest.raises(ValueError, match="method must be one of"):
+        excess_entropy(s, method="coarse")
     with pytest.raises(TypeError, match="structure must be"):
         VoronoiMotifs().compute(np.zeros((3, 3)))
