@@ -32,13 +32,15 @@ test: $(STAMP)
 # Window-end cost (Cu-Zr EAM glass), ghost atoms and step time without ghost-reach demand plus the
 # mobile-atom exchange (Kob-Andersen liquid, 1-8 ranks), memory per atom of each style, and the
 # percolation/atom window-end cost (Cu-Zr glass, 1 and 2 ranks).
-# share of fix dynamics/correlate in MD time against its offline route.
+# share of fix dynamics/correlate in MD time against its offline route; per-snapshot structure
+# analysis of a 32 000-atom glass (RDF, S(q), Voronoi, entropy, SOAP estimator and its error).
 bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_stringlike.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_exchange.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_memory.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_percolation.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_correlate.py
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_structure.py
 
 clean:
 	rm -rf build $(VENV) demo.log glassdyn-demo glassdyn-demo.toml

@@ -49,6 +49,10 @@ FORBIDDEN: list[tuple[str, str]] = [
     ("glassdyn.launching", "glassdyn.run"), ("glassdyn.launching", "glassdyn.deepmd"),
     ("glassdyn.launching", "glassdyn.results"),
     ("glassdyn.io", "glassdyn.run"), ("glassdyn.io", "glassdyn.results"),
+    # Structure is offline analysis too: on io and analysis, never on the campaign stack (issue 15).
+    ("glassdyn.structure", "glassdyn.run"), ("glassdyn.structure", "glassdyn.results"),
+    ("glassdyn.structure", "glassdyn.campaign"), ("glassdyn.structure", "glassdyn.cli"),
+    ("glassdyn.analysis", "glassdyn.structure"), ("glassdyn.io", "glassdyn.structure"),
     # Slurm stays out of the driver: jobs run plain `glassdyn run --only PART` (issue 17).
     ("glassdyn.run", "glassdyn.scheduler"), ("glassdyn.launching", "glassdyn.scheduler"),
     ("glassdyn.scheduler", "glassdyn.results"), ("glassdyn.results", "glassdyn.scheduler"),
