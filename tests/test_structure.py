@@ -1,6 +1,8 @@
 """glassdyn.structure on structures with known answers: crystals, an ideal gas, rigid motions."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -115,6 +117,31 @@ def test_voronoi_of_crystals(basis: list, a: float, label: str, faces: int) -> N
     assert np.all(cells.faces == faces) and np.all(cells.five_fold_fraction == 0)
     assert cells.motif_fractions() == [(label, 1.0)]
     assert cells.full_icosahedron_fraction() == 0.0
+
+
+def test_voronoi_keeps_the_process_locale(tmp_path) -> None:
+    """Importing OVITO sets the C library's locale to "C", which would make Python's default text
+    encoding ASCII for the rest of the process (every later read_text() of a non-ASCII file would
+    fail); glassdyn imports it through glassdyn._ovito, which restores the locale."""
+    import locale
+
+    import subprocess
+    import sys
+
+    # A fresh process, where OVITO has not been imported yet by an earlier test.
+    script = ("import locale, sys; sys.path.insert(0, %r); from test_structure import lattice, FCC; "
+              "from glassdyn.structure import VoronoiMotifs; before = locale.getpreferredencoding(False); "
+              "VoronoiMotifs().compute(lattice(3.6, 2, FCC)); print(before, locale.getpreferredencoding(False))"
+              % str(Path(__file__).parent))
+    printed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert printed[0] == printed[1], printed
+    before = (locale.setlocale(locale.LC_ALL), locale.getpreferredencoding(False))
+    VoronoiMotifs().compute(lattice(3.6, 2, FCC))
+    assert (locale.setlocale(locale.LC_ALL), locale.getpreferredencoding(False)) == before
+    path = tmp_path / "text.txt"
+    path.write_bytes("T/T_α ≥ 0.85\n".encode("utf-8"))
+    if before[1].lower().replace("-", "") == "utf8":
+        assert path.read_text() == "T/T_α ≥ 0.85\n"
 
 
 def test_voronoi_volumes_tile_the_box_and_faces_add_up() -> None:

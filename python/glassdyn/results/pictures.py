@@ -13,13 +13,13 @@ selection and colours is drawn instead, with a :class:`PictureWarning` saying so
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from glassdyn._ovito import import_ovito
 from glassdyn.results.snapshots import Snapshot
 
 #: Colours (RGB in [0, 1]) of the xi classes, smallest strings first (matplotlib's tab10 colours).
@@ -164,7 +164,7 @@ def _slab(slab: tuple[Any, float, float]) -> tuple[int, float, float]:
 
 
 def _render_ovito(scene: _Scene, path: Path, size: tuple[int, int]) -> Path:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no display needed
+    import_ovito()  # headless, and the locale kept
     from ovito.data import DataCollection, ParticleType
     from ovito.pipeline import Pipeline, StaticSource
     from ovito.vis import ColorLegendOverlay, TachyonRenderer, TextLabelOverlay, Viewport

@@ -7,6 +7,7 @@ from typing import Any, Optional
 import numpy as np
 
 from glassdyn import _checks
+from glassdyn._ovito import import_ovito
 from glassdyn.structure._input import Structure, as_structure, optional_import
 from glassdyn.structure._results import computed, results_of
 
@@ -106,7 +107,10 @@ class VoronoiMotifs:
 def _ovito_voronoi(structure: Structure, edge_threshold: float, face_threshold: float
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """OVITO's Voronoi analysis: (face counts with column k = k edges, volumes, faces)."""
-    optional_import("ovito", "ovito")
+    try:
+        import_ovito()  # first: a plain import of ovito would change the process's locale
+    except ImportError:
+        optional_import("ovito", "ovito")  # raises the one-line message naming the package
     from ovito.data import DataCollection
     from ovito.modifiers import VoronoiAnalysisModifier
     from ovito.pipeline import Pipeline, StaticSource
