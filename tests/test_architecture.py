@@ -14,6 +14,7 @@ function is still a cycle) and mapped to the part of the package they belong to:
     results                             harvest, store, report (on run's config and plan)
     scheduler                           Slurm jobs of a campaign (on run; beside results, never importing it)
     campaign                            the orchestrator: run, then harvest
+    comparison                          several finished campaigns side by side (on results)
     cli, glassdyn (the package facade), __main__
 """
 from __future__ import annotations
@@ -35,7 +36,7 @@ LAYERS: dict[str, int] = {
     "glassdyn.deepmd": 2,
     "glassdyn.run": 3,
     "glassdyn.results": 4, "glassdyn.scheduler": 4,
-    "glassdyn.campaign": 5,
+    "glassdyn.campaign": 5, "glassdyn.comparison": 5,
     "glassdyn.cli": 6, "glassdyn": 6,
     "glassdyn.__main__": 7,
 }
@@ -54,6 +55,10 @@ FORBIDDEN: list[tuple[str, str]] = [
     # The output schema is a leaf under everything that names outputs (issue 11, item 3).
     ("glassdyn.schema", "glassdyn.analysis"), ("glassdyn.schema", "glassdyn.run"),
     ("glassdyn.schema", "glassdyn.results"), ("glassdyn.schema", "glassdyn.launching"),
+    # Comparing reads finished results only: it never runs, schedules or harvests a campaign (issue 14).
+    ("glassdyn.results", "glassdyn.comparison"), ("glassdyn.run", "glassdyn.comparison"),
+    ("glassdyn.comparison", "glassdyn.run"), ("glassdyn.comparison", "glassdyn.campaign"),
+    ("glassdyn.comparison", "glassdyn.scheduler"),
 ]
 
 

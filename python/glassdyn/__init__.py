@@ -5,7 +5,7 @@ The LAMMPS styles live in the plugin ``glassdynplugin.so`` that LAMMPS loads thr
 :mod:`glassdyn.analysis`; dump reading in :mod:`glassdyn.io`.
 
 This module stays free of heavy imports: LAMMPS imports it (via the entry point) on start-up,
-so :class:`Campaign` and :func:`load` are imported on first use.
+so :class:`Campaign`, :func:`load` and :func:`compare` are imported on first use.
 """
 from importlib import metadata as _metadata
 
@@ -14,7 +14,7 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0+unknown"
 
-__all__ = ["Campaign", "CampaignConfig", "load", "__version__"]
+__all__ = ["Campaign", "CampaignConfig", "compare", "load", "__version__"]
 
 
 def __getattr__(name: str):
@@ -27,4 +27,7 @@ def __getattr__(name: str):
     if name == "load":
         from glassdyn.results.store import load
         return load
+    if name == "compare":
+        from glassdyn.comparison import compare
+        return compare
     raise AttributeError(f"module 'glassdyn' has no attribute {name!r}")

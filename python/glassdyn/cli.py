@@ -1,4 +1,4 @@
-"""The ``glassdyn`` command: ``run``, ``submit``, ``status``, ``demo``, ``report`` and ``plugin build``."""
+"""The ``glassdyn`` command: ``run``, ``submit``, ``status``, ``demo``, ``report``, ``compare`` and ``plugin build``."""
 from __future__ import annotations
 
 import argparse
@@ -46,7 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("campaign", type=Path, help="campaign folder (or its results.h5)")
     report.add_argument("--out", type=Path, default=None, help="figure folder (default: CAMPAIGN/report)")
     report.add_argument("--period", type=float, default=None, help="DMS period to draw (default: the longest)")
-    for sub in (run, submit, status, demo, report):
+
+    compare = commands.add_parser("compare", help="two or more finished campaigns side by side: figures and a table")
+    compare.add_argument("campaigns", type=Path, nargs="+", metavar="CAMPAIGN",
+                         help="campaign folders (or their results.h5), at least two")
+    compare.add_argument("--out", type=Path, default=None,
+                         help="output folder (default: comparison-<labels> next to the first campaign)")
+    compare.add_argument("--labels", default=None, help="comma-separated labels, one per campaign (default: names)")
+    compare.add_argument("--at", type=float, default=0.85, metavar="T_OVER_T_ALPHA",
+                         help="reduced temperature of the p(u), string and cage comparisons (default 0.85)")
+    compare.add_argument("--period", type=float, default=None,
+                         help="DMS period of the single-period panels (default: the longest common one)")
+    for sub in (run, submit, status, demo, report, compare):
         _debug_option(sub)
     from glassdyn.plugin_build import add_parser as add_plugin_parser
 
@@ -175,6 +186,8 @@ def _command(args: argparse.Namespace) -> int:
         return plugin_main(args)
     if args.command in ("submit", "status"):
         return _scheduler(args)
+    if args.command == "compare":
+        return _compare(args)
     if args.command == "run":
         _run(_campaign(args.config, args), args)
     elif args.command == "demo" and args.compare:
@@ -198,6 +211,21 @@ def _command(args: argparse.Namespace) -> int:
     else:
         written = _report(args.campaign, args.out, args.period)
         print(f"report: {len(written)} files in {written[0].parent if written else args.out}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from glassdyn.comparison import compare
+    from glassdyn.run.errors import UserError
+
+    labels = None if args.labels is None else [label.strip() for label in args.labels.split(",")]
+    try:
+        written = compare(args.campaigns, args.out, labels=labels, reduced_temperature=args.at, period=args.period)
+    except ValueError as error:
+        if isinstance(error, UserError):
+            raise
+        raise UserError(str(error)) from error   # argument mistakes (labels, --at): one line, status 2
+    print(f"comparison: {len(written)} files in {written[0].parent}")
     return 0
 
 
