@@ -23,10 +23,12 @@ except ModuleNotFoundError:  # Python < 3.11
 from glassdyn.cli import COMPARE_CONFIGS, COMPARE_MARKER
 from glassdyn.run.config import CampaignConfig
 
-#: Work (atoms x MD steps, both campaigns) that ran in 24 min on this project's 2-core machine
-#: under a load average of 12-15 (README "Comparing two glasses"); the files must not grow past it
-#: unnoticed, or the demo would no longer finish within its stated time.
-MAX_ATOM_STEPS = 340e6
+#: Work (atoms x MD steps, both campaigns) the demo's time budget allows: the files hold 222e6.
+#: `make demo` runs 155e6 atom-steps in 8 min 29 s on the quiet 2-core machine (README), i.e.
+#: ~3.0e5 atom-steps/s through the whole driver, so 230e6 is ~13 min, well inside the 25 min
+#: budget (the slower measured runs under other helpers' load are in README "Comparing two
+#: glasses"). The files must not grow past it unnoticed.
+MAX_ATOM_STEPS = 230e6
 
 
 @pytest.fixture(scope="module")
