@@ -80,6 +80,29 @@ def campaigns(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return folders
 
 
+def test_reference_boxes_and_type_map_of_the_training_data(tmp_path: Path):
+    """No training: the composition sets the Zr fraction and the starting lattice (3.9 A for
+    Cu64Zr36, scaled by the cube root of the mean atomic volume: (17.55/15.94)^(1/3) x 3.9 =
+    4.027 A for Cu50Zr50), and a reordered type map renumbers ``type.raw`` (Cu = 0, Zr = 1 in the
+    frames become 1 and 0 with ["Zr", "Cu"]) while the arrays stay as sampled."""
+    import numpy as np
+
+    from glassdyn.deepmd.tiny_model import lattice_constant, write_deepmd_npy, zr_fraction
+
+    assert zr_fraction({"Cu": 64, "Zr": 36}) == pytest.approx(0.36) and lattice_constant({"Cu": 64, "Zr": 36}) == 3.9
+    assert lattice_constant({"Cu": 50, "Zr": 50}) == pytest.approx(3.9 * (17.55 / 15.94) ** (1 / 3), rel=1e-12)
+    with pytest.raises(ValueError, match="composition"):
+        zr_fraction({"Cu": 50, "Ni": 50})
+    frame = {"box": np.eye(3) * 10, "coord": np.zeros((3, 3)), "type": np.array([0, 1, 0]), "force": np.ones((3, 3)),
+             "energy": -1.0, "virial": np.zeros((3, 3))}
+    write_deepmd_npy([frame], tmp_path / "zr-cu", ("Zr", "Cu"))
+    assert np.loadtxt(tmp_path / "zr-cu" / "type.raw", dtype=int).tolist() == [1, 0, 1]
+    assert (tmp_path / "zr-cu" / "type_map.raw").read_text().split() == ["Zr", "Cu"]
+    assert np.load(tmp_path / "zr-cu" / "set.000" / "force.npy").shape == (1, 9)
+    with pytest.raises(ValueError, match="type_map"):
+        write_deepmd_npy([frame], tmp_path / "bad", ("Cu", "Ni"))
+
+
 def test_example_files_are_a_comparable_pair():
     """The two example files differ only in what makes them two glasses (name, model, type map,
     composition) and in comments: the same protocol is what makes `glassdyn compare` accept them."""
