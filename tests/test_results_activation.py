@@ -123,6 +123,8 @@ def test_fragility_exact_vft_and_arrhenius():
     assert frag.law == "vft" and frag.t_ref == pytest.approx(700.0, rel=1e-6)
     assert frag.m == pytest.approx(_vft_m(2000.0, 400.0, 700.0), rel=1e-5)
     assert np.allclose(frag.activation_energy, K_B * 2000.0 * t ** 2 / (t - 400.0) ** 2, rtol=1e-5)
+    assert frag.energy_at_ref == pytest.approx(K_B * 2000.0 * 700.0 ** 2 / 300.0 ** 2, rel=1e-5)
+    assert frag.energy_at_ref == pytest.approx(math.log(10) * frag.m * K_B * frag.t_ref, rel=1e-9)
     t3 = np.array([1.0, 1.2, 1.5])
     arr = fragility(t3, 0.1 * np.exp(3.0 / t3), units="lj", reference_time=0.1 * math.exp(3.0 / 1.1))
     assert arr.law == "arrhenius" and arr.t_ref == pytest.approx(1.1)

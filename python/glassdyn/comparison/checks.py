@@ -77,10 +77,11 @@ def check_comparable(campaigns: Sequence[Campaign]) -> list[float]:
     NotComparable
         One line naming the difference and each campaign's value.
     """
-    for key, what in (("units", "unit style"), ("axis", "DMS axis"), ("mobile", "mobile-atom definition "
-                                                                                  "(analysis.mobile)"),
-                      ("jump_range_unit", "jump-range kind (analysis.jump_range_unit)")):
-        values = {c.label: c.results.metadata.get(key) for c in campaigns}
+    checked = [("units", "unit style"), ("axis", "DMS axis"), ("mobile", "mobile-atom definition (analysis.mobile)")]
+    if any(_setting(c, "mobile") != "fraction" for c in campaigns):   # the jump range only defines jump mobility
+        checked.append(("jump_range_unit", "jump-range kind (analysis.jump_range_unit)"))
+    for key, what in checked:
+        values = {c.label: _setting(c, key) for c in campaigns}
         if len({str(v) for v in values.values()}) > 1:
             listing = ", ".join(f"{label}: {value}" for label, value in values.items())
             raise NotComparable(f"campaigns are not comparable: different {what} ({listing})")
@@ -90,6 +91,15 @@ def check_comparable(campaigns: Sequence[Campaign]) -> list[float]:
         raise NotComparable(f"campaigns are not comparable: no DMS period in common (periods {listing})")
     _warn_on_renamed_species(campaigns)
     return periods
+
+
+#: Values of settings that campaigns harvested before the setting existed implicitly had.
+_DEFAULTS = {"axis": "x", "mobile": "fraction", "jump_range_unit": "distance"}
+
+
+def _setting(campaign: Campaign, key: str):
+    value = campaign.results.metadata.get(key)
+    return _DEFAULTS.get(key) if value in (None, "") else value
 
 
 def _warn_on_renamed_species(campaigns: Sequence[Campaign]) -> None:

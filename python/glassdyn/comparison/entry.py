@@ -127,7 +127,8 @@ def _common_reduced(numbers: Sequence[CampaignNumbers], requested: float) -> Qua
 
 
 def _default_out(campaigns) -> Path:
-    first = campaigns[0].source
-    parent = first.parent if first.suffix == ".h5" else first.resolve().parent
+    first = campaigns[0].source.resolve()
+    folder = first.parent if first.suffix == ".h5" else first     # the campaign folder
+    parent = folder.parent
     name = "comparison-" + "-".join("".join(ch if ch.isalnum() else "_" for ch in c.label) for c in campaigns)
     return parent / name

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from glassdyn.comparison.numbers import CampaignNumbers
 from glassdyn.results.panels import (Units, period_label, plot_column, plot_displacement, plot_normalised_loss,
                                      plot_quench, reduced_temperature, t_alpha_text, with_unit)
-from glassdyn.results.report import _quench_rows
+from glassdyn.results.selection import quench_rows
 
 SPECIES_LINESTYLES = ("-", "--", ":", "-.")
 SPECIES_MARKERS = ("o", "s", "^", "D", "v")
@@ -163,10 +163,17 @@ def relaxation_figure(numbers: Sequence[CampaignNumbers]) -> Optional[Figure]:
     reduce = all(n.peak is not None for _, n in with_data)
     for k, n in with_data:
         rows = n.relaxation
+        scale = n.peak.t_alpha if reduce else 1.0
         for ax, column in ((ax_tau, "tau_alpha"), (ax_d, "diffusion")):
             ok = rows[rows[column] > 0]
-            x = (n.peak.t_alpha if reduce else 1.0) / ok["temperature"].to_numpy(dtype=float)
-            ax.semilogy(x, ok[column], "o-", color=colour(k), label=n.label)
+            ax.semilogy(scale / ok["temperature"].to_numpy(dtype=float), ok[column], "o", color=colour(k),
+                        label=n.label)
+        if n.fragility is not None:   # the law the fragility index comes from, and its T_ref
+            fit = n.fragility.fit
+            grid = np.linspace(n.fragility.temperatures.min(), n.fragility.temperatures.max(), 60)
+            ax_tau.semilogy(scale / grid, fit(grid), "-", color=colour(k), linewidth=1,
+                            label=f"{fit.law.upper()}, m = {n.fragility.m:.3g} at $T_\\mathrm{{ref}}$")
+            ax_tau.plot([scale / n.fragility.t_ref], [n.fragility.reference_time], "*", color=colour(k), markersize=10)
     u = numbers[0].units
     label = r"$T_\alpha/T$" if reduce else f"1/{u.temperature_label()}"
     ax_tau.set_ylabel(with_unit(r"$\tau_\alpha$", u.time))
@@ -174,13 +181,13 @@ def relaxation_figure(numbers: Sequence[CampaignNumbers]) -> Optional[Figure]:
     for ax in (ax_tau, ax_d):
         ax.set_xlabel(label)
         ax.legend(fontsize="small")
-    figure.suptitle(r"$\tau_\alpha$ and $D$ (all atoms)")
+    figure.suptitle(r"$\tau_\alpha$ and $D$ (all atoms); star: $T_\mathrm{ref}$ of the fragility index")
     return figure
 
 
 def quench_figure(numbers: Sequence[CampaignNumbers], units: Units) -> Optional[Figure]:
     """Enthalpy per atom and dH/dT against the quench set point, T_g of each campaign dashed."""
-    traces = [(k, n, _quench_rows(n.campaign.results.quench)) for k, n in enumerate(numbers)]
+    traces = [(k, n, quench_rows(n.campaign.results.quench)) for k, n in enumerate(numbers)]
     traces = [(k, n, q) for k, n, q in traces if not q.empty]
     if not traces:
         return None

@@ -13,8 +13,8 @@ from glassdyn.comparison.checks import Campaign
 from glassdyn.results.fits import (ActivationEnergy, AlphaPeak, Decoupling, Fragility, GlassTransition, LossPeaks,
                                    activation_energy, decoupling_exponent, fit_loss_peaks, fragility)
 from glassdyn.results.panels import Units, error_of_mean
-from glassdyn.results.report import (_alpha_peaks, _glass_transition_or_none, _percolation_thresholds, _quench_rows,
-                                     _rows_of_period)
+from glassdyn.results.selection import (alpha_peaks, glass_transition_or_none, percolation_thresholds, quench_rows,
+                                        rows_of_period)
 
 NAN = float("nan")
 
@@ -75,7 +75,7 @@ class CampaignNumbers:
 
     def rows(self) -> pd.DataFrame:
         """Summary rows of the comparison's period, by temperature."""
-        return _rows_of_period(self.campaign.results.summary, self.period).sort_values("temperature")
+        return rows_of_period(self.campaign.results.summary, self.period).sort_values("temperature")
 
 
 def campaign_numbers(campaign: Campaign, periods: Sequence[float], period: float,
@@ -86,19 +86,19 @@ def campaign_numbers(campaign: Campaign, periods: Sequence[float], period: float
     style = str(results.metadata.get("units", "metal"))
     summary = results.summary.sort_values(["period", "temperature"])
     local = {p: _matching(p, results.periods) for p in periods}
-    all_peaks = _alpha_peaks(summary)
+    all_peaks = alpha_peaks(summary)
     peaks = {p: all_peaks.get(local[p]) for p in periods}
-    beta = {p: _beta(_rows_of_period(summary, local[p])) for p in periods}
+    beta = {p: _beta(rows_of_period(summary, local[p])) for p in periods}
 
     e_alpha_fit, e_alpha = _activation([(p, pk.t_alpha, pk.t_alpha_err) for p, pk in peaks.items()
                                         if pk is not None and not pk.at_edge], style, "T_alpha", len(periods))
     _, e_beta = _activation([(p, b.t_beta, b.t_beta_err) for p, b in beta.items() if b is not None and b.resolved],
                             style, "resolved T_beta", len(periods))
 
-    transition = _glass_transition_or_none(_quench_rows(results.quench))
+    transition = glass_transition_or_none(quench_rows(results.quench))
     t_g = Quantity(transition.t_g, transition.t_g_err) if transition is not None else missing("no T_g from the quench trace")
 
-    rows = _rows_of_period(summary, local[period]).sort_values("temperature")
+    rows = rows_of_period(summary, local[period]).sort_values("temperature")
     t_perc, separation = _percolation(rows)
     peak = peaks[period]
     species = [str(s) for s in results.metadata.get("species", [])]
@@ -155,7 +155,7 @@ def _mean_of(row: pd.DataFrame, column: str) -> Quantity:
 
 
 def _percolation(rows: pd.DataFrame) -> tuple[dict[str, Quantity], Quantity]:
-    thresholds = _percolation_thresholds(rows)
+    thresholds = percolation_thresholds(rows)
     if thresholds is None:
         note = "no percolation columns (campaign harvested without percolation/atom)"
         return {"immobile": missing(note), "mobile": missing(note)}, missing(note)

@@ -39,7 +39,8 @@ def table_rows(numbers: Sequence[CampaignNumbers], periods: Sequence[float], red
     reference = (f"tau_alpha = {reference_time:.3g} {time}" if math.isfinite(reference_time)
                  else "no tau_alpha")
     rows += [Row(f"fragility m at {reference}", "", [_fragility_m(n) for n in numbers]),
-             Row("T_ref of m", temp, [_fragility_t(n) for n in numbers])]
+             Row("T_ref of m", temp, [_fragility_t(n) for n in numbers]),
+             Row("apparent E of tau_alpha at T_ref", u.energy, [_fragility_e(n) for n in numbers])]
     rows += [Row("T_perc immobile", temp, [n.t_perc["immobile"] for n in numbers]),
              Row("T_perc mobile", temp, [n.t_perc["mobile"] for n in numbers]),
              Row("T_perc immobile - mobile", temp, [n.t_perc_separation for n in numbers])]
@@ -77,6 +78,12 @@ def _alpha(n: CampaignNumbers, period: float) -> Quantity:
         return missing("no T_alpha: too few scan temperatures")
     if peak.at_edge:
         return Quantity(peak.t_alpha, math.nan, "loss maximum at the scan edge: T_alpha is only a bound")
+    beta = n.beta.get(period)
+    if beta is not None and beta.resolved:
+        # The parabola sees the beta component's tail as part of the alpha peak.
+        return Quantity(peak.t_alpha, peak.t_alpha_err,
+                        f"beta resolved at {period:g} {n.units.time}: the parabola's T_alpha may be pulled toward "
+                        f"T_beta; the two-component fit puts alpha at {beta.t_alpha_two:.4g} {n.units.temperature}")
     return Quantity(peak.t_alpha, peak.t_alpha_err)
 
 
@@ -98,6 +105,11 @@ def _fragility_m(n: CampaignNumbers) -> Quantity:
 
 def _fragility_t(n: CampaignNumbers) -> Quantity:
     return _fragility_m(n) if n.fragility is None else Quantity(n.fragility.t_ref)
+
+
+def _fragility_e(n: CampaignNumbers) -> Quantity:
+    return _fragility_m(n) if n.fragility is None else Quantity(n.fragility.energy_at_ref,
+                                                                n.fragility.energy_at_ref_err)
 
 
 def _decoupling(n: CampaignNumbers) -> Quantity:

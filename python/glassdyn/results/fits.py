@@ -707,6 +707,8 @@ class Fragility:
     activation_energy, activation_energy_err : ndarray
         Apparent activation energy E(T) = k_B d ln tau / d(1/T) = k_B B T^2/(T - T0)^2 at each of
         ``temperatures``, in ``energy_unit``, and its error.
+    energy_at_ref, energy_at_ref_err : float
+        The same at T_ref (= ln 10 m k_B T_ref).
     energy_unit : str
     """
 
@@ -719,6 +721,8 @@ class Fragility:
     temperatures: np.ndarray
     activation_energy: np.ndarray
     activation_energy_err: np.ndarray
+    energy_at_ref: float
+    energy_at_ref_err: float
     energy_unit: str
 
 
@@ -805,8 +809,14 @@ def fragility(temperature: ArrayLike, tau: ArrayLike, *, reference_time: Optiona
     fit = ActivatedFit(law, float(math.exp(params[0])), float("nan"), float(params[1]),
                        float(math.sqrt(cov[1, 1])) if np.isfinite(cov[1, 1]) else float("nan"), float(params[2]),
                        float(math.sqrt(cov[2, 2])) if np.isfinite(cov[2, 2]) else float("nan"), 1, int(t.size))
+    def energy_at_ref(p: np.ndarray) -> float:
+        tr = t_ref_of(p)
+        return k_b * p[1] * tr ** 2 / (tr - p[2]) ** 2
+
     return Fragility(m=float(m), m_err=m_err, t_ref=float(t_ref), reference_time=reference, law=law, fit=fit,
                      temperatures=t, activation_energy=energies, activation_energy_err=energy_err,
+                     energy_at_ref=float(energy_at_ref(params)),
+                     energy_at_ref_err=_propagate(_gradient(energy_at_ref, params, law), cov),
                      energy_unit=unit_system(units).energy_unit)
 
 

@@ -19,13 +19,18 @@ from matplotlib.figure import Figure
 
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.harvest import JUMP_PREFIX
-from glassdyn.results.fits import AlphaPeak, GlassTransition, fit_alpha_peak, glass_transition
-from glassdyn.results.panels import (QUENCH_T, ReportWarning, Units, error_of_mean, errorbar, format_with_error,
-                                     nearest_temperature, period_label, plot_column, plot_displacement,
-                                     plot_normalised_loss, plot_quench, reduced_temperature, save_figure,
-                                     summary_std, t_alpha_text, with_unit)
+from glassdyn.results.fits import AlphaPeak, GlassTransition
+from glassdyn.results.panels import (ReportWarning, Units, errorbar, format_with_error, nearest_temperature,
+                                     period_label, plot_column, plot_displacement, plot_normalised_loss, plot_quench,
+                                     reduced_temperature, save_figure, summary_std, t_alpha_text, with_unit)
 from glassdyn.results.relaxation_report import relaxation_figure, relaxation_fits
-from glassdyn.results.percolation_threshold import PercolationThreshold, percolation_threshold
+from glassdyn.results.selection import PERCOLATION_CLASSES
+from glassdyn.results.selection import alpha_peaks as _alpha_peaks
+from glassdyn.results.selection import glass_transition_or_none as _glass_transition_or_none
+from glassdyn.results.selection import percolation_thresholds as _percolation_thresholds
+from glassdyn.results.selection import quench_rows as _quench_rows
+from glassdyn.results.selection import rows_of_period as _rows_of_period
+from glassdyn.results.percolation_threshold import PercolationThreshold
 
 __all__ = ["DISPLACEMENT_T_FRACTION", "ReportWarning", "make_report"]
 
@@ -139,14 +144,7 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
 
 
 # --------------------------------------------------------------------------------------------------
-# selection and fits
-
-
-def _rows_of_period(table: pd.DataFrame, period: float) -> pd.DataFrame:
-    """Rows of one period; periods are floats that went through files, so compare with a tolerance."""
-    if table.empty or "period" not in table:
-        return table.iloc[0:0]
-    return table[np.isclose(table["period"].to_numpy(dtype=float), period, rtol=1e-9, atol=0.0)]
+# selection (the rest is in glassdyn.results.selection, shared with the comparison)
 
 
 def _choose_period(summary: pd.DataFrame, period: Optional[float]) -> Optional[float]:
@@ -158,42 +156,6 @@ def _choose_period(summary: pd.DataFrame, period: Optional[float]) -> Optional[f
     if not matches:
         raise ValueError(f"period {period} is not in the results; periods: {periods}")
     return float(matches[0])
-
-
-def _alpha_peaks(summary: pd.DataFrame) -> dict[float, Optional[AlphaPeak]]:
-    """T_alpha of every period; None (with a warning) where the scan has too few temperatures."""
-    peaks: dict[float, Optional[AlphaPeak]] = {}
-    if summary.empty:
-        return peaks
-    for period, rows in summary.groupby("period"):
-        try:
-            peak = fit_alpha_peak(rows["temperature"], rows["loss"], error_of_mean(rows, "loss"))
-        except ValueError as error:
-            warnings.warn(f"period {period:g}: no T_alpha ({error}); plotting against T instead of T/T_alpha",
-                          ReportWarning, stacklevel=3)
-            peak = None
-        else:
-            if peak.at_edge:
-                warnings.warn(f"period {period:g}: the loss maximum is at the edge of the temperature scan "
-                              f"(T = {peak.t_alpha:g}); T_alpha is only a bound", ReportWarning, stacklevel=3)
-        peaks[float(period)] = peak
-    return peaks
-
-
-def _quench_rows(quench: pd.DataFrame) -> pd.DataFrame:
-    if quench.empty or "stage" not in quench:
-        return quench.iloc[0:0]
-    return quench[quench["stage"] == "quench"].sort_values(QUENCH_T)
-
-
-def _glass_transition_or_none(quench: pd.DataFrame) -> Optional[GlassTransition]:
-    if quench.empty:
-        return None
-    try:
-        return glass_transition(quench[QUENCH_T], quench["enthalpy"])
-    except ValueError as error:
-        warnings.warn(f"no T_g from the quench trace: {error}", ReportWarning, stacklevel=3)
-        return None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -313,18 +275,6 @@ def _quench_figure(quench: pd.DataFrame, transition: Optional[GlassTransition], 
 
 # --------------------------------------------------------------------------------------------------
 # small drawing and formatting helpers
-
-
-PERCOLATION_CLASSES = ("immobile", "mobile")
-
-
-def _percolation_thresholds(rows: pd.DataFrame) -> Optional[dict[str, Optional[PercolationThreshold]]]:
-    """T_perc per class (None where P never crosses 1/2); None without percolation columns."""
-    if rows.empty or any(f"{cls}_wraps_any" not in rows for cls in PERCOLATION_CLASSES):
-        return None
-    n = rows["n_cycles"] if "n_cycles" in rows else None
-    return {cls: percolation_threshold(rows["temperature"], rows[f"{cls}_wraps_any"], summary_std(rows, f"{cls}_wraps_any"), n)
-            for cls in PERCOLATION_CLASSES}
 
 
 def _percolation_figure(rows: pd.DataFrame, peak: Optional[AlphaPeak],
