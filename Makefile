@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.glassdyn-installed
 NP     ?= 2
 SOURCES := $(shell find src python cmake -type f -not -name '*.pyc' 2>/dev/null) CMakeLists.txt pyproject.toml
 
-.PHONY: demo test install bench clean
+.PHONY: demo demo-compare test install bench clean
 
 install: $(STAMP)
 
@@ -26,6 +26,11 @@ $(STAMP): requirements-dev.txt $(SOURCES) | $(BIN)/python
 demo: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/glassdyn demo --np $(NP)
 
+# The comparison demo: Cu64Zr36 and Cu50Zr50 campaigns (glassdyn demo --compare --print-config shows
+# them) in ./glassdyn-compare, then glassdyn compare into the same folder; rerun to resume.
+demo-compare: $(STAMP)
+	OMP_NUM_THREADS=1 $(BIN)/glassdyn demo --compare --np $(NP)
+
 test: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -ra --durations=15
 
@@ -43,4 +48,4 @@ bench: $(STAMP)
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_structure.py
 
 clean:
-	rm -rf build $(VENV) demo.log glassdyn-demo glassdyn-demo.toml
+	rm -rf build $(VENV) demo.log glassdyn-demo glassdyn-demo.toml glassdyn-compare

@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 DEMO_CONFIG = "demo.toml"
+#: The comparison demo's two campaigns (Cu64Zr36 and Cu50Zr50 with the Mendelev EAM), in table order.
+COMPARE_CONFIGS = ("compare_cu64zr36.toml", "compare_cu50zr50.toml")
+COMPARE_FOLDER = "glassdyn-compare"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--no-slurm", action="store_true", help="only the folder's records (no scontrol)")
 
     demo = commands.add_parser("demo", help="run the embedded Cu64Zr36 demo campaign and draw its report")
-    demo.add_argument("--print-config", action="store_true", help="print the demo's campaign file and stop")
+    demo.add_argument("--print-config", action="store_true", help="print the demo's campaign file(s) and stop")
+    demo.add_argument("--compare", action="store_true",
+                      help="the comparison demo instead: Cu64Zr36 and Cu50Zr50 campaigns, then glassdyn compare "
+                           f"(--folder: the comparison folder, default ./{COMPARE_FOLDER})")
     _launch_options(demo)
 
     report = commands.add_parser("report", help="draw the reference study's figures of a finished campaign")
@@ -184,6 +190,8 @@ def _command(args: argparse.Namespace) -> int:
         return _compare(args)
     if args.command == "run":
         _run(_campaign(args.config, args), args)
+    elif args.command == "demo" and args.compare:
+        return _compare_demo(args)
     elif args.command == "demo":
         demo_text = resources.files("glassdyn.data").joinpath(DEMO_CONFIG).read_text()
         if args.print_config:
@@ -219,6 +227,47 @@ def _compare(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from error   # argument mistakes (labels, --at): one line, status 2
     print(f"comparison: {len(written)} files in {written[0].parent}")
     return 0
+
+
+def _compare_demo(args: argparse.Namespace) -> int:
+    """Run (or resume) the two embedded campaigns in the comparison folder, then compare them there.
+
+    The campaign files are written once as ``<folder>/<name>.toml`` and their campaigns run in
+    ``<folder>/<name>/``; a rerun after an interruption resumes the unfinished one.
+    """
+    texts = {name: resources.files("glassdyn.data").joinpath(name).read_text() for name in COMPARE_CONFIGS}
+    if args.print_config:
+        print("\n".join(f"{COMPARE_MARKER}{name}\n{text}" for name, text in texts.items()))
+        return 0
+    from glassdyn.comparison import compare
+
+    folder = Path(args.folder or COMPARE_FOLDER).resolve()
+    if _is_leader():
+        folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in texts.items():
+        path = folder / name.removeprefix("compare_")
+        if _is_leader() and not path.exists():
+            path.write_text(text)
+        paths.append(path)
+    world = _world()
+    if world is not None:
+        world.Barrier()  # the files exist before the other ranks read them
+    campaigns = []
+    for path in paths:
+        campaign = _campaign(path, argparse.Namespace(**{**vars(args), "folder": None}))
+        results = _run(campaign, args)
+        campaigns.append(results.parent)
+        if _is_leader():
+            _report(results.parent, None, None)  # each campaign's own report and fits.json
+    if _is_leader():
+        written = compare(campaigns, folder)
+        print(f"comparison: {folder} ({len(written)} files)")
+    return 0
+
+
+#: The line before each file in ``glassdyn demo --compare --print-config`` (a TOML comment).
+COMPARE_MARKER = "# ==> glassdyn/data/"
 
 
 def _one_line(error: BaseException) -> str:

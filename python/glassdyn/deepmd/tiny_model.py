@@ -26,7 +26,7 @@ import sys
 import textwrap
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -36,6 +36,12 @@ from glassdyn.launching.launchers import run_lammps
 from glassdyn.units import unit_system
 
 TYPE_MAP = ("Cu", "Zr")
+#: Atom percent of the reference boxes unless ``composition`` says otherwise.
+COMPOSITION = {"Cu": 64.0, "Zr": 36.0}
+#: fcc lattice constant (A) of the Cu64Zr36 reference box; other compositions scale it with the
+#: atomic volumes of Cu and Zr (A^3), so every box starts near its own liquid density.
+LATTICE_CU64ZR36 = 3.9
+ATOMIC_VOLUMES = {"Cu": 11.8, "Zr": 23.3}
 METAL_NKTV2P = unit_system("metal").nktv2p  # bar * A^3 per eV: LAMMPS's conversion of virial to pressure
 
 
@@ -55,9 +61,12 @@ class TinyModel:
     force_rms_reference: float   # RMS of the reference forces on the test frames, eV/A
     untrained_energy_rmse: float
     untrained_force_rmse: float
+    composition: tuple[tuple[str, float], ...] = tuple(COMPOSITION.items())  # atom percent of the reference
 
     def summary(self) -> str:
-        return (f"{self.path.name}: {self.frames_train} training / {self.frames_test} test frames, "
+        formula = "".join(f"{name}{amount:g}" for name, amount in self.composition)
+        return (f"{self.path.name} ({formula}, type map {' '.join(self.type_map)}): "
+                f"{self.frames_train} training / {self.frames_test} test frames, "
                 f"{self.training_steps} steps, rcut {self.rcut} A\n"
                 f"  test RMSE  energy {1000 * self.energy_rmse:.2f} meV/atom, force {self.force_rmse:.3f} eV/A "
                 f"(reference forces RMS {self.force_rms_reference:.3f} eV/A), virial {1000 * self.virial_rmse:.2f} "
@@ -118,13 +127,34 @@ unfix           energies
 """
 
 
+def zr_fraction(composition: Mapping[str, float]) -> float:
+    """The Zr atom fraction of a Cu-Zr composition (atom percent or fractions); names the bad field."""
+    unknown = sorted(set(composition) - set(TYPE_MAP))
+    if unknown or not composition:
+        raise ValueError(f"composition: the EAM reference knows Cu and Zr only, got {sorted(composition)}")
+    if any(not np.isfinite(v) or v < 0 for v in composition.values()) or sum(composition.values()) <= 0:
+        raise ValueError(f"composition: amounts must be finite, >= 0 and not all 0, got {dict(composition)}")
+    return composition.get("Zr", 0.0) / sum(composition.values())
+
+
+def lattice_constant(composition: Mapping[str, float]) -> float:
+    """fcc lattice constant of the starting box: 3.9 A for Cu64Zr36, scaled by the mean atomic volume."""
+    def volume(x_zr: float) -> float:
+        return (1 - x_zr) * ATOMIC_VOLUMES["Cu"] + x_zr * ATOMIC_VOLUMES["Zr"]
+
+    return LATTICE_CU64ZR36 * (volume(zr_fraction(composition)) / volume(zr_fraction(COMPOSITION))) ** (1 / 3)
+
+
 def sample_reference(workdir: Path, *, temperatures: Sequence[float] = (2000.0, 1400.0, 1000.0, 700.0),
                      strains: Sequence[float] = (-0.02, 0.0, 0.02), frames_per_condition: int = 10,
-                     cells: int = 3, seed: int = 8128, nprocs: int = 1) -> list[dict]:
-    """Frames of a Cu64Zr36-like box (4 x cells^3 atoms) at each temperature and strain."""
+                     cells: int = 3, seed: int = 8128, nprocs: int = 1,
+                     composition: Mapping[str, float] = COMPOSITION) -> list[dict]:
+    """Frames of a Cu-Zr box (4 x cells^3 atoms, Cu64Zr36 unless ``composition`` says otherwise) at
+    each temperature and strain. Types in the frames: 0 = Cu, 1 = Zr (the order of ``TYPE_MAP``)."""
     workdir.mkdir(parents=True, exist_ok=True)
     natoms = 4 * cells ** 3
-    script = SAMPLING_INPUT.format(lattice=3.9, cells=cells, zr_fraction=0.36, seed=seed)
+    script = SAMPLING_INPUT.format(lattice=f"{lattice_constant(composition):.6g}", cells=cells,
+                                   zr_fraction=f"{zr_fraction(composition):.6g}", seed=seed)
     tags = []
     for i, temperature in enumerate(temperatures):
         for j, strain in enumerate(strains):
@@ -168,9 +198,16 @@ def _read_condition(workdir: Path, tag: str, natoms: int) -> list[dict]:
 
 
 def write_deepmd_npy(frames: Sequence[dict], folder: Path, type_map: Sequence[str] = TYPE_MAP) -> None:
-    """One DeePMD system (``type.raw``, ``type_map.raw``, ``set.000/*.npy``) from frames of equal atoms."""
+    """One DeePMD system (``type.raw``, ``type_map.raw``, ``set.000/*.npy``) from frames of equal atoms.
+
+    The frames' types index ``TYPE_MAP`` (0 = Cu, 1 = Zr); ``type.raw`` indexes ``type_map``, which
+    may list the elements in another order (a model whose type map is ["Zr", "Cu"]).
+    """
+    if sorted(type_map) != sorted(TYPE_MAP):
+        raise ValueError(f"type_map: must order the reference's elements {list(TYPE_MAP)}, got {list(type_map)}")
     (folder / "set.000").mkdir(parents=True, exist_ok=True)
-    np.savetxt(folder / "type.raw", frames[0]["type"], fmt="%d")
+    index = np.array([list(type_map).index(name) for name in TYPE_MAP])
+    np.savetxt(folder / "type.raw", index[frames[0]["type"]], fmt="%d")
     (folder / "type_map.raw").write_text("\n".join(type_map) + "\n")
     arrays = {"box": [f["box"].reshape(9) for f in frames], "coord": [f["coord"].reshape(-1) for f in frames],
               "force": [f["force"].reshape(-1) for f in frames], "energy": [f["energy"] for f in frames],
@@ -183,12 +220,15 @@ def write_deepmd_npy(frames: Sequence[dict], folder: Path, type_map: Sequence[st
 # 3. training and freezing
 
 
-def training_input(train: Path, validation: Path, steps: int, rcut: float, seed: int) -> dict:
+def training_input(train: Path, validation: Path, steps: int, rcut: float, seed: int,
+                   type_map: Sequence[str] = TYPE_MAP) -> dict:
     """A small se_e2_a model: enough to learn EAM forces, small enough to train in seconds."""
+    sel = {"Cu": 48, "Zr": 32}  # neighbours of each element within rcut, with margin
     return {
         "model": {
-            "type_map": list(TYPE_MAP),
-            "descriptor": {"type": "se_e2_a", "rcut": rcut, "rcut_smth": rcut - 1.0, "sel": [48, 32],
+            "type_map": list(type_map),
+            "descriptor": {"type": "se_e2_a", "rcut": rcut, "rcut_smth": rcut - 1.0,
+                           "sel": [sel[name] for name in type_map],
                            "neuron": [8, 16], "axis_neuron": 4, "resnet_dt": False, "seed": seed},
             "fitting_net": {"neuron": [32, 32], "resnet_dt": True, "seed": seed},
         },
@@ -214,10 +254,11 @@ def _dp(arguments: Sequence[str], cwd: Path) -> None:
         raise RuntimeError(f"dp {' '.join(arguments)} failed in {cwd}:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}")
 
 
-def train_and_freeze(workdir: Path, steps: int, rcut: float, seed: int, name: str) -> Path:
+def train_and_freeze(workdir: Path, steps: int, rcut: float, seed: int, name: str,
+                     type_map: Sequence[str] = TYPE_MAP) -> Path:
     folder = workdir / name
     folder.mkdir(parents=True, exist_ok=True)
-    spec = training_input(workdir / "data" / "train", workdir / "data" / "test", steps, rcut, seed)
+    spec = training_input(workdir / "data" / "train", workdir / "data" / "test", steps, rcut, seed, type_map)
     (folder / "input.json").write_text(json.dumps(spec, indent=1))
     _dp(["train", "input.json"], folder)
     _dp(["freeze", "-o", f"{name}.pb"], folder)
@@ -260,11 +301,22 @@ def evaluate(model: Path, data: Path) -> dict:
 
 
 def make_tiny_model(workdir: str | Path, *, steps: int = 1000, rcut: float = 5.0, seed: int = 8128,
-                    frames_per_condition: int = 10, nprocs: int = 1, untrained_baseline: bool = True) -> TinyModel:
+                    frames_per_condition: int = 10, nprocs: int = 1, untrained_baseline: bool = True,
+                    composition: Optional[Mapping[str, float]] = None,
+                    type_map: Sequence[str] = TYPE_MAP) -> TinyModel:
     """Sample, train, freeze and test a tiny Cu-Zr DeePMD model in ``workdir``.
 
     Returns the cached result if ``workdir/tiny_model.json`` exists from an earlier call with the
     same settings.
+
+    Parameters
+    ----------
+    composition : mapping, optional
+        Atom percent of Cu and Zr in the reference boxes (default Cu64Zr36): a model of each glass
+        of a comparison, e.g. ``{"Cu": 50, "Zr": 50}``.
+    type_map : sequence of str
+        The model's element order, ``("Cu", "Zr")`` or ``("Zr", "Cu")``; a campaign using the
+        model gives the same list as ``system.type_map``.
 
     Examples
     --------
@@ -273,30 +325,41 @@ def make_tiny_model(workdir: str | Path, *, steps: int = 1000, rcut: float = 5.0
     """
     if not deepmd_available():
         raise RuntimeError(missing_deepmd_message())
+    composition = dict(COMPOSITION if composition is None else composition)
+    zr_fraction(composition)  # a bad composition fails here, before any run
+    type_map = tuple(type_map)
+    if sorted(type_map) != sorted(TYPE_MAP):
+        raise ValueError(f"type_map: must order the reference's elements {list(TYPE_MAP)}, got {list(type_map)}")
     workdir = Path(workdir).resolve()
     settings = {"steps": steps, "rcut": rcut, "seed": seed, "frames_per_condition": frames_per_condition}
+    if composition != COMPOSITION or type_map != TYPE_MAP:  # the default model keeps its cache record
+        settings.update(composition=composition, type_map=list(type_map))
     record = workdir / "tiny_model.json"
     if record.exists():
         stored = json.loads(record.read_text())
         if stored.get("settings") == settings and Path(stored["model"]["path"]).exists():
             return TinyModel(**{**stored["model"], "path": Path(stored["model"]["path"]),
-                                "type_map": tuple(stored["model"]["type_map"])})
+                                "type_map": tuple(stored["model"]["type_map"]),
+                                "composition": tuple((k, v) for k, v in stored["model"].get(
+                                    "composition", COMPOSITION.items()))})
     frames = sample_reference(workdir / "sampling", frames_per_condition=frames_per_condition, seed=seed,
-                              nprocs=nprocs)
+                              nprocs=nprocs, composition=composition)
     test = frames[4::5]
     train = [f for k, f in enumerate(frames) if k % 5 != 4]
-    write_deepmd_npy(train, workdir / "data" / "train")
-    write_deepmd_npy(test, workdir / "data" / "test")
-    path = train_and_freeze(workdir, steps, rcut, seed, "tiny")
+    write_deepmd_npy(train, workdir / "data" / "train", type_map)
+    write_deepmd_npy(test, workdir / "data" / "test", type_map)
+    path = train_and_freeze(workdir, steps, rcut, seed, "tiny", type_map)
     scores = evaluate(path, workdir / "data" / "test")
     untrained = {"energy_rmse": float("nan"), "force_rmse": float("nan")}
     if untrained_baseline:
-        untrained = evaluate(train_and_freeze(workdir, 1, rcut, seed, "untrained"), workdir / "data" / "test")
+        untrained = evaluate(train_and_freeze(workdir, 1, rcut, seed, "untrained", type_map),
+                             workdir / "data" / "test")
     model = TinyModel(path=path, type_map=tuple(scores["type_map"]), rcut=scores["rcut"], training_steps=steps,
                       frames_train=len(train), frames_test=len(test), energy_rmse=scores["energy_rmse"],
                       force_rmse=scores["force_rmse"], virial_rmse=scores["virial_rmse"],
                       force_rms_reference=scores["force_rms_reference"],
-                      untrained_energy_rmse=untrained["energy_rmse"], untrained_force_rmse=untrained["force_rmse"])
+                      untrained_energy_rmse=untrained["energy_rmse"], untrained_force_rmse=untrained["force_rmse"],
+                      composition=tuple(composition.items()))
     record.write_text(json.dumps({"settings": settings, "model": {**asdict(model), "path": str(path)}}, indent=1))
     return model
 
@@ -307,10 +370,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--steps", type=int, default=1000, help="training steps")
     parser.add_argument("--np", type=int, default=1, help="MPI ranks for the LAMMPS sampling")
+    parser.add_argument("--composition", default="Cu=64,Zr=36", help="atom percent of the reference boxes")
+    parser.add_argument("--type-map", default="Cu,Zr", help="the model's element order (Cu,Zr or Zr,Cu)")
     args = parser.parse_args(argv)
-    model = make_tiny_model(args.outdir, steps=args.steps, nprocs=args.np)
+    try:
+        composition = {name.strip(): float(value) for name, value in
+                       (item.split("=") for item in args.composition.split(","))}
+    except ValueError:
+        parser.error(f"--composition: expected NAME=AMOUNT,NAME=AMOUNT (e.g. Cu=50,Zr=50), got {args.composition!r}")
+    type_map = [name.strip() for name in args.type_map.split(",")]
+    try:
+        model = make_tiny_model(args.outdir, steps=args.steps, nprocs=args.np, composition=composition,
+                                type_map=type_map)
+    except ValueError as error:
+        parser.error(str(error))
     print(model.summary())
-    print(f"model: {model.path}\nuse it with:  pair_style deepmd {model.path}\n              pair_coeff * * Cu Zr")
+    print(f"model: {model.path}\nuse it with:  pair_style deepmd {model.path}\n"
+          f"              pair_coeff * * {' '.join(model.type_map)}   (types 1, 2 = {', '.join(model.type_map)})")
     return 0
 
 
