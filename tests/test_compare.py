@@ -203,6 +203,25 @@ def test_renamed_species_warn_but_compare(tmp_path):
     assert "C (Cu/Ni) at T/T_alpha ~ 0.85" in _table(written).index
 
 
+def test_same_elements_in_another_type_order_pair_by_element(tmp_path):
+    """A model's type map may list Zr first: campaign b holds the same Cu and Zr as a with its types
+    in the other order, so each per-species row must hold one element (C (Cu), C (Zr)), with each
+    campaign's own value for that element -- not Cu of one beside Zr of the other."""
+    a = campaign("a")
+    b = campaign("b", seed=2, metadata={"species": ["Zr", "Cu"], "composition": {"Zr": 0.36, "Cu": 0.64}})
+    b.summary["fraction_broken_Zr"] = b.summary["fraction_broken_Cu"] * 0.5
+    written = compare([a, b], tmp_path, formats=("png",))
+    table = _table(written)
+    quantity = "C ({}) at T/T_alpha ~ 0.85"
+    assert {q for q in table.index if q.startswith("C (")} == {quantity.format(s) for s in ("all", "Cu", "Zr")}
+    for label, results in (("a", a), ("b", b)):
+        columns = {element: results.summary[f"fraction_broken_{element}"].tolist() for element in ("Cu", "Zr")}
+        for element, other in (("Cu", "Zr"), ("Zr", "Cu")):
+            value = _value(table, quantity.format(element), label)
+            assert any(math.isclose(value, v, rel_tol=1e-8) for v in columns[element]), (label, element)
+            assert not any(math.isclose(value, v, rel_tol=1e-8) for v in columns[other]), (label, element)
+
+
 def test_missing_results_name_the_folder(tmp_path):
     """A folder without results.h5 is ResultsMissing naming it; one campaign is not a comparison; the
     package facade glassdyn.compare is this function."""

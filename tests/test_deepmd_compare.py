@@ -143,9 +143,6 @@ def test_two_models_end_to_end_through_compare(campaigns: list[Path], tmp_path: 
             assert_same(table_t_alpha(rows, folder.name, peak["period"]), peak["t_alpha"])
 
 
-@pytest.mark.xfail(strict=True, reason="glassdyn compare pairs species by type position (comparison/table.py "
-                   "_species_positions): with type maps [Cu, Zr] and [Zr, Cu] it compares Cu with Zr; "
-                   "it must pair by element name when the campaigns hold the same elements")
 def test_species_rows_pair_the_same_element(campaigns: list[Path], tmp_path: Path):
     """Glass B's model lists Zr first (LAMMPS type 1 = Zr), glass A's lists Cu first: the per-species
     rows of the table must still put Cu next to Cu and Zr next to Zr, so each is named by one

@@ -110,7 +110,7 @@ def _warn_on_renamed_species(campaigns: Sequence[Campaign]) -> None:
         same_fractions = (len(other) == len(first)
                           and all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
                                   for a, b in zip(first.values(), other.values())))
-        if same_fractions and list(other) != list(first):
+        if same_fractions and set(other) != set(first):
             warnings.warn(f"compositions differ only in species names ({campaigns[0].label}: {_formula(first)}, "
                           f"{campaign.label}: {_formula(other)}); per-species rows and panels pair species by "
                           "their position in the type order", CompareWarning, stacklevel=3)

@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from glassdyn.comparison.numbers import CampaignNumbers
+from glassdyn.comparison.numbers import CampaignNumbers, species_rows
 from glassdyn.results.panels import (Units, period_label, plot_column, plot_displacement, plot_normalised_loss,
                                      plot_quench, reduced_temperature, t_alpha_text, with_unit)
 from glassdyn.results.selection import quench_rows
@@ -65,15 +65,9 @@ def long_strings_figure(numbers: Sequence[CampaignNumbers]) -> Figure:
     return figure
 
 
-def species_positions(numbers: Sequence[CampaignNumbers]) -> list[list[Optional[str]]]:
-    """Per type position (after 'all'), each campaign's species name there (None if it has fewer types)."""
-    depth = max(len(n.species) for n in numbers)
-    return [[n.species[k] if k < len(n.species) else None for n in numbers] for k in range(depth)]
-
-
 def cages_figure(numbers: Sequence[CampaignNumbers]) -> Figure:
     """Cage-breaking fraction C against T/T_alpha: one panel for all atoms and one per type position."""
-    positions = [["all"] * len(numbers)] + species_positions(numbers)
+    positions = [["all"] * len(numbers)] + species_rows(numbers)
     figure = Figure(figsize=(4.0 * len(positions), 4.2), layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(positions), sharey=True))
     for ax, names in zip(axes, positions):
@@ -95,7 +89,7 @@ def cages_figure(numbers: Sequence[CampaignNumbers]) -> Figure:
 def displacement_figure(numbers: Sequence[CampaignNumbers], requested: float) -> Figure:
     """p(u) (upper row) and p(log10 u) (lower row) per type position at the scan temperature nearest
     ``requested`` T_alpha of each campaign (the title says which T/T_alpha each one is)."""
-    positions = [["all"] * len(numbers)] + species_positions(numbers)
+    positions = [["all"] * len(numbers)] + species_rows(numbers)
     figure = Figure(figsize=(4.0 * len(positions), 7.2), layout="constrained")
     axes = np.asarray(figure.subplots(2, len(positions), squeeze=False))
     where = []

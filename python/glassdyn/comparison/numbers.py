@@ -218,3 +218,18 @@ def interpolate_log(numbers: CampaignNumbers, column: str, reduced: float) -> Qu
     if x.size < 2 or not (x.min() - 1e-12 <= reduced <= x.max() + 1e-12):
         return missing(f"T/T_alpha = {reduced:.3g} outside the measured {column} range")
     return Quantity(float(np.exp(np.interp(reduced, x, np.log(rows[column].to_numpy(dtype=float))))), NAN)
+
+
+def species_rows(numbers: Sequence[CampaignNumbers]) -> list[list[Optional[str]]]:
+    """The per-species rows and panels of a comparison: for each row, every campaign's species name
+    in it (None where a campaign has no species for it).
+
+    Campaigns that hold the same species, whatever their type order (a model's type map may list Zr
+    first), put each element next to itself. Otherwise species are paired by their position in the
+    type order (Cu with Ni for Pd-Cu-P against Pd-Ni-P, the reference study's pairing).
+    """
+    names = [list(n.species) for n in numbers]
+    if all(sorted(other) == sorted(names[0]) for other in names[1:]):
+        return [[name] * len(numbers) for name in names[0]]
+    depth = max(len(other) for other in names)
+    return [[other[k] if k < len(other) else None for other in names] for k in range(depth)]

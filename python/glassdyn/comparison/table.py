@@ -8,7 +8,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from glassdyn.comparison.numbers import CampaignNumbers, Quantity, interpolate_log, missing
+from glassdyn.comparison.numbers import CampaignNumbers, Quantity, interpolate_log, missing, species_rows
 from glassdyn.results.panels import format_with_error
 
 #: Marks a beta row whose component failed the "resolved" test (docs/compare.md).
@@ -47,9 +47,12 @@ def table_rows(numbers: Sequence[CampaignNumbers], periods: Sequence[float], red
     at = f"T/T_alpha ~ {reduced_temperature:g}"
     rows.append(Row(f"T/T_alpha used for '{at}'", "", [n.reduced_temperature for n in numbers]))
     rows.append(Row(f"N_str/N_fast at {at}", "", [n.str_fraction for n in numbers]))
-    for k, name in enumerate(_species_positions(numbers)):
-        rows.append(Row(f"C ({name}) at {at}", "", [n.cage[k] if k < len(n.cage) else missing(f"no species {k}")
-                                                     for n in numbers]))
+    rows.append(Row(f"C (all) at {at}", "", [n.cage[0] for n in numbers]))
+    for names in species_rows(numbers):
+        label = "/".join(dict.fromkeys(name for name in names if name is not None))
+        rows.append(Row(f"C ({label}) at {at}", "", [n.cage[1 + n.species.index(name)] if name is not None
+                                                      else missing("no species in this row") for n, name in
+                                                      zip(numbers, names)]))
     if relaxation_reduced.present:
         common = f"T/T_alpha = {relaxation_reduced.value:.3g}"
         tau = [interpolate_log(n, "tau_alpha", relaxation_reduced.value) for n in numbers]
@@ -61,15 +64,6 @@ def table_rows(numbers: Sequence[CampaignNumbers], periods: Sequence[float], red
              Row(f"D at {common}", f"{u.distance}^2/{time}" if u.distance else "", d),
              Row("decoupling xi (D ~ tau_alpha^-xi)", "", [_decoupling(n) for n in numbers])]
     return rows
-
-
-def _species_positions(numbers: Sequence[CampaignNumbers]) -> list[str]:
-    """'all', then each type position named by its species in every campaign ('Cu/Ni' when they differ)."""
-    names = ["all"]
-    for k in range(max(len(n.species) for n in numbers)):
-        at_k = list(dict.fromkeys(n.species[k] for n in numbers if k < len(n.species)))
-        names.append("/".join(at_k))
-    return names
 
 
 def _alpha(n: CampaignNumbers, period: float) -> Quantity:
