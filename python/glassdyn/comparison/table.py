@@ -135,8 +135,10 @@ def write_csv(rows: Sequence[Row], labels: Sequence[str], path: Path) -> Path:
     return path
 
 
-def write_markdown(rows: Sequence[Row], labels: Sequence[str], path: Path, caption: str) -> Path:
-    """'value ± error' cells; a missing number is '—' and a footnote says why."""
+def write_markdown(rows: Sequence[Row], labels: Sequence[str], path: Path, caption: str,
+                   extra: Sequence[str] = ()) -> Path:
+    """'value ± error' cells; a missing number is '—' and a footnote says why; ``extra`` lines
+    (a section of sentences) follow the footnotes."""
     notes: dict[str, int] = {}
 
     def cell_text(cell: Quantity) -> str:
@@ -156,5 +158,7 @@ def write_markdown(rows: Sequence[Row], labels: Sequence[str], path: Path, capti
     if notes:
         lines.append("")
         lines += [f"[{k}] {note}" for note, k in notes.items()]
+    if extra:
+        lines += ["", *extra]
     path.write_text("\n".join(lines) + "\n")
     return path
