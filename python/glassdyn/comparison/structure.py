@@ -84,7 +84,7 @@ def similarity_rows(numbers: Sequence[CampaignNumbers], reduced_temperature: flo
     except ImportError as error:
         warnings.warn(f"no SOAP similarity rows: {error}", CompareWarning, stacklevel=3)
         cells = [[missing(f"needs the structure extras: {error}")] * len(numbers) for _ in names]
-    return [Row(name, unit, row) for name, unit, row in zip(names, units, cells)]
+    return [Row(name, unit, row, digits=6) for name, unit, row in zip(names, units, cells)]
 
 
 def _descriptor(numbers: Sequence[CampaignNumbers], chosen: list[tuple[str, list[Snapshot]]]) -> Any:

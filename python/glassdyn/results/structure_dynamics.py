@@ -9,9 +9,10 @@ the harvested names that exist and vary). With ``standardise="group"`` (default)
 descriptor and every quantity is turned into z-scores within its own snapshot before the
 snapshots are pooled, so the models predict where an atom ranks within its own window (the
 "propensity" view) and the temperature dependence of the means does not pass for a structural
-effect. Then :class:`DescriptorCorrelation`, :class:`CoarseGrainedCorrelation` (each snapshot's
-own positions and box) and, from 3 snapshots on, :class:`LinearPredictability` (whole snapshots
-held out).
+effect. Then :class:`DescriptorCorrelation` and :class:`CoarseGrainedCorrelation` (each
+snapshot's own positions and box) of the scalar descriptors and, from 3 snapshots on,
+:class:`LinearPredictability` (whole snapshots held out) of all of them, partial-RDF shell counts
+included.
 """
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ REPORT_FOLDER = "structure_dynamics"
 #: Mean interatomic spacing (V/N)^(1/3) of the Cu64Zr36 glass the Å defaults of glassdyn.structure
 #: were chosen for; lj runs scale every default length by their own spacing over this one.
 METAL_SPACING = 2.55
-#: Descriptor columns left out of the coarse-graining (tens of shell counts; the linear model keeps them).
-COARSE_SKIPPED_PREFIX = "prdf_"
+#: The partial-RDF shell counts (tens of columns): features of the linear model only, left out of the
+#: coefficient heat map and the coarse-graining (which they would make unreadable and slow to draw).
+PROFILE_PREFIX = "prdf_"
 #: Fewest snapshots (groups) for the held-out linear model (LinearPredictability.MIN_GROUPS).
 MIN_GROUPS = 3
 
@@ -232,8 +234,8 @@ def _compute(results: Any, *, kind: str, temperatures: Optional[Sequence[float]]
     tables = structure_dynamics_tables(results, kind=kind, temperatures=temperatures, quantities=quantities,
                                        standardise=standardise)
     x, y, groups, notes = tables["descriptors"], tables["dynamics"], tables["groups"], tables["notes"]
-    coefficients = DescriptorCorrelation().compute(x, y, groups)
-    local = x[[c for c in x.columns if not c.startswith(COARSE_SKIPPED_PREFIX)]]
+    local = x[[c for c in x.columns if not c.startswith(PROFILE_PREFIX)]]
+    coefficients = DescriptorCorrelation().compute(local, y, groups)
     chosen_radii = _radii(radii, tables["scale"], tables["boxes"])
     coarse = CoarseGrainedCorrelation(radii=chosen_radii).compute(local, y, tables["positions"], tables["boxes"],
                                                                  groups)
