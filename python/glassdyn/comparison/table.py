@@ -156,7 +156,8 @@ def write_markdown(rows: Sequence[Row], labels: Sequence[str], path: Path, capti
     lines = [caption, "", "| quantity | unit | " + " | ".join(labels) + " |",
              "|---|---|" + "---|" * len(labels)]
     for row in rows:
-        lines.append(f"| {row.quantity} | {row.unit} | " + " | ".join(cell_text(c, row.digits) for c in row.cells) + " |")
+        cells = " | ".join(cell_text(c, row.digits) for c in row.cells)
+        lines.append(f"| {row.quantity} | {row.unit} | {cells} |")
     if notes:
         lines.append("")
         lines += [f"[{k}] {note}" for note, k in notes.items()]

@@ -97,7 +97,8 @@ def _quantities(snapshots: Sequence[Snapshot], quantities: Optional[Sequence[str
 def _zscores(table: pd.DataFrame, groups: np.ndarray) -> pd.DataFrame:
     """Each numeric column as (value - group mean) / group s.d.; 0 where a group's column is constant."""
     out = table.copy()
-    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) or pd.api.types.is_bool_dtype(table[c])]
+    numeric = [c for c in table.columns
+               if pd.api.types.is_numeric_dtype(table[c]) or pd.api.types.is_bool_dtype(table[c])]
     values = table[numeric].to_numpy(dtype=float)
     result = np.zeros_like(values)
     for group in pd.unique(groups):
