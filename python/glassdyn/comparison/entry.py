@@ -13,6 +13,7 @@ from glassdyn.comparison.figures import (cages_figure, displacement_figure, long
                                          relaxation_figure)
 from glassdyn.comparison.numbers import (CampaignNumbers, Quantity, campaign_numbers, longest_tau, missing,
                                          refit_fragility, relaxation_range)
+from glassdyn.comparison.structure import compare_structure
 from glassdyn.comparison.table import table_rows, write_csv, write_markdown
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.panels import save_figure
@@ -45,7 +46,8 @@ def compare(campaigns: Sequence[str | Path | CampaignResults], out: Optional[str
     Returns
     -------
     list of Path
-        The figures (each format) in the order of :data:`FIGURES`, then ``comparison.csv`` and
+        The figures (each format) in the order of :data:`FIGURES`, with ``[snapshots]`` the files of
+        the structure-dynamics page (``structure_dynamics/``), then ``comparison.csv`` and
         ``comparison.md``.
 
     Raises
@@ -89,12 +91,24 @@ def compare(campaigns: Sequence[str | Path | CampaignResults], out: Optional[str
     written = [path for name in FIGURES if figures[name] is not None
                for path in save_figure(figures[name], target / name, formats)]
     rows = table_rows(numbers, periods, reduced_temperature, relaxation_reduced, reference_time)
+    structure = compare_structure(numbers, reduced_temperature, target, formats)   # nothing without snapshots
+    rows += structure.rows
+    written += structure.written
     labels_out = [n.label for n in numbers]
     written.append(write_csv(rows, labels_out, target / "comparison.csv"))
     caption = (f"Comparison of {', '.join(labels_out)}: single-period rows at t_omega = {chosen:g} "
                f"{numbers[0].units.time}; errors are one standard deviation.")
-    written.append(write_markdown(rows, labels_out, target / "comparison.md", caption))
+    written.append(write_markdown(rows, labels_out, target / "comparison.md", caption,
+                                  _structure_section(structure.sentences)))
     return written
+
+
+def _structure_section(sentences: Sequence[str]) -> list[str]:
+    if not sentences:
+        return []
+    return ["## Structure and dynamics", "",
+            "Held-out R² of ridge models of per-atom descriptors, whole snapshots held out (structure_dynamics/):",
+            ""] + [f"- {s}" for s in sentences]
 
 
 def _choose_period(periods: Sequence[float], period: Optional[float]) -> float:

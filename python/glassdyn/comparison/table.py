@@ -22,6 +22,8 @@ class Row:
     quantity: str
     unit: str
     cells: list[Quantity]
+    #: Significant digits of a number shown without an error (SOAP similarities differ from 1 in the 4th).
+    digits: int = 4
 
 
 def table_rows(numbers: Sequence[CampaignNumbers], periods: Sequence[float], reduced_temperature: float,
@@ -129,26 +131,31 @@ def write_csv(rows: Sequence[Row], labels: Sequence[str], path: Path) -> Path:
     return path
 
 
-def write_markdown(rows: Sequence[Row], labels: Sequence[str], path: Path, caption: str) -> Path:
-    """'value ± error' cells; a missing number is '—' and a footnote says why."""
+def write_markdown(rows: Sequence[Row], labels: Sequence[str], path: Path, caption: str,
+                   extra: Sequence[str] = ()) -> Path:
+    """'value ± error' cells; a missing number is '—' and a footnote says why; ``extra`` lines
+    (a section of sentences) follow the footnotes."""
     notes: dict[str, int] = {}
 
-    def cell_text(cell: Quantity) -> str:
+    def cell_text(cell: Quantity, digits: int) -> str:
         mark = ""
         if cell.note:
             notes.setdefault(cell.note, len(notes) + 1)
             mark = f" [{notes[cell.note]}]"
         if cell.present:
             exact = not cell.error > 1e-6 * abs(cell.value)     # nan, 0, or below the printed digits
-            return (f"{cell.value:.4g}" if exact else format_with_error(cell.value, cell.error)) + mark
+            return (f"{cell.value:.{digits}g}" if exact else format_with_error(cell.value, cell.error)) + mark
         return (NOT_RESOLVED if cell.note.startswith(NOT_RESOLVED) else "—") + mark
 
     lines = [caption, "", "| quantity | unit | " + " | ".join(labels) + " |",
              "|---|---|" + "---|" * len(labels)]
     for row in rows:
-        lines.append(f"| {row.quantity} | {row.unit} | " + " | ".join(cell_text(c) for c in row.cells) + " |")
+        cells = " | ".join(cell_text(c, row.digits) for c in row.cells)
+        lines.append(f"| {row.quantity} | {row.unit} | {cells} |")
     if notes:
         lines.append("")
         lines += [f"[{k}] {note}" for note, k in notes.items()]
+    if extra:
+        lines += ["", *extra]
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -21,6 +21,7 @@ from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.harvest import JUMP_PREFIX
 from glassdyn.results.fits import AlphaPeak, GlassTransition
 from glassdyn.results.pictures import report_strings_picture
+from glassdyn.results.structure_dynamics import report_structure_dynamics
 from glassdyn.results.panels import (ReportWarning, Units, errorbar, format_with_error, nearest_temperature,
                                      period_label, plot_column, plot_displacement, plot_normalised_loss, plot_quench,
                                      reduced_temperature, save_figure, summary_std, t_alpha_text, with_unit)
@@ -72,6 +73,9 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
     ``strings_snapshot.png``
         Campaigns with ``[snapshots]``: the strings of the thermal snapshot nearest 0.85 T_alpha
         (:func:`glassdyn.results.pictures.report_strings_picture`), PNG only.
+    ``structure_dynamics/``
+        Campaigns with ``[snapshots]``: the structure-dynamics page of their snapshots
+        (:func:`glassdyn.results.structure_dynamics.report_structure_dynamics`, docs/correlate.md).
 
     All but ``loss_modulus`` show one DMS period. Missing data never raises: the figure (or curve) that
     needs it is skipped, or drawn against T instead of T/T_alpha, with a :class:`ReportWarning`.
@@ -142,6 +146,7 @@ def make_report(results: CampaignResults, outdir: str | Path, *, period: Optiona
 
     written = [path for name, figure in figures.items() for path in save_figure(figure, outdir / name, formats)]
     written += report_strings_picture(results, outdir, chosen, peaks[chosen].t_alpha if peaks.get(chosen) else None)
+    written += report_structure_dynamics(results, outdir, formats)
     written.append(_write_fits(outdir / "fits.json", peaks, chosen, transition, units,
                                _percolation_thresholds(_rows_of_period(summary, chosen)) if chosen is not None
                                else None, relaxation))
