@@ -175,6 +175,20 @@ def report(results_folder: Path, figure_path: Path) -> None:
         for column, name in DEFINITIONS:
             print(f"  period {period:g} ps, {name}: {trend(rows, column)}")
 
+    if law is not None:
+        print("where N_str/N_fast (5 % largest u) peaks, in units of tau_alpha, and what that predicts for "
+              "longer periods along the same tau_alpha(T) law:")
+        for period, rows in summary.groupby("period"):
+            top = rows.loc[rows["str_fraction"].idxmax()]
+            print(f"  period {period:g} ps: peak at T = {top['temperature']:g} K, window/tau_alpha = "
+                  f"{top['window_over_tau']:.3g}")
+        ratio = float(np.exp(np.mean(np.log(summary.loc[summary.groupby("period")["str_fraction"].idxmax(),
+                                                                  "window_over_tau"]))))
+        for period in (*sorted(peaks), 4e2, 4e3, 1e5):
+            t_peak, t_alpha = law.temperature_at(period / ratio), law.temperature_at(period / (2 * math.pi))
+            print(f"  period {period:g} ps: T(window = {ratio:.3g} tau_alpha) / T(omega tau_alpha = 1) = "
+                  f"{t_peak / t_alpha:.3f}  (extrapolated along the fit beyond the measured tau_alpha)")
+
     windows = results.string_windows.copy()
     if len(windows):
         windows["tau_alpha_used"] = [tau_at(measured, law, t)[0] for t in windows["temperature"]]

@@ -1,7 +1,7 @@
 """Importing OVITO's Python module without changing the process's locale.
 
 Importing ``ovito`` (its Qt core) sets the C library's locale to "C". From then on Python's default
-text encoding is ASCII for the whole process, so any later ``open()`` or ``Path.read_text()``
+text encoding is ASCII for the whole process, so any later ``open()`` or ``Path.read_text(encoding="utf-8")``
 without an explicit encoding fails on a non-ASCII byte -- in glassdyn and in the user's own script.
 Every glassdyn module that uses OVITO imports it through :func:`import_ovito`, which puts the
 locale back.

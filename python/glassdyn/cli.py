@@ -193,13 +193,13 @@ def _command(args: argparse.Namespace) -> int:
     elif args.command == "demo" and args.compare:
         return _compare_demo(args)
     elif args.command == "demo":
-        demo_text = resources.files("glassdyn.data").joinpath(DEMO_CONFIG).read_text()
+        demo_text = resources.files("glassdyn.data").joinpath(DEMO_CONFIG).read_text(encoding="utf-8")
         if args.print_config:
             print(demo_text)
             return 0
         config_path = Path(args.folder or "glassdyn-demo").resolve().with_suffix(".toml")
         if _is_leader() and not config_path.exists():
-            config_path.write_text(demo_text)
+            config_path.write_text(demo_text, encoding="utf-8")
         world = _world()
         if world is not None:
             world.Barrier()  # the file exists before the other ranks read it
@@ -235,7 +235,7 @@ def _compare_demo(args: argparse.Namespace) -> int:
     The campaign files are written once as ``<folder>/<name>.toml`` and their campaigns run in
     ``<folder>/<name>/``; a rerun after an interruption resumes the unfinished one.
     """
-    texts = {name: resources.files("glassdyn.data").joinpath(name).read_text() for name in COMPARE_CONFIGS}
+    texts = {name: resources.files("glassdyn.data").joinpath(name).read_text(encoding="utf-8") for name in COMPARE_CONFIGS}
     if args.print_config:
         print("\n".join(f"{COMPARE_MARKER}{name}\n{text}" for name, text in texts.items()))
         return 0
@@ -248,7 +248,7 @@ def _compare_demo(args: argparse.Namespace) -> int:
     for name, text in texts.items():
         path = folder / name.removeprefix("compare_")
         if _is_leader() and not path.exists():
-            path.write_text(text)
+            path.write_text(text, encoding="utf-8")
         paths.append(path)
     world = _world()
     if world is not None:

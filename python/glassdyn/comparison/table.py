@@ -157,5 +157,5 @@ def write_markdown(rows: Sequence[Row], labels: Sequence[str], path: Path, capti
         lines += [f"[{k}] {note}" for note, k in notes.items()]
     if extra:
         lines += ["", *extra]
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -217,7 +217,8 @@ def _page(result: CorrelationResults, folder: Path, formats: Sequence[str]) -> l
         result.linear.summary.to_csv(folder / "predictability.csv", index=False)
         result.linear.coefficients.to_csv(folder / "linear_coefficients.csv", index=False)
         text = folder / "predictability.txt"
-        text.write_text("\n".join(f"{result.name}: {s}." for s in predictability_sentences(result.linear)) + "\n")
+        text.write_text("\n".join(f"{result.name}: {s}." for s in predictability_sentences(result.linear)) + "\n",
+                        encoding="utf-8")
         written += [folder / "predictability.csv", folder / "linear_coefficients.csv", text]
     return written
 
@@ -259,6 +260,6 @@ def correlation_report(results: Union[CorrelationResults, Sequence[CorrelationRe
     if many and sum(r.linear is not None for r in items) >= 2:
         written += _save(_comparison(items), out / "comparison", formats)
         text = out / "comparison.txt"
-        text.write_text("\n".join(s + "." for s in comparison_sentences(items)) + "\n")
+        text.write_text("\n".join(s + "." for s in comparison_sentences(items)) + "\n", encoding="utf-8")
         written.append(text)
     return written

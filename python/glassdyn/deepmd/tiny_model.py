@@ -336,7 +336,7 @@ def make_tiny_model(workdir: str | Path, *, steps: int = 1000, rcut: float = 5.0
         settings.update(composition=composition, type_map=list(type_map))
     record = workdir / "tiny_model.json"
     if record.exists():
-        stored = json.loads(record.read_text())
+        stored = json.loads(record.read_text(encoding="utf-8"))
         if stored.get("settings") == settings and Path(stored["model"]["path"]).exists():
             return TinyModel(**{**stored["model"], "path": Path(stored["model"]["path"]),
                                 "type_map": tuple(stored["model"]["type_map"]),

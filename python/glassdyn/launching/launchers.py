@@ -146,7 +146,7 @@ class SubprocessLauncher:
 def running_pid(folder: Path) -> Optional[int]:
     """The pid of the MPI launcher started for this folder, if it is still alive on this host, else None."""
     try:
-        words = (folder / PID_FILE).read_text().split(maxsplit=2)
+        words = (folder / PID_FILE).read_text(encoding="utf-8").split(maxsplit=2)
         pid = int(words[0])
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
     except (OSError, ValueError, IndexError):

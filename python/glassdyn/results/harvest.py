@@ -71,7 +71,7 @@ def tidy_tables(results: CampaignResults) -> CampaignResults:
 def _complete_lines(path: Path) -> list[str]:
     """The lines of an output file; LAMMPS ends every line, so a last line without its newline
     was cut short (a full disk, a damaged copy) and is refused rather than read as numbers."""
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     if text and not text.endswith("\n"):
         raise ValueError("the last line is cut short (truncated file)")
     return text.splitlines()
@@ -196,7 +196,7 @@ def read_r1(root: Path, config: CampaignConfig, stage: Stage) -> float | None:
         return None
     path = root / str(stage.r1_source)
     try:
-        fields = path.read_text().split()
+        fields = path.read_text(encoding="utf-8").split()
         return float(fields[-1]) if fields[:3] == ["variable", "gd_r1", "equal"] else _bad_r1(path)
     except (OSError, ValueError):
         return _bad_r1(path)
@@ -343,7 +343,7 @@ def harvest_campaign(root: Path, config: CampaignConfig, plan: Plan) -> Campaign
                                                   "p_log10_u": mean_log[s]}))
     cycles_df = pd.concat(cycles, ignore_index=True)
     cages_df = pd.concat(cages, ignore_index=True)
-    inputs = {stage.name: (root / stage.name / "in.lammps").read_text() for stage in plan.all_stages()}
+    inputs = {stage.name: (root / stage.name / "in.lammps").read_text(encoding="utf-8") for stage in plan.all_stages()}
     relaxation = harvest_all(root, config, plan, _damaged, *_relaxation_readers())
     return tidy_tables(CampaignResults(metadata=metadata, cycles=cycles_df, cage_types=cages_df,
                                        string_sizes=pd.concat(sizes, ignore_index=True),

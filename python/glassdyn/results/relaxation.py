@@ -51,7 +51,7 @@ def empty_tables() -> RelaxationTables:
 
 
 def _printed(log: Path, prefix: str) -> list[list[str]]:
-    return [line.split()[1:] for line in log.read_text().splitlines() if line.startswith(prefix + " ")]
+    return [line.split()[1:] for line in log.read_text(encoding="utf-8").splitlines() if line.startswith(prefix + " ")]
 
 
 def harvest_relaxation(root: Path, config: CampaignConfig, stage: Stage, damaged: Callable[[Path, str], Exception],

@@ -172,7 +172,7 @@ class DumpFrame:
 
 def read_dump(path: Path) -> DumpFrame:
     """The single frame of a snapshot dump (ValueError when it is not one complete frame)."""
-    lines = path.read_text().splitlines()
+    lines = path.read_text(encoding="utf-8").splitlines()
     if len(lines) < 9 or lines[0] != "ITEM: TIMESTEP" or not lines[2].startswith("ITEM: NUMBER OF ATOMS"):
         raise ValueError("not a LAMMPS dump frame")
     step, natoms = int(lines[1]), int(lines[3])
@@ -228,7 +228,7 @@ _ITERATIONS = re.compile(r"^\s*Iterations, force evaluations = (\d+) (\d+)")
 def inherent_info(log: Path) -> dict[str, Any]:
     """Energies per atom, force norm, stopping criterion and iterations from the stage's log."""
     info: dict[str, Any] = {}
-    for line in log.read_text().splitlines():
+    for line in log.read_text(encoding="utf-8").splitlines():
         if line.startswith(INHERENT_LINE + " "):
             pe0, pe1, fnorm = (float(v) for v in line.split()[1:4])
             info.update(pe_thermal=pe0, pe_inherent=pe1, fnorm=fnorm)

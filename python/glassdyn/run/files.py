@@ -15,7 +15,7 @@ def write_json(path: Path, data: Any) -> None:
 def write_text(path: Path, text: str) -> None:
     """Write by renaming a complete temporary file: a kill leaves the old file or the new one."""
     temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w") as handle:
+    with open(temporary, "w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())

@@ -49,7 +49,7 @@ def prepare_folder(folder: Path, config: CampaignConfig) -> None:
     science = json.loads(json.dumps(config.science_dict()))
     if settings.exists():
         try:
-            stored = json.loads(settings.read_text())
+            stored = json.loads(settings.read_text(encoding="utf-8"))
         except ValueError:
             raise StateError(f"{settings} is damaged (not JSON); delete it: every finished stage is then "
                              "checked against the campaign file instead") from None

@@ -26,7 +26,7 @@ def check_model(folder: Path, config: CampaignConfig) -> None:
     stat = model.stat()
     key = {"model": str(model), "size": stat.st_size, "mtime": stat.st_mtime}
     cache = folder / CACHE
-    stored = json.loads(cache.read_text()) if cache.exists() else {}
+    stored = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
     if stored.get("key") != key:
         stored = {"key": key, "type_map": model_type_map(model)}
         write_json(cache, stored)

@@ -135,7 +135,7 @@ def preflight(config: CampaignConfig, folder: Path, command: LammpsCommand) -> d
     key = cache_key(config, command, executable)
     cache = folder / CACHE
     try:
-        stored = json.loads(cache.read_text())
+        stored = json.loads(cache.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         stored = {}
     if stored.get("key") == key:
@@ -162,6 +162,6 @@ def preflight(config: CampaignConfig, folder: Path, command: LammpsCommand) -> d
 def recorded_version(folder: Path) -> Optional[str]:
     """The LAMMPS version the last preflight found (for status lines)."""
     try:
-        return json.loads((folder / CACHE).read_text()).get("lammps_version")
+        return json.loads((folder / CACHE).read_text(encoding="utf-8")).get("lammps_version")
     except (OSError, ValueError):
         return None

@@ -43,7 +43,7 @@ def done_record(stage: Stage, input_text: str, **extra: Any) -> dict[str, Any]:
 def read_done(path: Path) -> Optional[dict[str, Any]]:
     """A ``done.json`` (None when the stage is not finished); a damaged one is refused by name."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     try:
@@ -92,7 +92,7 @@ def check_initial(root: Path, config: CampaignConfig) -> None:
                              f"density or seed differ): {_advice(root)}")
         return
     try:
-        recorded = json.loads(record_path.read_text())
+        recorded = json.loads(record_path.read_text(encoding="utf-8"))
     except ValueError:
         raise StateError(f"{record_path} is damaged; delete it and {root / INITIAL_DATA} if no stage has finished, "
                          f"else {_advice(root)}") from None

@@ -126,7 +126,7 @@ class StageRunner:
         if folder.exists():
             shutil.rmtree(folder)  # a half-run stage restarts from its source file
         folder.mkdir(parents=True)
-        (folder / "in.lammps").write_text(stage.input_text(self.config, cutoff))
+        (folder / "in.lammps").write_text(stage.input_text(self.config, cutoff), encoding="utf-8")
         self._journal(stage, "start", cutoff)
         self.bar.start(stage.name, folder / "log.lammps", stage.steps)
 
@@ -140,7 +140,7 @@ class StageRunner:
         if not restart.exists():
             raise StageFailed(stage.name, "LAMMPS finished without writing final.restart")
         fsync(restart)
-        text = (folder / "in.lammps").read_text()
+        text = (folder / "in.lammps").read_text(encoding="utf-8")
         write_json(folder / "done.json", records.done_record(stage, text, seconds=round(seconds, 3),
                                                              ranks=self.launcher.nprocs, mode=self.launcher.mode,
                                                              comm_cutoff=cutoff))

@@ -62,7 +62,7 @@ def read_jobs(folder: Path) -> list[dict[str, Any]]:
     """Every submission recorded in the folder, oldest first."""
     path = folder / JOBS
     try:
-        records = json.loads(path.read_text())
+        records = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
     except ValueError:
