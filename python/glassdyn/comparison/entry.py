@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import Optional, Sequence
 
 from matplotlib.figure import Figure
 
-from glassdyn.comparison.checks import NotComparable, check_comparable, load_campaigns
+from glassdyn.comparison.checks import CompareWarning, NotComparable, check_comparable, load_campaigns
 from glassdyn.comparison.figures import (cages_figure, displacement_figure, long_strings_figure,
                                          loss_and_strings_figure, percolation_figure, quench_figure,
                                          relaxation_figure)
@@ -17,6 +18,7 @@ from glassdyn.comparison.structure import compare_structure
 from glassdyn.comparison.table import table_rows, write_csv, write_markdown
 from glassdyn.results.campaign_data import CampaignResults
 from glassdyn.results.panels import save_figure
+from glassdyn.results.pictures import render_strings, string_snapshot
 
 #: Figure names in the order they are written (those without data are skipped).
 FIGURES = ("loss_strings", "long_strings", "cages", "displacement", "percolation", "relaxation", "quench")
@@ -46,7 +48,8 @@ def compare(campaigns: Sequence[str | Path | CampaignResults], out: Optional[str
     Returns
     -------
     list of Path
-        The figures (each format) in the order of :data:`FIGURES`, with ``[snapshots]`` the files of
+        The figures (each format) in the order of :data:`FIGURES`, with ``[snapshots]`` each
+        campaign's string picture ``strings_snapshot_<label>.png`` and the files of
         the structure-dynamics page (``structure_dynamics/``), then ``comparison.csv`` and
         ``comparison.md``.
 
@@ -90,6 +93,7 @@ def compare(campaigns: Sequence[str | Path | CampaignResults], out: Optional[str
     }
     written = [path for name in FIGURES if figures[name] is not None
                for path in save_figure(figures[name], target / name, formats)]
+    written += _string_pictures(numbers, reduced_temperature, target)
     rows = table_rows(numbers, periods, reduced_temperature, relaxation_reduced, reference_time)
     structure = compare_structure(numbers, reduced_temperature, target, formats)   # nothing without snapshots
     rows += structure.rows
@@ -100,6 +104,24 @@ def compare(campaigns: Sequence[str | Path | CampaignResults], out: Optional[str
                f"{numbers[0].units.time}; errors are one standard deviation.")
     written.append(write_markdown(rows, labels_out, target / "comparison.md", caption,
                                   _structure_section(structure.sentences)))
+    return written
+
+
+def _string_pictures(numbers: Sequence[CampaignNumbers], reduced_temperature: float, target: Path) -> list[Path]:
+    """The study's Fig. 2d/e: each campaign's strings (xi >= 6 coloured by xi) in its snapshot
+    nearest the compared T/T_alpha, one picture per campaign; none for a campaign without snapshots."""
+    written = []
+    for n in numbers:
+        peak = n.peaks.get(n.period)
+        snapshot = string_snapshot(n.campaign.results, n.period, peak.t_alpha if peak is not None else None,
+                                   reduced_temperature)
+        if snapshot is None:
+            continue
+        name = "".join(c if c.isalnum() or c in "-_" else "_" for c in n.label)
+        try:
+            written.append(render_strings(snapshot, target / f"strings_snapshot_{name}.png"))
+        except (ValueError, OSError) as error:
+            warnings.warn(f"{n.label}: no string picture: {error}", CompareWarning, stacklevel=3)
     return written
 
 

@@ -241,19 +241,27 @@ def _angles(view: np.ndarray) -> tuple[float, float]:
     return float(np.degrees(np.arcsin(toward[2]))), float(np.degrees(np.arctan2(toward[1], toward[0])))
 
 
-def report_strings_picture(results: Any, outdir: Path, period: Optional[float], t_alpha: Optional[float],
-                           **options: Any) -> list[Path]:
-    """The report's string picture: the thermal snapshot (else any kind) of ``period`` at the
-    temperature nearest 0.85 T_alpha (without T_alpha, the coldest); nothing without snapshots."""
+def string_snapshot(results: Any, period: Optional[float], t_alpha: Optional[float],
+                    fraction: float = REPORT_T_FRACTION) -> Optional[Snapshot]:
+    """The snapshot a report pictures: the thermal one (else any kind) of ``period`` at the
+    temperature nearest ``fraction`` T_alpha (without T_alpha, the coldest); None without snapshots."""
     snapshots: Sequence[Snapshot] = getattr(results, "snapshots", [])
     if not snapshots:
-        return []
+        return None
     kinds = [s for s in snapshots if s.kind == "thermal"] or list(snapshots)
     if period is not None and any(f"{s.period:g}" == f"{period:g}" for s in kinds):
         kinds = [s for s in kinds if f"{s.period:g}" == f"{period:g}"]
     temperatures = np.array([s.temperature for s in kinds])
-    target = REPORT_T_FRACTION * t_alpha if t_alpha is not None else float(temperatures.min())
-    snapshot = kinds[int(np.argmin(np.abs(temperatures - target)))]
+    target = fraction * t_alpha if t_alpha is not None else float(temperatures.min())
+    return kinds[int(np.argmin(np.abs(temperatures - target)))]
+
+
+def report_strings_picture(results: Any, outdir: Path, period: Optional[float], t_alpha: Optional[float],
+                           **options: Any) -> list[Path]:
+    """The report's string picture (:func:`string_snapshot`); nothing without snapshots."""
+    snapshot = string_snapshot(results, period, t_alpha)
+    if snapshot is None:
+        return []
     try:
         return [render_strings(snapshot, Path(outdir) / REPORT_NAME, **options)]
     except (ValueError, OSError) as error:
