@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.image import imread as plt_imread
 import pytest
 
 pytest.importorskip("dscribe")
@@ -119,6 +120,9 @@ def test_compare_writes_similarity_rows_and_page(campaigns, tmp_path):
     page = out / "structure_dynamics"
     assert (page / "ka1" / "coefficients.png").is_file() and (page / "ka2" / "learning_curves.png").is_file()
     assert (page / "comparison.txt").read_text().startswith("geometry predicts")
+    for label in ("ka1", "ka2"):   # the strings of each glass pictured side by side (the study's Fig. 2d/e)
+        image = plt_imread(out / f"strings_snapshot_{label}.png")
+        assert image.std() > 0.01, label
     markdown = (out / "comparison.md").read_text()
     assert "## Structure and dynamics" in markdown and "in ka1 (held-out" in markdown
     row = next(line for line in markdown.splitlines() if line.startswith(f"| {SIMILARITY}"))
