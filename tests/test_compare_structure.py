@@ -12,13 +12,9 @@ import warnings
 import numpy as np
 import pytest
 
-try:   # through glassdyn._ovito: a plain import of ovito would set the process locale to C (ASCII)
-    from glassdyn._ovito import import_ovito
-    import_ovito()
-except ImportError:
-    pytest.skip("needs ovito (pip install 'glassdyn[structure]')", allow_module_level=True)
-pytest.importorskip("dscribe")
-pytest.importorskip("sklearn")
+from structure_extras import require
+
+require("dscribe", "sklearn")
 
 import glassdyn.comparison.structure as structure_module
 from glassdyn.comparison import compare

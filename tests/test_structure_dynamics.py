@@ -13,13 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-try:   # through glassdyn._ovito: a plain import of ovito would set the process locale to C (ASCII)
-    from glassdyn._ovito import import_ovito
-    import_ovito()
-except ImportError:
-    pytest.skip("needs ovito (pip install 'glassdyn[structure]')", allow_module_level=True)
-pytest.importorskip("freud")
-pytest.importorskip("sklearn")
+from structure_extras import require
+
+require("freud", "sklearn")
 
 from glassdyn.results.panels import ReportWarning
 from glassdyn.results.snapshots import Box, Snapshot
