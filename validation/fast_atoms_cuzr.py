@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from glassdyn.run.config import CampaignConfig
+
 FULL = {"atoms": 2000, "temperatures": [700.0, 900.0, 1100.0, 1250.0, 1400.0, 1550.0, 1700.0, 1900.0],
         "periods": [4.0, 40.0], "cycles": 4, "melt_time": 3.0, "quench_rate": 100.0, "equilibration_time": 2.0,
         "relaxation_time": 40.0, "every": 5.0, "string_windows": [0.5, 1.0, 2.0, 4.0]}
@@ -129,6 +131,18 @@ def trend(rows, column: str) -> str:
             f"{values[0]:.2f} at T/T_alpha = {reduced[0]:.2f}, {values[-1]:.2f} at {reduced[-1]:.2f}")
 
 
+def chance_level(share, volume_per_atom, delta: float):
+    """N_str/N_fast if the fast atoms were scattered at random: an atom is a string atom when its new
+    position lies within delta of the old position of another fast atom, or another fast atom's new
+    position lies within delta of its old one. With fast atoms a share phi of all, at random (Poisson)
+    positions of number density phi/v, each of the two has probability 1 - exp(-phi V_delta / v),
+    V_delta = 4 pi delta^3 / 3; ignoring excluded volume, the chance is 1 - exp(-2 phi V_delta / v).
+    For the 5 % largest u at delta = 1.4 A this is ~0.07 (the README's "chance level"); for half the
+    atoms it is ~0.5."""
+    v_delta = 4.0 * math.pi * delta ** 3 / 3.0
+    return 1.0 - np.exp(-2.0 * np.asarray(share) * v_delta / np.asarray(volume_per_atom))
+
+
 DEFINITIONS = (("str_fraction", "5 % largest u"), ("jump_str_fraction", "u in the jump range"))
 
 
@@ -151,6 +165,14 @@ def report(results_folder: Path, figure_path: Path) -> None:
     summary["tau_source"] = [tau_at(measured, law, t)[1] for t in summary["temperature"]]
     summary["window_over_tau"] = summary["period"] / summary["tau_alpha_used"]
     summary["jump_share"] = summary["jump_n_fast"] / results.metadata["natoms"]
+    # The volume per atom at each temperature from the cooling trace (the NPT states at T are close).
+    cooling = results.quench.sort_values("target")
+    volume = np.interp(summary["temperature"], cooling["target"], cooling["volume"])
+    delta = CampaignConfig.from_toml(results_folder / "campaign.toml").analysis.string_delta
+    summary["chance"] = chance_level(summary["n_fast"] / results.metadata["natoms"], volume, delta)
+    summary["jump_chance"] = chance_level(summary["jump_share"], volume, delta)
+    summary["over_chance"] = summary["str_fraction"] / summary["chance"]
+    summary["jump_over_chance"] = summary["jump_str_fraction"] / summary["jump_chance"]
 
     r1 = summary["r1"].dropna()
     print(f"r1 (first peak of the total g(r), per temperature): {r1.min():.3f}-{r1.max():.3f} A; jump range "
@@ -167,9 +189,13 @@ def report(results_folder: Path, figure_path: Path) -> None:
                   f"d ln tau/d(T_alpha/T) = {steepness(law, peak.t_alpha):.1f}")
     columns = ["period", "temperature", "reduced", "loss", "tau_alpha_used", "tau_source", "window_over_tau",
                "str_fraction", "str_fraction_std", "jump_str_fraction", "jump_str_fraction_std",
-               "n_fast", "jump_n_fast", "jump_share", "long_fraction", "jump_long_fraction", "xi_number",
-               "jump_xi_number"]
+               "n_fast", "jump_n_fast", "jump_share", "chance", "jump_chance", "over_chance", "jump_over_chance",
+               "long_fraction", "jump_long_fraction", "xi_number", "jump_xi_number"]
     print(summary[columns].sort_values(["period", "temperature"]).to_string(index=False, float_format="%.4g"))
+    share = summary["jump_share"].to_numpy()
+    print(f"jump definition: N_str/N_fast against the share of atoms in the jump range, Pearson r = "
+          f"{np.corrcoef(share, summary['jump_str_fraction'])[0, 1]:.3f}; against its chance level, r = "
+          f"{np.corrcoef(summary['jump_chance'], summary['jump_str_fraction'])[0, 1]:.3f}")
     print("trend of N_str/N_fast along each scan:")
     for period, rows in summary.groupby("period"):
         for column, name in DEFINITIONS:
@@ -206,8 +232,10 @@ def report(results_folder: Path, figure_path: Path) -> None:
             rows = rows.sort_values("temperature")
             ax.errorbar(rows["reduced"], rows[column], yerr=rows[f"{column}_std"], marker=markers[period],
                         capsize=3, label=f"period {period:g} ps (T_alpha {peaks[period].t_alpha:.0f} K)")
+            ax.plot(rows["reduced"], rows[column.replace("str_fraction", "chance")], ls=":",
+                    color=ax.lines[-1].get_color())
         ax.axvline(1.0, color="0.6", lw=0.8, ls="--")
-        ax.set_title(f"fast = {name}")
+        ax.set_title(f"fast = {name} (dotted: chance level)")
         ax.set_xlabel(r"$T/T_\alpha$")
         ax.set_ylabel(r"$N_\mathrm{str}/N_\mathrm{fast}$")
         ax.set_ylim(0, 1)
