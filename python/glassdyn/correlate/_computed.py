@@ -1,37 +1,34 @@
 """The freud-like result holder of the correlation classes: ``compute()`` stores results, the
-read-only properties hand out copies and raise :class:`NotComputedError` before."""
+read-only properties hand out copies and raise :class:`NotComputedError` before (the result store
+of glassdyn.analysis, with tables handed out as copies)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from glassdyn._core import NotComputedError
+from glassdyn.analysis._results import ComputedResults, NotComputedError
 
 __all__ = ["Computed", "NotComputedError"]
 
 
 class Computed:
-    """Base of the correlation classes: results are kept in one dict set by ``compute()``."""
+    """Base of the correlation classes: results are kept in one store set by ``compute()``."""
 
-    _values: Optional[dict[str, Any]] = None
+    def _results(self) -> ComputedResults:
+        store = self.__dict__.get("_result_store")
+        if store is None:
+            store = self.__dict__["_result_store"] = ComputedResults(type(self).__name__)
+        return store
 
     def _store(self, **values: Any) -> None:
-        self._values = values
+        self._results().store(values)
 
     def _get(self, name: str) -> Any:
-        if self._values is None:
-            raise NotComputedError(f"{type(self).__name__}.{name} is not available: call compute() first")
-        value = self._values[name]
-        if isinstance(value, (pd.DataFrame, pd.Series)):
-            return value.copy()
-        if isinstance(value, np.ndarray):
-            value = value.copy()
-            value.flags.writeable = False
-        return value
+        value = self._results().get(name)
+        return value.copy() if isinstance(value, (pd.DataFrame, pd.Series)) else value
 
     @property
     def computed(self) -> bool:
         """True once ``compute()`` succeeded."""
-        return self._values is not None
+        return self._results().ready
